@@ -1,0 +1,189 @@
+-- wildix: the Lua face of the Rust core, embedded in wildix.so.
+-- Accounts and their namespaces, the wildix_* aliases, error objects,
+-- lua_read_doc and install. Requests, validation and decoding are Rust's.
+local core = ...
+
+local error, getmetatable, ipairs, pairs, rawget, select, setmetatable, tostring, type =
+  error, getmetatable, ipairs, pairs, rawget, select, setmetatable, tostring, type
+local strlib, table_concat, table_sort = string, table.concat, table.sort
+
+local FUNCTIONS = {
+  "list_calls", "get_call", "list_extensions", "get_extension", "list_users", "get_current_user",
+}
+local DOC_TOPICS = { "integrations.wildix", "wildix" }
+
+local M = { version = core.version }
+local clients = {}     -- account name -> account handle (Rust)
+local configured = {}  -- names passed to configure
+local namespaces = {}  -- account name -> namespace table
+local is_namespace = setmetatable({}, { __mode = "k" })
+
+-- Error objects: tables that still behave like the strings KosmoKrator raised.
+local ERROR_MT = { __name = "wildix.Error" }
+
+local function _describe(e)
+  local text = "wildix: " .. tostring(rawget(e, "kind")) .. ": " .. tostring(rawget(e, "message"))
+  local status, method, path = rawget(e, "status"), rawget(e, "method"), rawget(e, "path")
+  local request = method and path and (method .. " " .. path)
+  if status and request then
+    text = text .. " (HTTP " .. status .. ", " .. request .. ")"
+  elseif status then
+    text = text .. " (HTTP " .. status .. ")"
+  elseif request then
+    text = text .. " (" .. request .. ")"
+  end
+  return text
+end
+
+ERROR_MT.__tostring = _describe
+ERROR_MT.__concat = function(a, b)
+  if getmetatable(a) == ERROR_MT then a = _describe(a) end
+  if getmetatable(b) == ERROR_MT then b = _describe(b) end
+  return a .. b
+end
+-- err:find("404"), err:match(...), err:lower() act on tostring(err).
+ERROR_MT.__index = function(_, key)
+  local method = strlib[key]
+  if type(method) == "function" then
+    return function(self, ...)
+      if getmetatable(self) == ERROR_MT then self = _describe(self) end
+      return method(self, ...)
+    end
+  end
+end
+
+local function _raise(object)
+  error(setmetatable(object, ERROR_MT), 0)
+end
+
+local function _check_name(name)
+  local bad = core.check_account_name(name)
+  if bad then _raise(bad) end
+  if rawget(M, name) ~= nil then
+    _raise(core.config_error("account name '" .. name .. "' is reserved (it is a wildix function)"))
+  end
+end
+
+-- The handle for an account: configured, or built from the environment.
+local function _client(name)
+  local client = clients[name]
+  if client then return client end
+  local handle, err = core.new_client(name, nil)
+  if not handle then _raise(err) end
+  clients[name] = handle
+  return handle
+end
+
+local function _call(account, fname, ...)
+  local params = ...
+  if is_namespace[params] then
+    _raise(core.argument_error(fname .. ": call it with a dot, not a colon (wildix." .. fname .. "{...})"))
+  end
+  if select("#", ...) > 1 then
+    _raise(core.argument_error(fname .. ": takes one table of parameters, got " .. select("#", ...) .. " arguments"))
+  end
+  local client = clients[account]
+  if not client then
+    local bad = core.validate(fname, params)
+    if bad then _raise(bad) end
+    client = _client(account)
+  end
+  local ok, result = client:call(fname, params)
+  if ok then return result end
+  _raise(result)
+end
+
+local NAMESPACE_MT = {
+  __index = function(_, key)
+    if type(key) == "string" and key:sub(1, 1) ~= "_" then
+      _raise(core.argument_error("no function '" .. key .. "' (functions: " .. table_concat(FUNCTIONS, ", ") .. ")"))
+    end
+  end,
+}
+
+local function _namespace(account)
+  local ns = namespaces[account]
+  if ns then return ns end
+  ns = {}
+  for _, fname in ipairs(FUNCTIONS) do
+    local f = function(...) return _call(account, fname, ...) end
+    ns[fname], ns["wildix_" .. fname] = f, f
+  end
+  namespaces[account], is_namespace[ns] = setmetatable(ns, NAMESPACE_MT), true
+  return ns
+end
+
+-- The module's own functions act on the default account.
+for _, fname in ipairs(FUNCTIONS) do
+  local f = function(...) return _call("default", fname, ...) end
+  M[fname], M["wildix_" .. fname] = f, f
+end
+is_namespace[M] = true
+
+--- Configures an account: configure{...} for "default", configure(name, {...}).
+function M.configure(name, options)
+  if type(name) == "table" and options == nil then
+    name, options = "default", name
+  elseif name == nil then
+    name = "default"
+  end
+  _check_name(name)
+  local handle, err = core.new_client(name, options)
+  if not handle then _raise(err) end
+  clients[name], configured[name] = handle, true
+  return _namespace(name)
+end
+
+--- Sorted names of the accounts configured or defined in the environment.
+function M.accounts()
+  local seen, names = {}, {}
+  for name in pairs(configured) do seen[name] = true end
+  for _, name in ipairs(core.env_accounts()) do seen[name] = true end
+  for name in pairs(seen) do names[#names + 1] = name end
+  table_sort(names)
+  return names
+end
+
+--- The Markdown reference of this module.
+function M.lua_read_doc(topic)
+  if topic == nil then return core.doc end
+  for _, known in ipairs(DOC_TOPICS) do
+    if topic == known then return core.doc end
+  end
+  _raise(core.argument_error("lua_read_doc: unknown topic '" .. tostring(topic)
+    .. "' (known topics: " .. table_concat(DOC_TOPICS, ", ") .. ")"))
+end
+
+--- Makes KosmoKrator scripts run unchanged: tbl.integrations.wildix = wildix.
+function M.install(tbl)
+  if tbl == nil then
+    tbl = rawget(_G, "app") or {}
+    _G.app = tbl
+  end
+  if type(tbl) ~= "table" then
+    _raise(core.argument_error("install: expected a table (such as app), got " .. type(tbl)))
+  end
+  local integrations = tbl.integrations
+  if integrations == nil then
+    integrations = {}
+    tbl.integrations = integrations
+  elseif type(integrations) ~= "table" then
+    _raise(core.argument_error("install: 'integrations' is a " .. type(integrations) .. ", not a table"))
+  end
+  integrations.wildix = M
+  if rawget(_G, "lua_read_doc") == nil then
+    _G.lua_read_doc = M.lua_read_doc
+  end
+  return tbl
+end
+
+-- wildix.office, wildix.default: account namespaces, resolved on first use.
+return setmetatable(M, {
+  __index = function(_, key)
+    if type(key) ~= "string" or key:sub(1, 1) == "_" or core.check_account_name(key) then
+      return nil
+    end
+    _client(key)
+    return _namespace(key)
+  end,
+})

@@ -1,0 +1,327 @@
+//! The sandbox PBX's records, built from a seed: same seed, same data.
+//! Shapes follow the real API: string ids and totals, `YYYY-MM-DD HH:MM:SS`
+//! times, empty strings for empty values.
+
+use serde_json::{json, Map, Value};
+
+pub type Record = Map<String, Value>;
+
+pub const COLLEAGUES: usize = 320;
+pub const CALLS: usize = 6000;
+/// The fixed 90-day window: 2026-01-01 00:00:00 .. 2026-03-31 23:59:59.
+pub const WINDOW_START: i64 = 1_767_225_600;
+pub const WINDOW_DAYS: i64 = 90;
+/// The token owner (`/api/v1/personal/info`) is colleague id 1.
+pub const OWNER_ID: &str = "1";
+
+/// Everything the sandbox serves.
+pub struct Data {
+    pub colleagues: Vec<Record>,
+    pub calls: Vec<Record>,
+}
+
+/// splitmix64: tiny, fast, and deterministic across platforms.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+const FIRST: &[&str] = &[
+    "Anna",
+    "Marco",
+    "Zoë",
+    "Jürgen",
+    "François",
+    "Łukasz",
+    "Søren",
+    "Inés",
+    "Chloé",
+    "Mateo",
+    "Olivia",
+    "Noah",
+    "Émile",
+    "Björn",
+    "Giulia",
+    "Hana",
+    "Yuki",
+    "Aleksandr",
+    "Nuno",
+    "Saoirse",
+    "Ahmed",
+    "Priya",
+    "Li",
+    "Oskar",
+    "Dana",
+    "Tomás",
+    "Ewa",
+    "Kai",
+    "Lea",
+    "Sam",
+];
+const LAST: &[&str] = &[
+    "Rossi",
+    "Müller",
+    "Dupont",
+    "Kowalski",
+    "Jensen",
+    "García",
+    "Bianchi",
+    "Nakamura",
+    "Weiß",
+    "Novák",
+    "O'Brien",
+    "Schmidt",
+    "Lefèvre",
+    "Silva",
+    "Andersson",
+    "Petrov",
+    "Costa",
+    "Moreau",
+    "Fischer",
+    "Ferrari",
+    "池田",
+    "Öztürk",
+    "Nowak",
+    "Dubois",
+    "Russo",
+];
+const DEPARTMENTS: &[&str] = &[
+    "Sales",
+    "Support",
+    "Finance",
+    "",
+    "Forschung & Entwicklung",
+    "Opérations",
+    "IT",
+];
+const LANGUAGES: &[&str] = &["en", "de", "fr", "it", "es", "nl"];
+
+/// Builds the data set for `seed`.
+pub fn generate(seed: u64) -> Data {
+    let mut rng = Rng(seed ^ 0x5741_4C44_4958);
+    let colleagues: Vec<Record> = (0..COLLEAGUES).map(|i| colleague(&mut rng, i)).collect();
+    let mut calls: Vec<Record> = (0..CALLS).map(|i| call(&mut rng, i, &colleagues)).collect();
+    // Stored newest first, the PBX's default order.
+    calls.sort_by(|a, b| b["start"].as_str().cmp(&a["start"].as_str()));
+    Data { colleagues, calls }
+}
+
+fn ascii_slug(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' => Some(c.to_ascii_lowercase()),
+            'ä' | 'à' | 'á' => Some('a'),
+            'ö' | 'ø' | 'ó' | 'Ö' => Some('o'),
+            'ü' | 'ú' => Some('u'),
+            'é' | 'è' | 'ë' | 'É' => Some('e'),
+            'ç' => Some('c'),
+            'ł' | 'Ł' => Some('l'),
+            'ß' => Some('s'),
+            _ => None,
+        })
+        .collect()
+}
+
+fn colleague(rng: &mut Rng, i: usize) -> Record {
+    let first = rng.pick(FIRST);
+    let last = rng.pick(LAST);
+    let name = format!("{first} {last}");
+    let id = (i + 1).to_string();
+    let extension = (100 + i).to_string();
+    let login = format!("{}.{}{}", ascii_slug(first), ascii_slug(last), i);
+    // Every 9th colleague has no e-mail: the PBX sends "".
+    let email = if i % 9 == 4 {
+        String::new()
+    } else {
+        format!("{login}@example.com")
+    };
+    let mobile = if rng.below(3) == 0 {
+        String::new()
+    } else {
+        format!("+3932{:08}", rng.below(100_000_000))
+    };
+    let record = json!({
+        "id": id,
+        "dn": format!("uid={login},ou=users,dc=sandbox"),
+        "name": name,
+        "extension": extension,
+        "officePhone": format!("+390212345{:03}", i % 1000),
+        "mobilePhone": mobile,
+        "faxNumber": "",
+        "email": email,
+        "pbxDn": "pbx=sandbox",
+        "role": if i % 25 == 0 { "admin" } else { "user" },
+        "groupDn": format!("group{}", i % 6),
+        "language": rng.pick(LANGUAGES),
+        "dialplan": "users",
+        "faxDialplan": "users",
+        "department": rng.pick(DEPARTMENTS),
+        "login": login,
+        "picture": "",
+        "sourceId": "",
+        "licenseType": rng.pick(&["basic", "essential", "business", "premium"]),
+        "jid": format!("{login}@sandbox.wildixin.com"),
+    });
+    match record {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+fn call(rng: &mut Rng, i: usize, colleagues: &[Record]) -> Record {
+    let start = WINDOW_START + rng.below((WINDOW_DAYS * 86_400) as u64) as i64;
+    let disposition = match rng.below(100) {
+        0..=59 => "ANSWERED",
+        60..=84 => "NO ANSWER",
+        85..=94 => "BUSY",
+        _ => "FAILED",
+    };
+    let ring = 2 + rng.below(25) as i64;
+    let (answer, billsec) = if disposition == "ANSWERED" {
+        (format_time(start + ring), 5 + rng.below(1800) as i64)
+    } else {
+        (String::new(), 0)
+    };
+    let end = start + ring + billsec;
+    let (from_number, from_name) = party(rng, colleagues);
+    let (to_number, to_name) = party(rng, colleagues);
+    // Every 8th id is Asterisk-style (`uniqueid`): it contains a dot.
+    let id = if i % 8 == 3 {
+        format!("{}.{}", start, i)
+    } else {
+        (10_001 + i).to_string()
+    };
+    let kind = if rng.below(50) == 0 { "fax" } else { "call" };
+    let mut record = Map::new();
+    record.insert("id".into(), Value::String(id));
+    record.insert("start".into(), Value::String(format_time(start)));
+    record.insert("answer".into(), Value::String(answer));
+    record.insert("end".into(), Value::String(format_time(end)));
+    record.insert("billsec".into(), Value::String(billsec.to_string()));
+    record.insert("disposition".into(), Value::String(disposition.into()));
+    record.insert("faxdata".into(), Value::String(String::new()));
+    // Every 5th record is in the admin shape: src/dst/duration.
+    if i % 5 == 2 {
+        record.insert("src".into(), Value::String(from_number));
+        record.insert("dst".into(), Value::String(to_number));
+        record.insert("duration".into(), Value::String((end - start).to_string()));
+        record.insert("timezone".into(), Value::String("Europe/Rome".into()));
+    } else {
+        record.insert("from_number".into(), Value::String(from_number.clone()));
+        record.insert("to_number".into(), Value::String(to_number.clone()));
+    }
+    record.insert("from_name".into(), Value::String(from_name));
+    record.insert("to_name".into(), Value::String(to_name));
+    record.insert("lastapp".into(), Value::String("Dial".into()));
+    record.insert("userfield".into(), Value::String(String::new()));
+    record.insert("lastdata".into(), Value::String(format!("SIP/{}", i % 997)));
+    record.insert("cost".into(), Value::String("0.00".into()));
+    record.insert(
+        "channel".into(),
+        Value::String(format!("SIP/trunk-{:08x}", rng.below(u32::MAX as u64))),
+    );
+    record.insert(
+        "dstchannel".into(),
+        Value::String(format!("SIP/{:08x}", rng.below(u32::MAX as u64))),
+    );
+    record.insert("type".into(), Value::String(kind.into()));
+    record
+}
+
+/// An internal extension with its name, or an outside number without one.
+fn party(rng: &mut Rng, colleagues: &[Record]) -> (String, String) {
+    if rng.below(2) == 0 {
+        let c = &colleagues[rng.below(colleagues.len() as u64) as usize];
+        let text = |k: &str| c[k].as_str().unwrap_or_default().to_string();
+        (text("extension"), text("name"))
+    } else {
+        (format!("+4930{:07}", rng.below(10_000_000)), String::new())
+    }
+}
+
+/// Unix seconds to `YYYY-MM-DD HH:MM:SS` (UTC; the PBX sends local time).
+pub fn format_time(ts: i64) -> String {
+    let days = ts.div_euclid(86_400);
+    let secs = ts.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// Howard Hinnant's civil_from_days.
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_data() {
+        let a = generate(7);
+        let b = generate(7);
+        assert_eq!(a.calls, b.calls);
+        assert_eq!(a.colleagues, b.colleagues);
+        assert_ne!(generate(8).calls, a.calls);
+    }
+
+    #[test]
+    fn shapes_cover_the_real_variety() {
+        let data = generate(1);
+        assert!(data.colleagues.len() >= 300);
+        assert!(data.calls.len() >= 5000);
+        for d in ["ANSWERED", "NO ANSWER", "BUSY", "FAILED"] {
+            assert!(data.calls.iter().any(|c| c["disposition"] == d), "{d}");
+        }
+        assert!(data.calls.iter().any(|c| c.contains_key("src")));
+        assert!(data
+            .calls
+            .iter()
+            .any(|c| c["id"].as_str().unwrap().contains('.')));
+        assert!(data.colleagues.iter().any(|c| c["email"] == ""));
+        assert!(data
+            .colleagues
+            .iter()
+            .any(|c| !c["name"].as_str().unwrap().is_ascii()));
+        let first = data.calls.last().unwrap()["start"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let last = data.calls[0]["start"].as_str().unwrap().to_string();
+        assert!(first.as_str() >= "2026-01-01 00:00:00", "{first}");
+        assert!(last.as_str() <= "2026-03-31 23:59:59", "{last}");
+    }
+
+    #[test]
+    fn times_format() {
+        assert_eq!(format_time(WINDOW_START), "2026-01-01 00:00:00");
+        assert_eq!(format_time(1_426_080_756), "2015-03-11 13:32:36");
+    }
+}

@@ -1,0 +1,325 @@
+//! The route table: the six Wildix endpoints wildix uses, with the real
+//! paging, sorting and filtering parameters, Bearer auth and the error
+//! envelope. Pure: a request in, a status and JSON body out.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
+
+use crate::data::{Data, Record, OWNER_ID};
+
+/// A parsed request, as the server hands it over.
+pub struct Request<'a> {
+    pub method: &'a str,
+    /// Percent-decoded path.
+    pub path: &'a str,
+    /// Percent-decoded query pairs, in order.
+    pub query: &'a [(String, String)],
+    pub authorization: Option<&'a str>,
+}
+
+/// A status and its JSON body.
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+}
+
+fn result(value: Value) -> Reply {
+    Reply {
+        status: 200,
+        body: json!({"type": "result", "result": value}).to_string(),
+    }
+}
+
+/// The Wildix error envelope.
+pub fn error(status: u16, reason: &str) -> Reply {
+    Reply {
+        status,
+        body: json!({"type": "error", "reason": format!("{status} {reason}"), "code": status})
+            .to_string(),
+    }
+}
+
+/// Answers one API request.
+pub fn handle(data: &Data, token: &str, req: &Request) -> Reply {
+    let expected = format!("Bearer {token}");
+    if req.authorization != Some(expected.as_str()) {
+        return error(401, "Unauthorized");
+    }
+    if req.method != "GET" {
+        return error(405, "Method Not Allowed");
+    }
+    // Trailing slashes are accepted both ways, as on a real PBX.
+    let path = req.path.trim_end_matches('/');
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    match segments.as_slice() {
+        ["api", "v1", "PBX", "CallHistory"] => list(&data.calls, req.query, "start", 100),
+        ["api", "v1", "CallHistory"] => {
+            let owner = owner(data);
+            let ext = owner
+                .and_then(|o| o["extension"].as_str())
+                .unwrap_or_default();
+            let mine: Vec<Record> = data
+                .calls
+                .iter()
+                .filter(|c| {
+                    ["from_number", "to_number", "src", "dst"]
+                        .iter()
+                        .any(|k| c.get(*k).and_then(Value::as_str) == Some(ext))
+                })
+                .cloned()
+                .collect();
+            list(&mine, req.query, "start", 100)
+        }
+        ["api", "v1", "CallHistory", id] => by_id(&data.calls, id),
+        ["api", "v1", "Colleagues"] | ["api", "v1", "PBX", "Colleagues"] => {
+            list(&data.colleagues, req.query, "dn", 1500)
+        }
+        ["api", "v1", "Colleagues", id] => by_id(&data.colleagues, id),
+        ["api", "v1", "personal", "info"] => match owner(data) {
+            Some(record) => result(Value::Object(record.clone())),
+            None => error(404, "Not Found"),
+        },
+        _ => error(404, "Not Found"),
+    }
+}
+
+fn owner(data: &Data) -> Option<&Record> {
+    data.colleagues.iter().find(|c| c["id"] == OWNER_ID)
+}
+
+fn by_id(records: &[Record], id: &str) -> Reply {
+    match records.iter().find(|r| r["id"] == id) {
+        Some(record) => result(Value::Object(record.clone())),
+        None => error(404, "Not Found"),
+    }
+}
+
+/// `start`, `count`, `sort`, `dir`, `search`, `searchFields`,
+/// `filter[F]`, `filter[F][from]`, `filter[F][to]`.
+fn list(
+    records: &[Record],
+    query: &[(String, String)],
+    default_sort: &str,
+    default_count: usize,
+) -> Reply {
+    let mut start = 0usize;
+    let mut count = default_count;
+    let mut sort = default_sort.to_string();
+    let mut descending = true;
+    let mut search: Option<String> = None;
+    let mut search_fields: Option<Vec<String>> = None;
+    let mut exact: HashMap<String, String> = HashMap::new();
+    let mut from: HashMap<String, String> = HashMap::new();
+    let mut to: HashMap<String, String> = HashMap::new();
+    for (key, value) in query {
+        match key.as_str() {
+            "start" => match value.parse() {
+                Ok(n) => start = n,
+                Err(_) => return error(400, "Bad Request: start"),
+            },
+            "count" => match value.parse() {
+                Ok(n) => count = n,
+                Err(_) => return error(400, "Bad Request: count"),
+            },
+            "sort" => sort = value.clone(),
+            "dir" => match value.to_ascii_uppercase().as_str() {
+                "ASC" => descending = false,
+                "DESC" => descending = true,
+                _ => return error(400, "Bad Request: dir"),
+            },
+            "search" => search = Some(value.to_lowercase()),
+            "searchFields" => {
+                search_fields = Some(value.split(',').map(|s| s.trim().to_string()).collect())
+            }
+            "fields" => {}
+            _ => match parse_filter(key) {
+                Some((field, None)) => {
+                    exact.insert(field, value.clone());
+                }
+                Some((field, Some(Bound::From))) => {
+                    from.insert(field, value.clone());
+                }
+                Some((field, Some(Bound::To))) => {
+                    to.insert(field, value.clone());
+                }
+                None => return error(400, "Bad Request: unknown parameter"),
+            },
+        }
+    }
+    let text = |r: &Record, f: &str| -> String {
+        match r.get(f) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        }
+    };
+    let mut matched: Vec<&Record> = records
+        .iter()
+        .filter(|r| exact.iter().all(|(f, v)| text(r, f) == *v))
+        .filter(|r| {
+            from.iter()
+                .all(|(f, v)| compare(&text(r, f), v) != Ordering::Less)
+        })
+        .filter(|r| {
+            to.iter()
+                .all(|(f, v)| compare(&text(r, f), v) != Ordering::Greater)
+        })
+        .filter(|r| match &search {
+            None => true,
+            Some(needle) => r
+                .iter()
+                .filter(|(k, _)| search_fields.as_ref().is_none_or(|fs| fs.contains(k)))
+                .any(|(_, v)| {
+                    v.as_str()
+                        .is_some_and(|s| s.to_lowercase().contains(needle))
+                }),
+        })
+        .collect();
+    matched.sort_by(|a, b| {
+        let order = compare(&text(a, &sort), &text(b, &sort));
+        if descending {
+            order.reverse()
+        } else {
+            order
+        }
+    });
+    let total = matched.len();
+    let page: Vec<Value> = matched
+        .into_iter()
+        .skip(start)
+        .take(count)
+        .map(|r| Value::Object(r.clone()))
+        .collect();
+    result(json!({"total": total.to_string(), "records": page}))
+}
+
+enum Bound {
+    From,
+    To,
+}
+
+/// `filter[F]` → (F, None); `filter[F][from]` → (F, Some(From)).
+fn parse_filter(key: &str) -> Option<(String, Option<Bound>)> {
+    let rest = key.strip_prefix("filter[")?;
+    let (field, rest) = rest.split_once(']')?;
+    let bound = match rest {
+        "" => None,
+        "[from]" => Some(Bound::From),
+        "[to]" => Some(Bound::To),
+        _ => return None,
+    };
+    Some((field.to_string(), bound))
+}
+
+/// Numbers compare as numbers, everything else as text (PBX times sort as text).
+fn compare(a: &str, b: &str) -> Ordering {
+    match (a.parse::<f64>(), b.parse::<f64>()) {
+        (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        _ => a.cmp(b),
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+    use crate::data::generate;
+
+    fn get(data: &Data, path: &str, query: &[(&str, &str)]) -> (u16, Value) {
+        let query: Vec<(String, String)> = query
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let reply = handle(
+            data,
+            "T",
+            &Request {
+                method: "GET",
+                path,
+                query: &query,
+                authorization: Some("Bearer T"),
+            },
+        );
+        (reply.status, serde_json::from_str(&reply.body).unwrap())
+    }
+
+    #[test]
+    fn auth_is_required() {
+        let data = generate(1);
+        let reply = handle(
+            &data,
+            "T",
+            &Request {
+                method: "GET",
+                path: "/api/v1/personal/info",
+                query: &[],
+                authorization: Some("Bearer nope"),
+            },
+        );
+        assert_eq!(reply.status, 401);
+        assert!(reply.body.contains("\"type\":\"error\""));
+    }
+
+    #[test]
+    fn paging_and_totals() {
+        let data = generate(1);
+        let (status, body) = get(
+            &data,
+            "/api/v1/PBX/CallHistory/",
+            &[("start", "10"), ("count", "5")],
+        );
+        assert_eq!(status, 200);
+        assert_eq!(body["result"]["total"], data.calls.len().to_string());
+        assert_eq!(body["result"]["records"].as_array().unwrap().len(), 5);
+        assert_eq!(body["result"]["records"][0]["id"], data.calls[10]["id"]);
+    }
+
+    #[test]
+    fn date_range_filter() {
+        let data = generate(1);
+        let (_, body) = get(
+            &data,
+            "/api/v1/PBX/CallHistory",
+            &[
+                ("filter[start][from]", "2026-01-10 00:00:00"),
+                ("filter[start][to]", "2026-01-10 23:59:59"),
+                ("count", "1000"),
+            ],
+        );
+        let records = body["result"]["records"].as_array().unwrap();
+        assert!(!records.is_empty());
+        assert!(records
+            .iter()
+            .all(|r| r["start"].as_str().unwrap().starts_with("2026-01-10")));
+    }
+
+    #[test]
+    fn lookups_and_unknown_routes() {
+        let data = generate(1);
+        let id = data.calls[3]["id"].as_str().unwrap().to_string();
+        let (status, body) = get(&data, &format!("/api/v1/CallHistory/{id}"), &[]);
+        assert_eq!(
+            (status, body["result"]["id"].as_str()),
+            (200, Some(id.as_str()))
+        );
+        assert_eq!(get(&data, "/api/v1/CallHistory/nope", &[]).0, 404);
+        assert_eq!(get(&data, "/api/v1/calls", &[]).0, 404);
+        assert_eq!(get(&data, "/api/v1/users/me", &[]).0, 404);
+        let (status, body) = get(&data, "/api/v1/personal/info", &[]);
+        assert_eq!((status, body["result"]["id"].as_str()), (200, Some("1")));
+        let (_, body) = get(&data, "/api/v1/Colleagues", &[("filter[extension]", "105")]);
+        assert_eq!(body["result"]["total"], "1");
+    }
+
+    #[test]
+    fn sorting() {
+        let data = generate(1);
+        let (_, body) = get(
+            &data,
+            "/api/v1/Colleagues/",
+            &[("sort", "extension"), ("dir", "ASC"), ("count", "3")],
+        );
+        assert_eq!(body["result"]["records"][0]["extension"], "100");
+    }
+}

@@ -1,0 +1,655 @@
+//! One account's configuration: parsed once, from the Lua option table and
+//! the environment, with defaults; unknown keys and bad values are refused.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use ureq::http::Uri;
+use ureq::tls::{parse_pem, Certificate, PemItem};
+
+use crate::error::Error;
+use crate::params::Arg;
+
+/// Option keys `configure` accepts, in the order error messages list them.
+pub const OPTION_KEYS: &[&str] = &[
+    "url",
+    "token",
+    "timeout",
+    "connect_timeout",
+    "retries",
+    "scope",
+    "ca_file",
+    "user_agent",
+    "max_response_bytes",
+];
+
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_RETRIES: u32 = 2;
+pub const MAX_RETRIES: i64 = 10;
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+const MAX_TIMEOUT_SECS: f64 = 3600.0;
+const MAX_RESPONSE_BYTES_CAP: u64 = 1 << 30;
+
+/// Whose call history `list_calls` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole PBX (`/api/v1/PBX/CallHistory/`, admin tokens).
+    Pbx,
+    /// The token owner's own calls (`/api/v1/CallHistory/`).
+    Personal,
+}
+
+/// A bearer token. Prints itself masked, never whole.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    /// Trims surrounding whitespace; refuses empty tokens and control characters.
+    pub fn new(raw: &str) -> Result<Token, Error> {
+        let token = raw.trim();
+        if token.is_empty() {
+            return Err(Error::config("'token' is empty"));
+        }
+        if token.chars().any(|c| c.is_control() || c == ' ') {
+            // Never echo it: it is a secret, even when malformed.
+            return Err(Error::config(
+                "'token' contains spaces or control characters (a pasted line break?)",
+            ));
+        }
+        Ok(Token(token.to_string()))
+    }
+
+    /// The secret itself, for the Authorization header only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `wsk-…f3a1`: enough to tell tokens apart, not to use one.
+    pub fn masked(&self) -> String {
+        let chars: Vec<char> = self.0.chars().collect();
+        if chars.len() < 16 {
+            return "…".to_string();
+        }
+        let head: String = chars[..4].iter().collect();
+        let tail: String = chars[chars.len() - 4..].iter().collect();
+        format!("{head}…{tail}")
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Token({})", self.masked())
+    }
+}
+
+impl fmt::Display for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+/// Scheme, host and port: what must match for a request to carry the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub scheme: String,
+    pub host: String,
+    pub port: u16,
+}
+
+impl Origin {
+    /// The origin of an absolute URL, if it has one.
+    pub fn of(uri: &Uri) -> Option<Origin> {
+        let scheme = uri.scheme_str()?.to_ascii_lowercase();
+        let host = uri.host()?.to_ascii_lowercase();
+        let port = uri.port_u16().or(match scheme.as_str() {
+            "https" => Some(443),
+            "http" => Some(80),
+            _ => None,
+        })?;
+        Some(Origin { scheme, host, port })
+    }
+}
+
+/// A validated account configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    account: String,
+    base_url: String,
+    origin: Origin,
+    token: Token,
+    timeout: Duration,
+    connect_timeout: Duration,
+    retries: u32,
+    scope: Scope,
+    ca_certs: Option<Vec<Certificate<'static>>>,
+    user_agent: String,
+    max_response_bytes: u64,
+}
+
+impl Config {
+    /// Builds an account's config from `configure` options (`None` when the
+    /// account comes from the environment alone). `url` and `token` fall back
+    /// to `WILDIX_[NAME_]URL` / `WILDIX_[NAME_]TOKEN` through `env`.
+    pub fn from_options(
+        account: &str,
+        options: Option<&[(Arg, Arg)]>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, Error> {
+        check_account_name(account)?;
+        let (url_var, token_var) = env_names(account);
+        let mut url = None;
+        let mut token = None;
+        let mut config = Config {
+            account: account.to_string(),
+            base_url: String::new(),
+            origin: Origin {
+                scheme: String::new(),
+                host: String::new(),
+                port: 0,
+            },
+            token: Token(String::new()),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            retries: DEFAULT_RETRIES,
+            scope: Scope::Pbx,
+            ca_certs: None,
+            user_agent: format!("wildix-lua/{}", env!("CARGO_PKG_VERSION")),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        };
+        for (key, value) in options.unwrap_or_default() {
+            let key = match key {
+                Arg::Str(bytes) => std::str::from_utf8(bytes).ok(),
+                _ => None,
+            };
+            let Some(key) = key.filter(|k| OPTION_KEYS.contains(k)) else {
+                let shown = match key {
+                    Some(k) => format!("'{}'", k.escape_debug()),
+                    None => "of this type".to_string(),
+                };
+                return Err(Error::config(format!(
+                    "unknown option {shown} (expected: {})",
+                    OPTION_KEYS.join(", ")
+                )));
+            };
+            match key {
+                "url" => url = Some(string_option(key, value)?),
+                "token" => token = Some(secret_option(value)?),
+                "timeout" => config.timeout = seconds_option(key, value)?,
+                "connect_timeout" => config.connect_timeout = seconds_option(key, value)?,
+                "retries" => config.retries = integer_option(key, value, 0, MAX_RETRIES)? as u32,
+                "scope" => {
+                    config.scope = match string_option(key, value)?.as_str() {
+                        "pbx" => Scope::Pbx,
+                        "personal" => Scope::Personal,
+                        _ => {
+                            return Err(Error::config(format!(
+                                "'scope' must be \"pbx\" or \"personal\", got {}",
+                                value.describe()
+                            )))
+                        }
+                    }
+                }
+                "ca_file" => config.ca_certs = Some(load_ca_file(&string_option(key, value)?)?),
+                "user_agent" => {
+                    let agent = string_option(key, value)?;
+                    if agent.is_empty() || agent.len() > 256 || agent.chars().any(char::is_control)
+                    {
+                        return Err(Error::config(
+                            "'user_agent' must be 1 to 256 printable characters",
+                        ));
+                    }
+                    config.user_agent = agent;
+                }
+                "max_response_bytes" => {
+                    config.max_response_bytes =
+                        integer_option(key, value, 1, MAX_RESPONSE_BYTES_CAP as i64)? as u64
+                }
+                _ => unreachable!("key checked against OPTION_KEYS"),
+            }
+        }
+        let url = url.or_else(|| env(&url_var).filter(|v| !v.trim().is_empty()));
+        let token = match token {
+            Some(token) => Some(token),
+            None => env(&token_var)
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| Token::new(&v))
+                .transpose()?,
+        };
+        let (url, token) = match (url, token) {
+            (Some(url), Some(token)) => (url, token),
+            (None, None) if options.is_none() => {
+                return Err(Error::config(not_configured(account)));
+            }
+            (None, _) => {
+                return Err(Error::config(format!(
+                    "account '{account}': 'url' is required (pass it to configure or set {url_var})"
+                )))
+            }
+            (_, None) => {
+                return Err(Error::config(format!(
+                    "account '{account}': 'token' is required (pass it to configure or set {token_var})"
+                )))
+            }
+        };
+        let (base_url, origin) = parse_base_url(&url)?;
+        config.base_url = base_url;
+        config.origin = origin;
+        config.token = token;
+        Ok(config)
+    }
+
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+    /// `scheme://host[:port][/prefix]`, no trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+    pub fn token(&self) -> &Token {
+        &self.token
+    }
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+    pub fn retries(&self) -> u32 {
+        self.retries
+    }
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+    pub fn ca_certs(&self) -> Option<&[Certificate<'static>]> {
+        self.ca_certs.as_deref()
+    }
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+    pub fn max_response_bytes(&self) -> u64 {
+        self.max_response_bytes
+    }
+}
+
+/// Account names become Lua fields and environment variable names.
+pub fn check_account_name(name: &str) -> Result<(), Error> {
+    let mut chars = name.chars();
+    let valid = name.len() <= 64
+        && chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::config(format!(
+            "account name '{}' must be letters, digits and '_' (at most 64, not starting with a digit)",
+            name.chars().take(64).collect::<String>().escape_debug()
+        )))
+    }
+}
+
+/// `WILDIX_URL`/`WILDIX_TOKEN` for `default`, `WILDIX_OFFICE_URL`/... for `office`.
+pub fn env_names(account: &str) -> (String, String) {
+    if account == "default" {
+        ("WILDIX_URL".into(), "WILDIX_TOKEN".into())
+    } else {
+        let upper = account.to_ascii_uppercase();
+        (
+            format!("WILDIX_{upper}_URL"),
+            format!("WILDIX_{upper}_TOKEN"),
+        )
+    }
+}
+
+/// Accounts the environment defines (both URL and token set), sorted.
+pub fn env_accounts(vars: impl Iterator<Item = (String, String)>) -> Vec<String> {
+    let vars: std::collections::HashMap<String, String> = vars.collect();
+    let mut names: Vec<String> = vars
+        .keys()
+        .filter_map(|key| {
+            let name = if key == "WILDIX_URL" {
+                "default".to_string()
+            } else {
+                key.strip_prefix("WILDIX_")?
+                    .strip_suffix("_URL")?
+                    .to_ascii_lowercase()
+            };
+            let (url_var, token_var) = env_names(&name);
+            let set = |k: &str| vars.get(k).is_some_and(|v| !v.trim().is_empty());
+            (check_account_name(&name).is_ok() && set(&url_var) && set(&token_var)).then_some(name)
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The message for an account that is configured nowhere.
+pub fn not_configured(account: &str) -> String {
+    let (url_var, token_var) = env_names(account);
+    let call = if account == "default" {
+        "wildix.configure{ url = \"https://NAME.wildixin.com\", token = \"...\" }".to_string()
+    } else {
+        format!("wildix.configure(\"{account}\", {{ url = \"https://NAME.wildixin.com\", token = \"...\" }})")
+    };
+    format!("account '{account}' is not configured: call {call} or set {url_var} and {token_var}")
+}
+
+/// Checks the PBX address. `http://` only for loopback: a bearer token is
+/// never sent in clear over a network.
+fn parse_base_url(raw: &str) -> Result<(String, Origin), Error> {
+    let raw = raw.trim();
+    let invalid = |why: &str| Error::config(format!("'url' {why}"));
+    if raw.contains(['?', '#']) {
+        return Err(invalid(
+            "must be the PBX address alone, without '?' or '#' (e.g. https://acme.wildixin.com)",
+        ));
+    }
+    let uri: Uri = raw
+        .parse()
+        .map_err(|_| invalid("is not a valid URL (expected e.g. https://acme.wildixin.com)"))?;
+    let authority = uri
+        .authority()
+        .ok_or_else(|| invalid("needs a scheme and host, e.g. https://acme.wildixin.com"))?;
+    if authority.as_str().contains('@') {
+        return Err(invalid("must not contain a user name or password"));
+    }
+    let origin = Origin::of(&uri)
+        .ok_or_else(|| invalid("must start with https:// (e.g. https://acme.wildixin.com)"))?;
+    match origin.scheme.as_str() {
+        "https" => {}
+        "http" if is_loopback(&origin.host) => {}
+        "http" => {
+            return Err(invalid(
+                "must use https:// (http:// is allowed only for loopback hosts: the token would travel in clear)",
+            ))
+        }
+        _ => return Err(invalid("must start with https://")),
+    }
+    let mut path = uri.path().trim_end_matches('/');
+    // A pasted API address works too: the client adds /api/v1 itself.
+    if let Some(prefix) = path.strip_suffix("/api/v1") {
+        path = prefix;
+    }
+    let scheme = &origin.scheme;
+    let base = format!(
+        "{scheme}://{}{path}",
+        authority.as_str().to_ascii_lowercase()
+    );
+    Ok((base, origin))
+}
+
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare == "localhost"
+        || bare.ends_with(".localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn string_option(key: &str, value: &Arg) -> Result<String, Error> {
+    match value {
+        Arg::Str(bytes) => String::from_utf8(bytes.clone())
+            .map_err(|_| Error::config(format!("'{key}' must be valid UTF-8 text"))),
+        other => Err(Error::config(format!(
+            "'{key}' must be a string, got {}",
+            other.type_name()
+        ))),
+    }
+}
+
+fn secret_option(value: &Arg) -> Result<Token, Error> {
+    match value {
+        Arg::Str(bytes) => match std::str::from_utf8(bytes) {
+            Ok(text) => Token::new(text),
+            Err(_) => Err(Error::config("'token' must be valid UTF-8 text")),
+        },
+        other => Err(Error::config(format!(
+            "'token' must be a string, got {}",
+            other.type_name()
+        ))),
+    }
+}
+
+fn seconds_option(key: &str, value: &Arg) -> Result<Duration, Error> {
+    let seconds = match value {
+        Arg::Int(i) => *i as f64,
+        Arg::Num(n) => *n,
+        _ => f64::NAN,
+    };
+    if seconds.is_finite() && seconds > 0.0 && seconds <= MAX_TIMEOUT_SECS {
+        Ok(Duration::from_secs_f64(seconds))
+    } else {
+        Err(Error::config(format!(
+            "'{key}' must be a number of seconds above 0 and at most {MAX_TIMEOUT_SECS}, got {}",
+            value.describe()
+        )))
+    }
+}
+
+fn integer_option(key: &str, value: &Arg, min: i64, max: i64) -> Result<i64, Error> {
+    let n = match value {
+        Arg::Int(i) => Some(*i),
+        Arg::Num(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.0e15 => Some(*n as i64),
+        _ => None,
+    };
+    match n {
+        Some(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(Error::config(format!(
+            "'{key}' must be an integer from {min} to {max}, got {}",
+            value.describe()
+        ))),
+    }
+}
+
+/// Reads a PEM bundle now, so a bad path fails at `configure`, not mid-script.
+fn load_ca_file(path: &str) -> Result<Vec<Certificate<'static>>, Error> {
+    let pem = std::fs::read(path)
+        .map_err(|e| Error::config(format!("'ca_file' {path:?} cannot be read: {e}")))?;
+    let mut certs = Vec::new();
+    for item in parse_pem(&pem) {
+        match item {
+            Ok(PemItem::Certificate(cert)) => certs.push(cert),
+            Ok(_) => {}
+            Err(_) => {
+                return Err(Error::config(format!(
+                    "'ca_file' {path:?} is not a valid PEM file"
+                )))
+            }
+        }
+    }
+    if certs.is_empty() {
+        return Err(Error::config(format!(
+            "'ca_file' {path:?} holds no PEM certificate"
+        )));
+    }
+    Ok(certs)
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+    use crate::error::Kind;
+
+    fn s(text: &str) -> Arg {
+        Arg::Str(text.as_bytes().to_vec())
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn build(pairs: &[(&str, Arg)]) -> Result<Config, Error> {
+        let table: Vec<(Arg, Arg)> = pairs.iter().map(|(k, v)| (s(k), v.clone())).collect();
+        Config::from_options("default", Some(&table), &no_env)
+    }
+
+    fn config_error(result: Result<Config, Error>) -> String {
+        let err = result.expect_err("should fail");
+        assert_eq!(err.kind(), Kind::Config);
+        err.message().to_string()
+    }
+
+    const TOKEN: &str = "wsk-v1-0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn defaults_and_base_url() {
+        let c = build(&[
+            ("url", s("https://Acme.wildixin.com/")),
+            ("token", s(TOKEN)),
+        ])
+        .unwrap();
+        assert_eq!(c.base_url(), "https://acme.wildixin.com");
+        assert_eq!(c.timeout(), DEFAULT_TIMEOUT);
+        assert_eq!(c.connect_timeout(), DEFAULT_CONNECT_TIMEOUT);
+        assert_eq!(c.retries(), 2);
+        assert_eq!(c.scope(), Scope::Pbx);
+        assert_eq!(c.max_response_bytes(), 64 * 1024 * 1024);
+        assert_eq!(c.origin().port, 443);
+        let c = build(&[
+            ("url", s("https://pbx.example.com:8443/api/v1/")),
+            ("token", s(TOKEN)),
+        ])
+        .unwrap();
+        assert_eq!(c.base_url(), "https://pbx.example.com:8443");
+    }
+
+    #[test]
+    fn http_only_on_loopback() {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3",
+            "http://localhost:9",
+            "http://[::1]:80",
+        ] {
+            assert!(
+                build(&[("url", s(ok)), ("token", s(TOKEN))]).is_ok(),
+                "{ok}"
+            );
+        }
+        for bad in [
+            "http://acme.wildixin.com",
+            "http://10.0.0.1",
+            "http://127.0.0.1.nip.io",
+            "ftp://127.0.0.1",
+            "acme.wildixin.com",
+            "https://user:pw@acme.wildixin.com",
+            "https://acme.wildixin.com/?x=1",
+            "",
+            "https://",
+        ] {
+            let msg = config_error(build(&[("url", s(bad)), ("token", s(TOKEN))]));
+            assert!(msg.contains("'url'"), "{bad}: {msg}");
+        }
+    }
+
+    #[test]
+    fn token_is_trimmed_masked_and_never_echoed() {
+        let c = build(&[
+            ("url", s("https://a.wildixin.com")),
+            ("token", s(&format!("  {TOKEN}\n"))),
+        ])
+        .unwrap();
+        assert_eq!(c.token().expose(), TOKEN);
+        assert_eq!(c.token().masked(), "wsk-…cdef");
+        let debug = format!("{c:?}");
+        assert!(!debug.contains(TOKEN), "{debug}");
+        let msg = config_error(build(&[
+            ("url", s("https://a.wildixin.com")),
+            ("token", s("secret-part\nsecond-part")),
+        ]));
+        assert!(!msg.contains("secret"), "{msg}");
+        assert_eq!(Token::new("short-token").unwrap().masked(), "…");
+    }
+
+    #[test]
+    fn unknown_and_bad_options_name_the_key() {
+        let msg = config_error(build(&[("timout", Arg::Int(5))]));
+        assert!(msg.contains("unknown option 'timout'"), "{msg}");
+        let base = [("url", s("https://a.wildixin.com")), ("token", s(TOKEN))];
+        for (key, value) in [
+            ("timeout", Arg::Int(0)),
+            ("timeout", Arg::Num(f64::NAN)),
+            ("timeout", s("10")),
+            ("connect_timeout", Arg::Num(-1.0)),
+            ("retries", Arg::Int(-1)),
+            ("retries", Arg::Num(1.5)),
+            ("retries", Arg::Int(11)),
+            ("scope", s("everything")),
+            ("user_agent", s("a\nb")),
+            ("max_response_bytes", Arg::Int(0)),
+            ("ca_file", s("/nonexistent/ca.pem")),
+            ("url", Arg::Int(1)),
+        ] {
+            let mut pairs = base.to_vec();
+            pairs.push((key, value));
+            let msg = config_error(build(&pairs));
+            assert!(msg.contains(&format!("'{key}'")), "{key}: {msg}");
+        }
+    }
+
+    #[test]
+    fn env_fallback_and_precedence() {
+        let env = |k: &str| match k {
+            "WILDIX_OFFICE_URL" => Some("https://office.example.com".to_string()),
+            "WILDIX_OFFICE_TOKEN" => Some(format!("{TOKEN}\n")),
+            _ => None,
+        };
+        let c = Config::from_options("office", None, &env).unwrap();
+        assert_eq!(c.base_url(), "https://office.example.com");
+        assert_eq!(c.token().expose(), TOKEN);
+        let table = vec![(s("url"), s("https://other.example.com"))];
+        let c = Config::from_options("office", Some(&table), &env).unwrap();
+        assert_eq!(c.base_url(), "https://other.example.com");
+        let msg = config_error(Config::from_options("offfice", None, &env));
+        assert!(msg.contains("'offfice' is not configured"), "{msg}");
+        assert!(msg.contains("WILDIX_OFFFICE_URL"), "{msg}");
+        assert!(msg.contains("wildix.configure(\"offfice\""), "{msg}");
+        let msg = config_error(Config::from_options("default", Some(&[]), &no_env));
+        assert!(msg.contains("'url' is required"), "{msg}");
+        assert!(msg.contains("WILDIX_URL"), "{msg}");
+    }
+
+    #[test]
+    fn account_names() {
+        assert!(check_account_name("office_2").is_ok());
+        for bad in ["", "2nd", "my-office", "a b", &"x".repeat(65)] {
+            assert!(check_account_name(bad).is_err(), "{bad}");
+        }
+        assert_eq!(env_names("office").0, "WILDIX_OFFICE_URL");
+        assert_eq!(env_names("default").1, "WILDIX_TOKEN");
+    }
+
+    #[test]
+    fn env_accounts_need_url_and_token() {
+        let vars = [
+            ("WILDIX_URL", "https://a"),
+            ("WILDIX_TOKEN", "t"),
+            ("WILDIX_OFFICE_URL", "https://b"),
+            ("WILDIX_OFFICE_TOKEN", "t"),
+            ("WILDIX_HALF_URL", "https://c"),
+            ("PATH", "/bin"),
+        ];
+        let names = env_accounts(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        assert_eq!(names, vec!["default", "office"]);
+    }
+
+    #[test]
+    fn ca_file_must_hold_a_certificate() {
+        let dir = std::env::temp_dir().join(format!("wildix-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let empty = dir.join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let base = [("url", s("https://a.wildixin.com")), ("token", s(TOKEN))];
+        let mut pairs = base.to_vec();
+        pairs.push(("ca_file", s(empty.to_str().unwrap())));
+        let msg = config_error(build(&pairs));
+        assert!(msg.contains("no PEM certificate"), "{msg}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

@@ -1,0 +1,258 @@
+//! The one error type. Its kinds are the contract's `kind` strings; the Lua
+//! error object is built from it in exactly one place (`lua::error_object`).
+
+use std::fmt;
+
+/// What went wrong, as the contract names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A parameter the caller passed is missing, unknown or malformed.
+    Argument,
+    /// The account is not configured, or its options are invalid.
+    Config,
+    /// The PBX refused the token (401/403).
+    Auth,
+    /// The record or route does not exist (404).
+    NotFound,
+    /// The PBX or a proxy asked us to slow down (429).
+    RateLimited,
+    /// Any other non-2xx answer.
+    Http,
+    /// A connect or request timeout.
+    Timeout,
+    /// The connection failed (refused, reset, DNS, closed early).
+    Network,
+    /// The TLS handshake failed (certificate, protocol).
+    Tls,
+    /// The body is not the JSON we expect, or is too large.
+    Decode,
+}
+
+impl Kind {
+    /// The contract's string for this kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Argument => "argument",
+            Kind::Config => "config",
+            Kind::Auth => "auth",
+            Kind::NotFound => "not_found",
+            Kind::RateLimited => "rate_limited",
+            Kind::Http => "http",
+            Kind::Timeout => "timeout",
+            Kind::Network => "network",
+            Kind::Tls => "tls",
+            Kind::Decode => "decode",
+        }
+    }
+
+    /// The kind an HTTP error status maps to.
+    pub fn from_status(status: u16) -> Kind {
+        match status {
+            401 | 403 => Kind::Auth,
+            404 => Kind::NotFound,
+            429 => Kind::RateLimited,
+            _ => Kind::Http,
+        }
+    }
+}
+
+/// A failure, with what the Lua error object needs to describe it.
+///
+/// Never holds the token: messages are built from validated, non-secret parts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error {
+    kind: Kind,
+    message: String,
+    status: Option<u16>,
+    method: Option<&'static str>,
+    path: Option<String>,
+    retryable: bool,
+    attempts: Option<u32>,
+    retry_after: Option<f64>,
+}
+
+impl Error {
+    /// An error of `kind` with a one-line message.
+    pub fn new(kind: Kind, message: impl Into<String>) -> Error {
+        let retryable = matches!(kind, Kind::Timeout | Kind::Network | Kind::RateLimited);
+        Error {
+            kind,
+            message: one_line(message.into()),
+            status: None,
+            method: None,
+            path: None,
+            retryable,
+            attempts: None,
+            retry_after: None,
+        }
+    }
+
+    /// An `argument` error.
+    pub fn argument(message: impl Into<String>) -> Error {
+        Error::new(Kind::Argument, message)
+    }
+
+    /// A `config` error.
+    pub fn config(message: impl Into<String>) -> Error {
+        Error::new(Kind::Config, message)
+    }
+
+    /// A `decode` error.
+    pub fn decode(message: impl Into<String>) -> Error {
+        Error::new(Kind::Decode, message)
+    }
+
+    /// An error for a non-2xx HTTP answer.
+    pub fn status(status: u16, message: impl Into<String>) -> Error {
+        let mut err = Error::new(Kind::from_status(status), message);
+        err.status = Some(status);
+        err.retryable = matches!(status, 429 | 502 | 503 | 504);
+        err
+    }
+
+    /// Records the request this error belongs to (path only, never a query).
+    pub fn with_request(mut self, method: &'static str, path: &str) -> Error {
+        self.method = Some(method);
+        self.path = Some(
+            path.split(['?', '#'])
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        );
+        self
+    }
+
+    /// Prefixes the message with the function the caller used.
+    pub fn in_function(mut self, function: &str) -> Error {
+        if !self.message.starts_with(&format!("{function}: ")) {
+            self.message = format!("{function}: {}", self.message);
+        }
+        self
+    }
+
+    /// Records how many attempts were made.
+    pub fn with_attempts(mut self, attempts: u32) -> Error {
+        self.attempts = Some(attempts);
+        self
+    }
+
+    /// Records the server's `Retry-After`, in seconds.
+    pub fn with_retry_after(mut self, seconds: f64) -> Error {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// Overrides whether retrying could help.
+    pub fn with_retryable(mut self, retryable: bool) -> Error {
+        self.retryable = retryable;
+        self
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+    pub fn http_status(&self) -> Option<u16> {
+        self.status
+    }
+    pub fn method(&self) -> Option<&'static str> {
+        self.method
+    }
+    pub fn path(&self) -> Option<&str> {
+        self.path.as_deref()
+    }
+    pub fn retryable(&self) -> bool {
+        self.retryable
+    }
+    pub fn attempts(&self) -> Option<u32> {
+        self.attempts
+    }
+    pub fn retry_after(&self) -> Option<f64> {
+        self.retry_after
+    }
+}
+
+/// `wildix: <kind>: <message> (HTTP <status>, <method> <path>)`, the same
+/// text the Lua error object's `tostring` gives.
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "wildix: {}: {}", self.kind.as_str(), self.message)?;
+        let request = match (self.method, &self.path) {
+            (Some(m), Some(p)) => Some(format!("{m} {p}")),
+            _ => None,
+        };
+        match (self.status, request) {
+            (Some(s), Some(r)) => write!(f, " (HTTP {s}, {r})"),
+            (Some(s), None) => write!(f, " (HTTP {s})"),
+            (None, Some(r)) => write!(f, " ({r})"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Messages are one line: a body excerpt or an OS error may hold newlines.
+fn one_line(message: String) -> String {
+    if message.chars().any(char::is_control) {
+        message
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    } else {
+        message
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn kinds_map_from_status() {
+        assert_eq!(Kind::from_status(401), Kind::Auth);
+        assert_eq!(Kind::from_status(403), Kind::Auth);
+        assert_eq!(Kind::from_status(404), Kind::NotFound);
+        assert_eq!(Kind::from_status(429), Kind::RateLimited);
+        assert_eq!(Kind::from_status(500), Kind::Http);
+        assert_eq!(Kind::from_status(400), Kind::Http);
+    }
+
+    #[test]
+    fn display_names_kind_status_and_path() {
+        let err = Error::status(404, "no call with id '7'")
+            .with_request("GET", "/api/v1/CallHistory/7?x=1")
+            .in_function("get_call");
+        assert_eq!(
+            err.to_string(),
+            "wildix: not_found: get_call: no call with id '7' (HTTP 404, GET /api/v1/CallHistory/7)"
+        );
+        assert_eq!(err.path(), Some("/api/v1/CallHistory/7"));
+        assert!(!err.retryable());
+    }
+
+    #[test]
+    fn retryable_follows_status() {
+        assert!(Error::status(503, "x").retryable());
+        assert!(Error::status(429, "x").retryable());
+        assert!(!Error::status(500, "x").retryable());
+        assert!(Error::new(Kind::Timeout, "x").retryable());
+        assert!(!Error::argument("x").retryable());
+    }
+
+    #[test]
+    fn messages_are_one_line() {
+        let err = Error::decode("bad\nbody\r\n");
+        assert!(!err.message().contains('\n'));
+    }
+
+    #[test]
+    fn function_prefix_is_added_once() {
+        let err = Error::argument("x")
+            .in_function("list_calls")
+            .in_function("list_calls");
+        assert_eq!(err.message(), "list_calls: x");
+    }
+}

@@ -1,0 +1,406 @@
+//! Step 2: one GET to the PBX, with the account's pooled keep-alive agent:
+//! timeouts, retries with backoff, bounded bodies, same-origin redirects only.
+
+use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use ureq::http::{header, Response, Uri};
+use ureq::tls::{RootCerts, TlsConfig};
+use ureq::{Agent, Body};
+
+use crate::config::{Config, Origin};
+use crate::envelope;
+use crate::error::{Error, Kind};
+
+/// First backoff step; doubles per retry up to `BACKOFF_CAP` (full jitter).
+pub const BACKOFF_BASE: Duration = Duration::from_millis(200);
+pub const BACKOFF_CAP: Duration = Duration::from_secs(5);
+/// Longest `Retry-After` we wait for; a longer one fails at once.
+pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(30);
+/// Same-origin redirects followed per request.
+const MAX_REDIRECTS: u32 = 5;
+/// Error bodies are read only this far: enough for a reason.
+const ERROR_BODY_LIMIT: u64 = 64 * 1024;
+
+/// What a successful GET gives back.
+#[derive(Debug)]
+pub struct Reply {
+    pub body: Vec<u8>,
+}
+
+/// A failed attempt, with what the retry loop needs.
+struct Failure {
+    error: Error,
+    retry_after: Option<Duration>,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Failure {
+        Failure {
+            error,
+            retry_after: None,
+        }
+    }
+}
+
+/// An account's HTTP client. Cheap to share: the agent pools connections.
+#[derive(Debug)]
+pub struct Http {
+    agent: Agent,
+    config: Config,
+}
+
+impl Http {
+    pub fn new(config: Config) -> Http {
+        let mut tls = TlsConfig::builder();
+        if let Some(certs) = config.ca_certs() {
+            tls = tls.root_certs(RootCerts::new_with_certs(certs));
+        }
+        let agent = Agent::config_builder()
+            // We read error bodies for their reason, and follow redirects
+            // ourselves so the token never leaves its origin.
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_global(Some(config.timeout()))
+            .timeout_connect(Some(config.connect_timeout()))
+            .user_agent(config.user_agent())
+            .tls_config(tls.build())
+            .build()
+            .new_agent();
+        Http { agent, config }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// GETs `target` (path and query under the base URL), retrying what is
+    /// safe to retry. Errors carry the request path and the attempt count.
+    pub fn get(&self, target: &str) -> Result<Reply, Error> {
+        let path = target.split('?').next().unwrap_or(target).to_string();
+        let started = Instant::now();
+        // Retries get their own budget on top of the first attempt's timeout.
+        let budget = self.config.timeout() * (self.config.retries() + 1);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let failure = match self.attempt(target) {
+                Ok(reply) => return Ok(reply),
+                Err(failure) => failure,
+            };
+            let error = failure.error.with_request("GET", &path);
+            if !error.retryable() || attempt > self.config.retries() {
+                return Err(error.with_attempts(attempt));
+            }
+            let wait = match failure.retry_after {
+                Some(wait) if wait > RETRY_AFTER_CAP => {
+                    return Err(error.with_attempts(attempt).with_retryable(false));
+                }
+                Some(wait) => wait,
+                None => backoff(attempt),
+            };
+            if started.elapsed() + wait >= budget {
+                return Err(error.with_attempts(attempt));
+            }
+            std::thread::sleep(wait);
+        }
+    }
+
+    /// One attempt, following same-origin redirects.
+    fn attempt(&self, target: &str) -> Result<Reply, Failure> {
+        let mut url = format!("{}{}", self.config.base_url(), target);
+        for _ in 0..=MAX_REDIRECTS {
+            let mut response = self
+                .agent
+                .get(&url)
+                .header(
+                    header::AUTHORIZATION,
+                    format!("Bearer {}", self.config.token().expose()),
+                )
+                .header(header::ACCEPT, "application/json")
+                .call()
+                .map_err(|e| map_transport(e, &self.config))?;
+            let status = response.status().as_u16();
+            if (200..300).contains(&status) {
+                let body = response
+                    .body_mut()
+                    .with_config()
+                    .limit(self.config.max_response_bytes())
+                    .read_to_vec()
+                    .map_err(|e| map_body(e, &self.config))?;
+                return Ok(Reply { body });
+            }
+            if response.status().is_redirection() {
+                url = self.redirect_target(&url, &response)?;
+                continue;
+            }
+            return Err(status_failure(status, &mut response));
+        }
+        Err(Error::new(Kind::Http, format!("more than {MAX_REDIRECTS} redirects")).into())
+    }
+
+    /// Where a redirect leads, if it stays on our origin.
+    fn redirect_target(&self, current: &str, response: &Response<Body>) -> Result<String, Error> {
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| Error::status(status, "redirect without a Location"))?;
+        let next = resolve(current, location)
+            .ok_or_else(|| Error::status(status, "redirect to an invalid Location"))?;
+        let origin = next.parse::<Uri>().ok().as_ref().and_then(Origin::of);
+        match origin {
+            Some(origin) if &origin == self.config.origin() => Ok(next),
+            Some(origin) => Err(Error::status(
+                status,
+                format!(
+                    "the PBX redirects to another origin ({}://{}:{}); not followed, so the token stays with 'url' — set 'url' to the address it redirects to",
+                    origin.scheme, origin.host, origin.port
+                ),
+            )),
+            None => Err(Error::status(status, "redirect to an invalid Location")),
+        }
+    }
+}
+
+/// Resolves a Location header against the current URL.
+fn resolve(current: &str, location: &str) -> Option<String> {
+    if location.contains("://") {
+        return Some(location.to_string());
+    }
+    let uri: Uri = current.parse().ok()?;
+    let base = format!("{}://{}", uri.scheme_str()?, uri.authority()?.as_str());
+    if location.starts_with('/') {
+        return Some(format!("{base}{location}"));
+    }
+    let dir = uri.path().rsplit_once('/').map_or("", |(dir, _)| dir);
+    Some(format!("{base}{dir}/{location}"))
+}
+
+fn status_failure(status: u16, response: &mut Response<Body>) -> Failure {
+    let retry_after = response
+        .headers()
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after);
+    let mut raw = Vec::new();
+    // A failed read leaves the reason empty; the status still tells.
+    let _ = response
+        .body_mut()
+        .as_reader()
+        .take(ERROR_BODY_LIMIT)
+        .read_to_end(&mut raw);
+    let reason = envelope::error_reason(&raw);
+    let said = |default: &str| reason.clone().unwrap_or_else(|| default.to_string());
+    let message = match status {
+        401 | 403 => format!(
+            "the PBX refused the token ({}); check 'token' and that it has read access",
+            said("unauthorized")
+        ),
+        404 => said("not found"),
+        429 => format!(
+            "the PBX is rate limiting requests ({})",
+            said("too many requests")
+        ),
+        _ => format!(
+            "the PBX answered HTTP {status} ({})",
+            said("no reason given")
+        ),
+    };
+    let mut error = Error::status(status, message);
+    if let Some(wait) = retry_after {
+        error = error.with_retry_after(wait.as_secs_f64());
+    }
+    Failure { error, retry_after }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = parse_http_date(value)?;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs() as i64;
+    Some(Duration::from_secs(at.saturating_sub(now).max(0) as u64))
+}
+
+/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to a Unix timestamp.
+fn parse_http_date(value: &str) -> Option<i64> {
+    let parts: Vec<&str> = value.split_whitespace().collect();
+    let [_, day, month, year, time, "GMT"] = parts.as_slice() else {
+        return None;
+    };
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS.iter().position(|m| m == month)? + 1;
+    let text = format!("{year}-{month:02}-{:0>2} {time}", day);
+    let parsed = crate::dates::DateTime::parse(&text, crate::dates::DayEdge::Start)?;
+    Some(parsed.timestamp())
+}
+
+/// Full-jitter exponential backoff for retry `attempt` (1-based).
+fn backoff(attempt: u32) -> Duration {
+    let ceiling = BACKOFF_BASE
+        .saturating_mul(1 << (attempt - 1).min(16))
+        .min(BACKOFF_CAP);
+    Duration::from_nanos(random() % (ceiling.as_nanos() as u64 + 1))
+}
+
+/// A small xorshift generator: jitter needs spread, not secrecy.
+fn random() -> u64 {
+    static STATE: AtomicU64 = AtomicU64::new(0);
+    let seed = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0x9E37_79B9_7F4A_7C15, |d| d.as_nanos() as u64);
+    let mut x = STATE.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed) ^ seed;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    x
+}
+
+/// Maps a failure to connect, send or receive headers.
+fn map_transport(error: ureq::Error, config: &Config) -> Failure {
+    Failure::from(map_ureq(error, config))
+}
+
+/// Maps a failure while reading a 2xx body.
+fn map_body(error: ureq::Error, config: &Config) -> Failure {
+    match error {
+        ureq::Error::BodyExceedsLimit(limit) => Error::decode(format!(
+            "the PBX answer is larger than max_response_bytes ({limit} bytes); ask for smaller pages or raise max_response_bytes"
+        ))
+        .into(),
+        other => map_ureq(other, config).into(),
+    }
+}
+
+fn map_ureq(error: ureq::Error, config: &Config) -> Error {
+    let host = &config.origin().host;
+    match error {
+        ureq::Error::Timeout(which) => {
+            let message = if matches!(which, ureq::Timeout::Connect | ureq::Timeout::Resolve) {
+                format!(
+                    "could not connect to {host} within connect_timeout ({}s)",
+                    config.connect_timeout().as_secs_f64()
+                )
+            } else {
+                format!(
+                    "the PBX at {host} did not answer within timeout ({}s)",
+                    config.timeout().as_secs_f64()
+                )
+            };
+            Error::new(Kind::Timeout, message)
+        }
+        ureq::Error::HostNotFound => {
+            Error::new(Kind::Network, format!("cannot resolve host {host}")).with_retryable(false)
+        }
+        ureq::Error::Io(io) => map_io(io, config),
+        ureq::Error::Rustls(e) => tls_error(&e.to_string(), host),
+        ureq::Error::Tls(e) => tls_error(e, host),
+        ureq::Error::ConnectionFailed => {
+            Error::new(Kind::Network, format!("could not connect to {host}"))
+        }
+        ureq::Error::Protocol(e) => Error::new(
+            Kind::Network,
+            format!("the PBX at {host} broke the HTTP protocol: {e}"),
+        ),
+        ureq::Error::BodyExceedsLimit(limit) => Error::decode(format!(
+            "the PBX answer is larger than max_response_bytes ({limit} bytes)"
+        )),
+        other => Error::new(Kind::Network, format!("request to {host} failed: {other}"))
+            .with_retryable(false),
+    }
+}
+
+fn map_io(io: std::io::Error, config: &Config) -> Error {
+    use std::io::ErrorKind as K;
+    let host = &config.origin().host;
+    if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+        return tls_error(&tls.to_string(), host);
+    }
+    match io.kind() {
+        K::TimedOut | K::WouldBlock => Error::new(
+            Kind::Timeout,
+            format!(
+                "the PBX at {host} did not answer within timeout ({}s)",
+                config.timeout().as_secs_f64()
+            ),
+        ),
+        K::ConnectionRefused => Error::new(
+            Kind::Network,
+            format!("connection to {host}:{} refused", config.origin().port),
+        ),
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => Error::new(
+            Kind::Network,
+            format!("the connection to {host} was closed before the answer was complete"),
+        ),
+        _ => Error::new(
+            Kind::Network,
+            format!("network error talking to {host}: {io}"),
+        ),
+    }
+}
+
+fn tls_error(detail: &str, host: &str) -> Error {
+    Error::new(
+        Kind::Tls,
+        format!(
+            "TLS with {host} failed ({detail}); if the PBX uses a private or self-signed certificate, pass its CA as 'ca_file' (PEM)"
+        ),
+    )
+    .with_retryable(false)
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after(" 0 "), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+    }
+
+    #[test]
+    fn backoff_is_capped_and_jittered() {
+        for attempt in 1..40 {
+            assert!(backoff(attempt) <= BACKOFF_CAP);
+        }
+        assert!(backoff(1) <= BACKOFF_BASE);
+        let distinct: std::collections::HashSet<Duration> = (0..20).map(|_| backoff(5)).collect();
+        assert!(distinct.len() > 1);
+    }
+
+    #[test]
+    fn redirects_resolve() {
+        let base = "https://a.example.com/api/v1/Colleagues/";
+        assert_eq!(
+            resolve(base, "/api/v1/Colleagues").as_deref(),
+            Some("https://a.example.com/api/v1/Colleagues")
+        );
+        assert_eq!(
+            resolve(base, "https://b.example.com/x").as_deref(),
+            Some("https://b.example.com/x")
+        );
+        assert_eq!(
+            resolve("https://a.example.com/api/v1/x", "y").as_deref(),
+            Some("https://a.example.com/api/v1/y")
+        );
+    }
+}

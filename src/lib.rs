@@ -1,0 +1,46 @@
+//! wildix: read access to a Wildix PBX from Lua.
+//!
+//! A call flows through the files in order: `params` (checked) → `api`
+//! (mapped to the Wildix request) → `http` (sent) → `envelope` (decoded) →
+//! `normalize` (fields added) → `to_lua` (Lua tables). `client` ties them
+//! together; `lua` and `lua/wildix.lua` are the Lua face.
+
+pub mod api;
+pub mod client;
+pub mod config;
+pub mod dates;
+pub mod envelope;
+pub mod error;
+pub mod http;
+pub mod normalize;
+pub mod params;
+
+#[cfg(feature = "lua")]
+mod lua;
+#[cfg(feature = "lua")]
+mod to_lua;
+
+#[cfg(feature = "lua")]
+pub use lua::open;
+
+// One Lua per build. Unit tests of the Lua-free core build with none.
+#[cfg(not(test))]
+const _: () = {
+    let chosen = cfg!(feature = "lua51") as u8
+        + cfg!(feature = "lua52") as u8
+        + cfg!(feature = "lua53") as u8
+        + cfg!(feature = "lua54") as u8
+        + cfg!(feature = "luajit") as u8
+        + cfg!(feature = "lua-tests") as u8;
+    assert!(
+        chosen == 1,
+        "choose exactly one Lua feature: lua51, lua52, lua53, lua54 or luajit (lua-tests for Rust tests)"
+    );
+};
+
+/// `require("wildix")` lands here.
+#[cfg(all(feature = "lua", not(feature = "lua-tests")))]
+#[mlua::lua_module]
+fn wildix(lua: &mlua::Lua) -> mlua::Result<mlua::Table> {
+    lua::open(lua)
+}

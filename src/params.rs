@@ -1,0 +1,454 @@
+//! Step 1 of a call: the caller's parameter table, checked before any request.
+//!
+//! Works on `Arg`, a Lua value with no Lua attached, so it is plain Rust and
+//! every rule is unit-tested without an interpreter.
+
+use crate::dates::{DateTime, DayEdge, ACCEPTED_FORMATS};
+use crate::error::Error;
+
+/// A Lua value as validation sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Num(f64),
+    Str(Vec<u8>),
+    /// A table, function, userdata or thread: only its type name matters.
+    Other(&'static str),
+}
+
+impl Arg {
+    /// Lua's name for this value's type.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Arg::Nil => "nil",
+            Arg::Bool(_) => "boolean",
+            Arg::Int(_) | Arg::Num(_) => "number",
+            Arg::Str(_) => "string",
+            Arg::Other(name) => name,
+        }
+    }
+
+    /// A short, safe rendering for error messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Arg::Nil => "nil".into(),
+            Arg::Bool(b) => b.to_string(),
+            Arg::Int(i) => i.to_string(),
+            Arg::Num(n) => format_number(*n),
+            Arg::Str(bytes) => {
+                let text = String::from_utf8_lossy(bytes);
+                let mut short: String = text.chars().take(40).collect();
+                if text.chars().count() > 40 {
+                    short.push('…');
+                }
+                format!("'{}'", short.escape_debug())
+            }
+            Arg::Other(name) => format!("a {name}"),
+        }
+    }
+
+    /// The value as an integer, if it is one (numbers and decimal strings).
+    fn as_integer(&self) -> Option<i64> {
+        match self {
+            Arg::Int(i) => Some(*i),
+            Arg::Num(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.0e15 => Some(*n as i64),
+            Arg::Str(bytes) => {
+                let text = std::str::from_utf8(bytes).ok()?.trim();
+                if text.is_empty() || text.len() > 19 {
+                    return None;
+                }
+                text.parse().ok()
+            }
+            _ => None,
+        }
+    }
+}
+
+fn format_number(n: f64) -> String {
+    if n.is_nan() {
+        "nan".into()
+    } else if n.is_infinite() {
+        if n > 0.0 { "inf" } else { "-inf" }.into()
+    } else {
+        n.to_string()
+    }
+}
+
+/// Page size bounds and defaults (the contract's).
+pub const MAX_LIMIT: i64 = 1000;
+pub const DEFAULT_LIMIT: u32 = 25;
+/// Longest id accepted: ids are short database keys; this keeps URLs sane.
+pub const MAX_ID_BYTES: usize = 256;
+/// `(page - 1) * limit` must stay an exact Lua number.
+const MAX_OFFSET: u64 = 1 << 53;
+
+/// Validated parameters of one call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Params {
+    pub limit: u32,
+    pub page: u64,
+    pub date_from: Option<DateTime>,
+    pub date_to: Option<DateTime>,
+    pub id: Option<String>,
+}
+
+impl Params {
+    /// Offset of the first record of the page.
+    pub fn start(&self) -> u64 {
+        (self.page - 1) * u64::from(self.limit)
+    }
+}
+
+impl Default for Params {
+    fn default() -> Params {
+        Params {
+            limit: DEFAULT_LIMIT,
+            page: 1,
+            date_from: None,
+            date_to: None,
+            id: None,
+        }
+    }
+}
+
+/// What a function accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    /// Accepted keys, in the order error messages list them.
+    pub accepted: &'static [&'static str],
+    /// Whether `id` must be given.
+    pub requires_id: bool,
+}
+
+/// Checks a parameter table (`None` for a call with no argument).
+pub fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Params, Error> {
+    let mut params = Params::default();
+    for (key, value) in table.unwrap_or_default() {
+        let name = match key {
+            Arg::Str(bytes) => std::str::from_utf8(bytes).ok(),
+            _ => None,
+        };
+        let name = match name {
+            Some(name) if spec.accepted.contains(&name) => name,
+            _ => return Err(unknown(spec, key)),
+        };
+        match name {
+            "limit" => {
+                params.limit = match value.as_integer() {
+                    Some(n) if (1..=MAX_LIMIT).contains(&n) => n as u32,
+                    _ => {
+                        return Err(Error::argument(format!(
+                            "'limit' must be an integer from 1 to {MAX_LIMIT}, got {}",
+                            value.describe()
+                        )))
+                    }
+                }
+            }
+            "page" => {
+                params.page = match value.as_integer() {
+                    Some(n) if n >= 1 => n as u64,
+                    _ => {
+                        return Err(Error::argument(format!(
+                            "'page' must be an integer of at least 1, got {}",
+                            value.describe()
+                        )))
+                    }
+                }
+            }
+            "date_from" => params.date_from = Some(date(name, value, DayEdge::Start)?),
+            "date_to" => params.date_to = Some(date(name, value, DayEdge::End)?),
+            "id" => params.id = Some(id(value)?),
+            _ => return Err(unknown(spec, key)),
+        }
+    }
+    if spec.requires_id && params.id.is_none() {
+        return Err(Error::argument(
+            "missing required parameter 'id' (e.g. { id = \"42\" })",
+        ));
+    }
+    if (params.page - 1).saturating_mul(u64::from(params.limit)) > MAX_OFFSET {
+        return Err(Error::argument(format!(
+            "'page' {} is too large for 'limit' {}",
+            params.page, params.limit
+        )));
+    }
+    if let (Some(from), Some(to)) = (params.date_from, params.date_to) {
+        if from > to {
+            return Err(Error::argument(format!(
+                "'date_from' ({from}) is later than 'date_to' ({to})"
+            )));
+        }
+    }
+    Ok(params)
+}
+
+/// The error for a parameter table of the wrong type.
+pub fn not_a_table(spec: Spec, got: &Arg) -> Error {
+    let example = if spec.requires_id {
+        "{ id = \"42\" }"
+    } else if spec.accepted.is_empty() {
+        "{} or nothing"
+    } else {
+        "{ limit = 10 }"
+    };
+    Error::argument(format!(
+        "expected a table of parameters such as {example}, got {}",
+        got.type_name()
+    ))
+}
+
+fn unknown(spec: Spec, key: &Arg) -> Error {
+    let shown = match key {
+        Arg::Str(_) => key.describe(),
+        other => format!("[{}]", other.describe()),
+    };
+    let expected = if spec.accepted.is_empty() {
+        "none: call it with {} or nothing".to_string()
+    } else {
+        spec.accepted.join(", ")
+    };
+    Error::argument(format!("unknown parameter {shown} (expected: {expected})"))
+}
+
+fn date(name: &str, value: &Arg, edge: DayEdge) -> Result<DateTime, Error> {
+    let parsed = match value {
+        Arg::Str(bytes) => std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|s| DateTime::parse(s.trim(), edge)),
+        _ => None,
+    };
+    parsed.ok_or_else(|| {
+        Error::argument(format!(
+            "'{name}' must be a date as {ACCEPTED_FORMATS}, got {}",
+            value.describe()
+        ))
+    })
+}
+
+/// Ids are opaque strings; a whole number is taken as its decimal string.
+fn id(value: &Arg) -> Result<String, Error> {
+    let text = match value {
+        Arg::Str(bytes) => match std::str::from_utf8(bytes) {
+            Ok(s) => s.to_string(),
+            Err(_) => return Err(Error::argument("'id' must be valid UTF-8 text")),
+        },
+        Arg::Int(_) | Arg::Num(_) => match value.as_integer() {
+            Some(n) => n.to_string(),
+            None => {
+                return Err(Error::argument(format!(
+                    "'id' must be a string or a whole number, got {}",
+                    value.describe()
+                )))
+            }
+        },
+        _ => {
+            return Err(Error::argument(format!(
+                "'id' must be a string or a whole number, got {}",
+                value.describe()
+            )))
+        }
+    };
+    check_id(&text)?;
+    Ok(text)
+}
+
+/// Ids travel in the URL path: refuse anything that could change the path.
+pub fn check_id(id: &str) -> Result<(), Error> {
+    let problem = if id.is_empty() {
+        Some("is empty")
+    } else if id == "." || id == ".." {
+        Some("cannot be '.' or '..'")
+    } else if id.len() > MAX_ID_BYTES {
+        Some("is too long (at most 256 bytes)")
+    } else if id.contains(['/', '?', '#', '\\']) {
+        Some("cannot contain '/', '?', '#' or '\\'")
+    } else if id.chars().any(char::is_control) {
+        Some("cannot contain control characters")
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(Error::argument(format!(
+            "'id' {problem} (got {})",
+            Arg::Str(id.as_bytes().to_vec()).describe()
+        ))),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+    use crate::error::Kind;
+
+    const LIST_CALLS: Spec = Spec {
+        accepted: &["limit", "page", "date_from", "date_to"],
+        requires_id: false,
+    };
+    const GET: Spec = Spec {
+        accepted: &["id"],
+        requires_id: true,
+    };
+    const NONE: Spec = Spec {
+        accepted: &[],
+        requires_id: false,
+    };
+
+    fn s(text: &str) -> Arg {
+        Arg::Str(text.as_bytes().to_vec())
+    }
+
+    fn run(spec: Spec, pairs: &[(&str, Arg)]) -> Result<Params, Error> {
+        let table: Vec<(Arg, Arg)> = pairs.iter().map(|(k, v)| (s(k), v.clone())).collect();
+        validate(spec, Some(&table))
+    }
+
+    fn message(result: Result<Params, Error>) -> String {
+        let err = result.expect_err("should fail");
+        assert_eq!(err.kind(), Kind::Argument);
+        err.message().to_string()
+    }
+
+    #[test]
+    fn defaults() {
+        let p = validate(LIST_CALLS, None).unwrap();
+        assert_eq!((p.limit, p.page, p.start()), (25, 1, 0));
+        let p = run(LIST_CALLS, &[]).unwrap();
+        assert_eq!(p, Params::default());
+    }
+
+    #[test]
+    fn limit_and_page_give_the_offset() {
+        let p = run(
+            LIST_CALLS,
+            &[("limit", Arg::Int(50)), ("page", Arg::Int(3))],
+        )
+        .unwrap();
+        assert_eq!((p.limit, p.page, p.start()), (50, 3, 100));
+        let p = run(LIST_CALLS, &[("limit", Arg::Num(10.0)), ("page", s("2"))]).unwrap();
+        assert_eq!(p.start(), 10);
+    }
+
+    #[test]
+    fn limit_bounds() {
+        for bad in [
+            Arg::Int(0),
+            Arg::Int(1001),
+            Arg::Int(-5),
+            Arg::Num(2.5),
+            Arg::Num(f64::NAN),
+            Arg::Num(f64::INFINITY),
+            Arg::Bool(true),
+            s("ten"),
+            Arg::Other("table"),
+        ] {
+            let msg = message(run(LIST_CALLS, &[("limit", bad.clone())]));
+            assert!(
+                msg.contains("'limit' must be an integer from 1 to 1000"),
+                "{msg}"
+            );
+        }
+        assert_eq!(
+            run(LIST_CALLS, &[("limit", Arg::Int(1000))]).unwrap().limit,
+            1000
+        );
+    }
+
+    #[test]
+    fn page_bounds_and_overflow() {
+        assert!(message(run(LIST_CALLS, &[("page", Arg::Int(0))])).contains("'page'"));
+        let msg = message(run(
+            LIST_CALLS,
+            &[("page", Arg::Int(i64::MAX)), ("limit", Arg::Int(1000))],
+        ));
+        assert!(msg.contains("too large"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_keys_list_the_accepted_ones() {
+        let msg = message(run(LIST_CALLS, &[("limt", Arg::Int(5))]));
+        assert_eq!(
+            msg,
+            "unknown parameter 'limt' (expected: limit, page, date_from, date_to)"
+        );
+        let table = vec![(Arg::Int(1), Arg::Int(5))];
+        let msg = message(validate(LIST_CALLS, Some(&table)));
+        assert!(msg.starts_with("unknown parameter [1]"), "{msg}");
+        let msg = message(run(NONE, &[("x", Arg::Int(1))]));
+        assert!(msg.contains("expected: none"), "{msg}");
+        let msg = message(run(GET, &[("limit", Arg::Int(1)), ("id", s("1"))]));
+        assert!(msg.contains("(expected: id)"), "{msg}");
+    }
+
+    #[test]
+    fn dates_and_their_order() {
+        let p = run(
+            LIST_CALLS,
+            &[("date_from", s("2026-01-01")), ("date_to", s("2026-01-31"))],
+        )
+        .unwrap();
+        assert_eq!(p.date_from.unwrap().to_string(), "2026-01-01 00:00:00");
+        assert_eq!(p.date_to.unwrap().to_string(), "2026-01-31 23:59:59");
+        let same_day = run(
+            LIST_CALLS,
+            &[("date_from", s("2026-01-31")), ("date_to", s("2026-01-31"))],
+        );
+        assert!(same_day.is_ok());
+        let msg = message(run(
+            LIST_CALLS,
+            &[("date_from", s("2026-02-01")), ("date_to", s("2026-01-31"))],
+        ));
+        assert!(msg.contains("later than"), "{msg}");
+        let msg = message(run(LIST_CALLS, &[("date_from", s("yesterday"))]));
+        assert!(msg.contains("YYYY-MM-DD"), "{msg}");
+        let msg = message(run(LIST_CALLS, &[("date_to", Arg::Int(20260101))]));
+        assert!(msg.contains("'date_to'"), "{msg}");
+    }
+
+    #[test]
+    fn ids() {
+        let p = run(GET, &[("id", s("1426080756.123"))]).unwrap();
+        assert_eq!(p.id.as_deref(), Some("1426080756.123"));
+        let p = run(GET, &[("id", Arg::Int(42))]).unwrap();
+        assert_eq!(p.id.as_deref(), Some("42"));
+        let p = run(GET, &[("id", Arg::Num(42.0))]).unwrap();
+        assert_eq!(p.id.as_deref(), Some("42"));
+        for bad in [
+            s(""),
+            s("."),
+            s(".."),
+            s("a/b"),
+            s("a?b"),
+            s("a#b"),
+            s("a\\b"),
+            s("a\nb"),
+            s("a\u{7f}"),
+            Arg::Str(vec![0xff, 0xfe]),
+            Arg::Str(vec![b'1'; 300]),
+            Arg::Num(1.5),
+            Arg::Bool(false),
+            Arg::Other("table"),
+        ] {
+            let msg = message(run(GET, &[("id", bad.clone())]));
+            assert!(msg.contains("'id'"), "{bad:?}: {msg}");
+        }
+        assert!(message(run(GET, &[])).contains("missing required parameter 'id'"));
+        assert!(message(validate(GET, None)).contains("missing"));
+    }
+
+    #[test]
+    fn not_a_table_names_the_type() {
+        let err = not_a_table(LIST_CALLS, &s("x"));
+        assert_eq!(err.kind(), Kind::Argument);
+        assert!(err.message().contains("got string"));
+    }
+
+    #[test]
+    fn describe_is_short_and_escaped() {
+        let long = "x".repeat(100);
+        assert!(s(&long).describe().chars().count() < 50);
+        assert_eq!(s("a\nb").describe(), "'a\\nb'");
+    }
+}
