@@ -160,7 +160,9 @@ pub fn response(op: Operation, params: &Params, body: &[u8]) -> Result<Value, Er
     let seen = params.start() + returned;
     // Without a total, a full page is the only hint that more may follow.
     let (total, has_more) = match page.total {
-        Some(total) => (total.max(seen), seen < total),
+        // A total below what we hold is stale; past the end it stands.
+        Some(total) if returned > 0 => (total.max(seen), seen < total),
+        Some(total) => (total, false),
         None => (seen, returned >= u64::from(params.limit)),
     };
     let records = page
@@ -304,6 +306,12 @@ mod test {
         };
         let out = response(Operation::ListCalls, &last, body).unwrap();
         assert_eq!(out["has_more"], false);
+        let empty = br#"{"type":"result","result":{"total":"60","records":[]}}"#;
+        let out = response(Operation::ListCalls, &last, empty).unwrap();
+        assert_eq!(
+            (out["total"].as_u64(), out["has_more"].as_bool()),
+            (Some(60), Some(false))
+        );
     }
 
     #[test]

@@ -125,15 +125,24 @@ pub struct Spec {
 /// Checks a parameter table (`None` for a call with no argument).
 pub fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Params, Error> {
     let mut params = Params::default();
-    for (key, value) in table.unwrap_or_default() {
-        let name = match key {
-            Arg::Str(bytes) => std::str::from_utf8(bytes).ok(),
-            _ => None,
-        };
-        let name = match name {
-            Some(name) if spec.accepted.contains(&name) => name,
-            _ => return Err(unknown(spec, key)),
-        };
+    // Unknown keys first, then known ones in the documented order, so the
+    // error a table gets does not depend on `pairs` order.
+    let pairs = table.unwrap_or_default();
+    let mut unknown_keys: Vec<&Arg> = pairs
+        .iter()
+        .map(|(key, _)| key)
+        .filter(|key| !matches!(key_name(key), Some(name) if spec.accepted.contains(&name)))
+        .collect();
+    unknown_keys.sort_by_key(|key| key.describe());
+    if let Some(key) = unknown_keys.first() {
+        return Err(unknown(spec, key));
+    }
+    let mut known: Vec<(&str, &Arg)> = pairs
+        .iter()
+        .filter_map(|(key, value)| Some((key_name(key)?, value)))
+        .collect();
+    known.sort_by_key(|(name, _)| spec.accepted.iter().position(|a| a == name));
+    for (name, value) in known {
         match name {
             "limit" => {
                 params.limit = match value.as_integer() {
@@ -160,7 +169,7 @@ pub fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Params, Erro
             "date_from" => params.date_from = Some(date(name, value, DayEdge::Start)?),
             "date_to" => params.date_to = Some(date(name, value, DayEdge::End)?),
             "id" => params.id = Some(id(value)?),
-            _ => return Err(unknown(spec, key)),
+            _ => unreachable!("keys are checked against spec.accepted above"),
         }
     }
     if spec.requires_id && params.id.is_none() {
@@ -182,6 +191,13 @@ pub fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Params, Erro
         }
     }
     Ok(params)
+}
+
+fn key_name(key: &Arg) -> Option<&str> {
+    match key {
+        Arg::Str(bytes) => std::str::from_utf8(bytes).ok(),
+        _ => None,
+    }
 }
 
 /// The error for a parameter table of the wrong type.
@@ -380,6 +396,29 @@ mod test {
         assert!(msg.contains("expected: none"), "{msg}");
         let msg = message(run(GET, &[("limit", Arg::Int(1)), ("id", s("1"))]));
         assert!(msg.contains("(expected: id)"), "{msg}");
+    }
+
+    #[test]
+    fn errors_do_not_depend_on_table_order() {
+        let a = message(run(
+            LIST_CALLS,
+            &[("date_to", s("x")), ("date_from", s("y"))],
+        ));
+        let b = message(run(
+            LIST_CALLS,
+            &[("date_from", s("y")), ("date_to", s("x"))],
+        ));
+        assert_eq!(a, b);
+        assert!(a.contains("'date_from'"), "{a}");
+        let a = message(run(
+            LIST_CALLS,
+            &[
+                ("zz", Arg::Int(1)),
+                ("limit", Arg::Int(0)),
+                ("aa", Arg::Int(1)),
+            ],
+        ));
+        assert!(a.contains("'aa'"), "{a}");
     }
 
     #[test]

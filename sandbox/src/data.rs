@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 
 pub type Record = Map<String, Value>;
 
+/// Generated records; the seed's two example records come on top.
 pub const COLLEAGUES: usize = 320;
 pub const CALLS: usize = 6000;
 /// The fixed 90-day window: 2026-01-01 00:00:00 .. 2026-03-31 23:59:59.
@@ -113,7 +114,16 @@ const LANGUAGES: &[&str] = &["en", "de", "fr", "it", "es", "nl"];
 pub fn generate(seed: u64) -> Data {
     let mut rng = Rng(seed ^ 0x5741_4C44_4958);
     let colleagues: Vec<Record> = (0..COLLEAGUES).map(|i| colleague(&mut rng, i)).collect();
+    let mut colleagues = colleagues;
     let mut calls: Vec<Record> = (0..CALLS).map(|i| call(&mut rng, i, &colleagues)).collect();
+    // The ids the seed's documented examples use, so they run unchanged.
+    let mut example = colleague(&mut rng, COLLEAGUES);
+    example.insert("id".into(), Value::String("ext-456".into()));
+    example.insert("extension".into(), Value::String("456".into()));
+    colleagues.push(example);
+    let mut example = call(&mut rng, 0, &colleagues);
+    example.insert("id".into(), Value::String("call-123".into()));
+    calls.push(example);
     // Stored newest first, the PBX's default order.
     calls.sort_by(|a, b| b["start"].as_str().cmp(&a["start"].as_str()));
     Data { colleagues, calls }
@@ -163,7 +173,7 @@ fn colleague(rng: &mut Rng, i: usize) -> Record {
         "faxNumber": "",
         "email": email,
         "pbxDn": "pbx=sandbox",
-        "role": if i % 25 == 0 { "admin" } else { "user" },
+        "role": if i.is_multiple_of(25) { "admin" } else { "user" },
         "groupDn": format!("group{}", i % 6),
         "language": rng.pick(LANGUAGES),
         "dialplan": "users",
@@ -296,6 +306,8 @@ mod test {
     fn shapes_cover_the_real_variety() {
         let data = generate(1);
         assert!(data.colleagues.len() >= 300);
+        assert!(data.calls.iter().any(|c| c["id"] == "call-123"));
+        assert!(data.colleagues.iter().any(|c| c["id"] == "ext-456"));
         assert!(data.calls.len() >= 5000);
         for d in ["ANSWERED", "NO ANSWER", "BUSY", "FAILED"] {
             assert!(data.calls.iter().any(|c| c["disposition"] == d), "{d}");

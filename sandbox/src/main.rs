@@ -12,14 +12,19 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 const USAGE: &str = "usage: wildix-sandbox [--port N] [--token T] [--seed N]
+       wildix-sandbox --stats PORT   (print a running sandbox's counters)
   --port N   port on 127.0.0.1 (default 0: any free port)
   --token T  the Bearer token the sandbox accepts (default sandbox-token)
-  --seed N   seed of the generated data (default 1)";
+  --seed N   seed of the generated data (default 1)
+  --exit-on-stdin-eof
+             exit when standard input closes (a parent that dies takes
+             the sandbox with it)";
 
 struct Options {
     port: u16,
     token: String,
     seed: u64,
+    exit_on_stdin_eof: bool,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -27,6 +32,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
         port: 0,
         token: "sandbox-token".to_string(),
         seed: 1,
+        exit_on_stdin_eof: false,
     };
     while let Some(flag) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
@@ -42,6 +48,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
                     .parse()
                     .map_err(|_| "--seed must be a whole number".to_string())?
             }
+            "--exit-on-stdin-eof" => options.exit_on_stdin_eof = true,
             "--help" | "-h" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -52,8 +59,38 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
     Ok(options)
 }
 
+/// `--stats PORT`: asks a running sandbox for its counters (for specs,
+/// which have no HTTP client of their own).
+fn print_stats(port: &str) -> Result<(), String> {
+    use std::io::Read;
+    let port: u16 = port
+        .parse()
+        .map_err(|_| "--stats needs a port".to_string())?;
+    let mut stream =
+        std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    stream
+        .write_all(b"GET /_sandbox/stats HTTP/1.1\r\nHost: sandbox\r\nConnection: close\r\n\r\n")
+        .map_err(|e| e.to_string())?;
+    let mut reply = String::new();
+    stream
+        .read_to_string(&mut reply)
+        .map_err(|e| e.to_string())?;
+    let body = reply.split("\r\n\r\n").nth(1).ok_or("no body")?;
+    println!("{body}");
+    Ok(())
+}
+
 fn main() {
-    let options = match parse_args(std::env::args().skip(1)) {
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().map(String::as_str) == Some("--stats") {
+        let port = args.nth(1).unwrap_or_default();
+        if let Err(e) = print_stats(&port) {
+            eprintln!("wildix-sandbox: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    let options = match parse_args(args) {
         Ok(options) => options,
         Err(message) => {
             if message.is_empty() {
@@ -88,6 +125,12 @@ fn main() {
         connections: AtomicU64::new(0),
         requests: AtomicU64::new(0),
     });
+    if options.exit_on_stdin_eof {
+        std::thread::spawn(|| {
+            let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+            std::process::exit(0);
+        });
+    }
     println!("listening on http://127.0.0.1:{port}");
     let _ = std::io::stdout().flush();
     server::serve(listener, state);

@@ -1,0 +1,6 @@
+std = "max"
+max_line_length = 120
+-- Verbatim copies of the seed's examples: kept exactly as documented.
+exclude_files = { "spec/seed/*" }
+files["spec/**/*_spec.lua"] = { std = "+busted" }
+files["lua/wildix.lua"] = { globals = { "app", "lua_read_doc" } }

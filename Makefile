@@ -1,0 +1,58 @@
+# wildix — build, demo, test. `make build LUA=lua5.4` builds one interpreter's
+# module into build/lua5.4/wildix.so; plain `make build` builds every one found.
+LUAS     := lua5.1 lua5.2 lua5.3 lua5.4 luajit
+LUA      ?=
+DEMO_LUA ?= lua5.4
+CARGO    ?= cargo
+SANDBOX  := target/release/wildix-sandbox
+FOUND     = $(foreach l,$(LUAS),$(if $(shell command -v $(l) 2>/dev/null),$(l)))
+# lua5.4 -> lua54, luajit -> luajit
+feature   = $(subst lua5.,lua5,$(1))
+
+.PHONY: build demo test deps lint unit spec sandbox clean
+
+build:
+ifeq ($(strip $(LUA)),)
+	@for l in $(FOUND); do $(MAKE) --no-print-directory build LUA=$$l || exit 1; done
+else
+	@case " $(LUAS) " in *" $(LUA) "*) ;; *) echo "LUA must be one of: $(LUAS)"; exit 2 ;; esac
+	$(CARGO) build --release --lib --features $(call feature,$(LUA))
+	@mkdir -p build/$(LUA)
+	cp target/release/libwildix.so build/$(LUA)/wildix.so
+endif
+
+sandbox:
+	$(CARGO) build --release -p wildix-sandbox
+
+demo:
+	@sh tools/deps.sh $(DEMO_LUA)
+	@$(MAKE) --no-print-directory build LUA=$(DEMO_LUA)
+	@$(MAKE) --no-print-directory sandbox
+	@sh tools/demo.sh $(DEMO_LUA)
+
+deps:
+	@sh tools/deps.sh
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets --features lua-tests -- -D warnings
+	$(CARGO) clippy --lib --features lua54 -- -D warnings
+	$(CARGO) clippy -p wildix-sandbox --all-targets -- -D warnings
+	luacheck lua spec examples
+
+unit:
+	$(CARGO) test --workspace
+	$(CARGO) test --features lua-tests --test lua_state
+
+spec: sandbox
+	@for l in $(LUAS); do \
+		$(MAKE) --no-print-directory build LUA=$$l || exit 1; \
+		echo "== busted on $$l"; \
+		env -u WILDIX_URL -u WILDIX_TOKEN $$l "$$(command -v busted)" || exit 1; \
+	done
+
+test: deps lint unit spec
+
+clean:
+	$(CARGO) clean
+	rm -rf build

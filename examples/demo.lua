@@ -1,0 +1,77 @@
+-- A tour of wildix: who am I, a few extensions, the latest calls, and a
+-- month's totals. Reads WILDIX_URL and WILDIX_TOKEN (`make demo` points them
+-- at the sandbox PBX).
+local wildix = require("wildix")
+
+-- Display width of a UTF-8 string: one column per character, two for CJK.
+local function width(s)
+  local w = 0
+  for ch in s:gmatch("[%z\1-\127\194-\244][\128-\191]*") do
+    w = w + ((ch:byte() >= 0xE3 and ch:byte() <= 0xE9) and 2 or 1)
+  end
+  return w
+end
+
+local function pad(s, n)
+  s = tostring(s or "")
+  return s .. string.rep(" ", n - width(s))
+end
+
+local function print_table(headers, rows)
+  local widths = {}
+  for i, h in ipairs(headers) do widths[i] = width(h) end
+  for _, row in ipairs(rows) do
+    for i, cell in ipairs(row) do widths[i] = math.max(widths[i], width(tostring(cell))) end
+  end
+  local function line(cells)
+    local out = {}
+    for i, cell in ipairs(cells) do out[i] = i < #cells and pad(cell, widths[i]) or tostring(cell) end
+    print("  " .. table.concat(out, "  "))
+  end
+  line(headers)
+  local rules = {}
+  for i, w in ipairs(widths) do rules[i] = string.rep("-", w) end
+  line(rules)
+  for _, row in ipairs(rows) do line(row) end
+end
+
+local me = wildix.get_current_user()
+print(("Logged in as %s <%s>, extension %s"):format(me.name, me.email, me.extension))
+
+local exts = wildix.list_extensions({ limit = 5 })
+print(("\nExtensions (first %d of %d)"):format(#exts.extensions, exts.total))
+local rows = {}
+for _, ext in ipairs(exts.extensions) do
+  rows[#rows + 1] = { ext.number, ext.name, ext.email ~= "" and ext.email or "-" }
+end
+print_table({ "ext", "name", "email" }, rows)
+
+local latest = wildix.list_calls({ limit = 10 })
+print(("\nLatest calls (%d of %d)"):format(#latest.calls, latest.total))
+rows = {}
+for _, call in ipairs(latest.calls) do
+  local from = call.from_name ~= "" and call.from_name or call.from
+  local to = call.to_name ~= "" and call.to_name or call.to
+  rows[#rows + 1] = { call.start, from, to, call.status, call.duration .. "s" }
+end
+print_table({ "start", "from", "to", "status", "duration" }, rows)
+
+-- Page through a month: 1,000 calls per request.
+local counts, seconds, page, total = {}, 0, 1, 0
+repeat
+  local result = wildix.list_calls({ date_from = "2026-03-01", date_to = "2026-03-31", limit = 1000, page = page })
+  for _, call in ipairs(result.calls) do
+    counts[call.status] = (counts[call.status] or 0) + 1
+    seconds = seconds + call.billsec
+    total = total + 1
+  end
+  page = page + 1
+until not result.has_more
+
+print(("\nMarch 2026: %d calls, %.1f hours talked"):format(total, seconds / 3600))
+rows = {}
+for _, status in ipairs({ "answered", "no_answer", "busy", "failed" }) do
+  local n = counts[status] or 0
+  rows[#rows + 1] = { status, n, ("%5.1f%%"):format(total > 0 and 100 * n / total or 0) }
+end
+print_table({ "status", "calls", "share" }, rows)

@@ -1,0 +1,108 @@
+-- Shared by every spec: loads wildix.so built for the running interpreter
+-- (build/<interpreter>/wildix.so) and starts the sandbox PBX once per run,
+-- on an ephemeral port. The sandbox exits when this process does: it reads
+-- our pipe and stops at end of file.
+local SANDBOX = os.getenv("WILDIX_SANDBOX_BIN") or "target/release/wildix-sandbox"
+local TOKEN = "spec-token-0123456789abcdef"
+
+local build = jit and "luajit" or ("lua" .. _VERSION:match("%d+%.%d+"))
+package.cpath = "build/" .. build .. "/?.so;" .. package.cpath
+
+local helper = { token = TOKEN, build = build }
+
+local function _sleep(seconds)
+  os.execute("sleep " .. seconds)
+end
+
+local function _start_sandbox()
+  local out = os.tmpname()
+  local cmd = string.format("exec %s --port 0 --token %s --seed 1 --exit-on-stdin-eof > %s",
+    SANDBOX, TOKEN, out)
+  local lifeline = assert(io.popen(cmd, "w"))
+  for _ = 1, 200 do
+    local f = io.open(out, "r")
+    local line = f and f:read("*l")
+    if f then f:close() end
+    local url = line and line:match("^listening on (http://127%.0%.0%.1:%d+)$")
+    if url then
+      os.remove(out)
+      return url, lifeline
+    end
+    _sleep(0.05)
+  end
+  error("the sandbox did not start: is " .. SANDBOX .. " built (make sandbox)?")
+end
+
+-- Kept in the helper table for the whole run: closing it stops the sandbox.
+helper.url, helper.lifeline = _start_sandbox()
+helper.port = helper.url:match(":(%d+)$")
+
+--- A fresh copy of the module (no accounts configured).
+function helper.fresh()
+  package.loaded.wildix = nil
+  return require("wildix")
+end
+
+--- A fresh module whose default account is the sandbox.
+function helper.configured(options)
+  local wildix = helper.fresh()
+  local opts = { url = helper.url, token = TOKEN }
+  for k, v in pairs(options or {}) do opts[k] = v end
+  wildix.configure(opts)
+  return wildix
+end
+
+--- The sandbox's counters: connections and requests so far.
+function helper.stats()
+  local p = assert(io.popen(SANDBOX .. " --stats " .. helper.port))
+  local body = p:read("*a")
+  p:close()
+  return {
+    connections = tonumber(body:match('"connections":(%d+)')),
+    requests = tonumber(body:match('"requests":(%d+)')),
+  }
+end
+
+--- The interpreter running these specs.
+function helper.interpreter()
+  local env = os.getenv("WILDIX_SPEC_LUA")
+  if env then return env end
+  local i = 0
+  while arg[i - 1] do i = i - 1 end
+  return arg[i]
+end
+
+--- Runs Lua code in a new interpreter process with extra environment
+--- variables; returns its output (stdout and stderr) and whether it exited 0.
+function helper.run(code, env)
+  local script = os.tmpname()
+  local f = assert(io.open(script, "w"))
+  f:write("package.cpath = ", string.format("%q", package.cpath), "\n", code)
+  f:close()
+  local vars = {}
+  for k, v in pairs(env or {}) do
+    vars[#vars + 1] = k .. "='" .. tostring(v):gsub("'", "'\\''") .. "'"
+  end
+  table.sort(vars)
+  local cmd = "env -u WILDIX_URL -u WILDIX_TOKEN " .. table.concat(vars, " ") .. " "
+    .. helper.interpreter() .. " " .. script .. " 2>&1; echo \"exit:$?\""
+  local p = assert(io.popen(cmd))
+  local out = p:read("*a")
+  p:close()
+  os.remove(script)
+  local status = out:match("exit:(%d+)%s*$")
+  return out:gsub("exit:%d+%s*$", ""), status == "0"
+end
+
+--- Calls f and returns the error object it raised (fails if it did not).
+function helper.error_of(f, ...)
+  local ok, err = pcall(f, ...)
+  assert(not ok, "expected an error, got success")
+  assert(type(err) == "table", "expected an error object, got " .. type(err) .. ": " .. tostring(err))
+  return err
+end
+
+-- busted loads this file once per run (.busted); specs require it and get
+-- this same table, so the sandbox starts once.
+package.loaded["spec.helper"] = helper
+return helper

@@ -1,0 +1,71 @@
+//! The module opened in a real (vendored) Lua state, without an interpreter
+//! binary: the shim loads, errors are objects, no request needs a server.
+
+use mlua::{Lua, Table, Value};
+
+fn module() -> (Lua, Table) {
+    let lua = Lua::new();
+    let wildix = wildix::open(&lua).expect("module opens");
+    lua.globals().set("wildix", wildix.clone()).expect("global");
+    (lua, wildix)
+}
+
+#[test]
+fn version_is_the_crate_version() {
+    let (_lua, wildix) = module();
+    let version: String = wildix.get("version").unwrap();
+    assert_eq!(version, env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn argument_errors_are_objects_with_tostring() {
+    let (lua, _) = module();
+    let (kind, text): (String, String) = lua
+        .load(
+            r#"
+            local ok, err = pcall(wildix.list_calls, { limt = 5 })
+            assert(not ok)
+            return err.kind, tostring(err)
+            "#,
+        )
+        .eval()
+        .unwrap();
+    assert_eq!(kind, "argument");
+    assert_eq!(
+        text,
+        "wildix: argument: list_calls: unknown parameter 'limt' (expected: limit, page, date_from, date_to)"
+    );
+}
+
+#[test]
+fn tokens_never_show_in_tostring() {
+    let (lua, _) = module();
+    let text: String = lua
+        .load(
+            r#"
+            local ns = wildix.configure("office", {
+                url = "https://office.example.com",
+                token = "wsk-v1-supersecretsupersecret1234",
+            })
+            local ok, err = pcall(wildix.configure, "office", { url = "http://example.com", token = "wsk-v1-supersecretsupersecret1234" })
+            assert(not ok and err.kind == "config")
+            return tostring(err) .. type(ns.list_calls)
+            "#,
+        )
+        .eval()
+        .unwrap();
+    assert!(!text.contains("supersecret"), "{text}");
+    assert!(text.ends_with("function"), "{text}");
+}
+
+#[test]
+fn unknown_account_is_a_config_error() {
+    let (lua, _) = module();
+    let value: Value = lua
+        .load("local ok, err = pcall(function() return wildix.offfice end); return err.message")
+        .eval()
+        .unwrap();
+    let message = value.as_string().unwrap().to_string_lossy();
+    assert!(message.contains("'offfice'"), "{message}");
+    assert!(message.contains("WILDIX_OFFFICE_URL"), "{message}");
+}

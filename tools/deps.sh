@@ -1,0 +1,40 @@
+#!/bin/sh
+# Installs what `make test` / `make demo` need and is missing: Lua
+# interpreters, busted, luacheck (Debian packages, via apt-get as root).
+# Usage: tools/deps.sh [command ...]   (default: everything make test needs)
+set -eu
+
+[ $# -gt 0 ] || set -- lua5.1 lua5.2 lua5.3 lua5.4 luajit busted luacheck
+
+package_for() {
+    case "$1" in
+        busted) echo lua-busted ;;
+        luacheck) echo lua-check ;;
+        *) echo "$1" ;;
+    esac
+}
+
+missing=""
+for cmd in "$@"; do
+    command -v "$cmd" >/dev/null 2>&1 || missing="$missing $(package_for "$cmd")"
+done
+# busted's modules must load on every interpreter, not just be on PATH.
+for lua in lua5.1 lua5.2 lua5.3 lua5.4 luajit; do
+    case " $* " in *" busted "*) ;; *) continue ;; esac
+    if command -v "$lua" >/dev/null 2>&1 &&
+        ! "$lua" -e 'require("busted.runner")' >/dev/null 2>&1; then
+        missing="$missing lua-busted"
+    fi
+done
+[ -n "$missing" ] || exit 0
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "deps: installing$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+    echo "deps: missing$missing; install them (Debian/Ubuntu: sudo apt-get install$missing)" >&2
+    exit 1
+fi
