@@ -360,6 +360,47 @@ fn tls_error(detail: &str, host: &str) -> Error {
 #[cfg(test)]
 mod test {
     use super::*;
+    use crate::params::Arg;
+    use std::io;
+
+    fn config() -> Config {
+        let s = |t: &str| Arg::Str(t.as_bytes().to_vec());
+        let options = [
+            (s("url"), s("https://pbx.example.com")),
+            (s("token"), s("wsk-v1-0123456789abcdef0123456789")),
+        ];
+        Config::from_options("default", Some(&options), &|_| None).unwrap()
+    }
+
+    #[test]
+    fn transport_errors_map_to_kinds() {
+        let c = config();
+        let io_kind = |k: io::ErrorKind| map_io(io::Error::from(k), &c);
+        let refused = io_kind(io::ErrorKind::ConnectionRefused);
+        assert_eq!((refused.kind(), refused.retryable()), (Kind::Network, true));
+        assert_eq!(io_kind(io::ErrorKind::ConnectionReset).kind(), Kind::Network);
+        assert_eq!(io_kind(io::ErrorKind::UnexpectedEof).kind(), Kind::Network);
+        assert_eq!(io_kind(io::ErrorKind::TimedOut).kind(), Kind::Timeout);
+        let dns = map_ureq(ureq::Error::HostNotFound, &c);
+        assert_eq!((dns.kind(), dns.retryable()), (Kind::Network, false));
+        let connect = map_ureq(ureq::Error::Timeout(ureq::Timeout::Connect), &c);
+        assert_eq!(connect.kind(), Kind::Timeout);
+        assert!(connect.message().contains("connect_timeout"));
+        let global = map_ureq(ureq::Error::Timeout(ureq::Timeout::Global), &c);
+        assert!(global.message().contains("within timeout (30s)"), "{}", global.message());
+        let big = map_body(ureq::Error::BodyExceedsLimit(10), &c).error;
+        assert_eq!((big.kind(), big.retryable()), (Kind::Decode, false));
+    }
+
+    #[test]
+    fn certificate_errors_are_tls_and_point_at_ca_file() {
+        let c = config();
+        let inner = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let err = map_io(io::Error::new(io::ErrorKind::InvalidData, inner), &c);
+        assert_eq!((err.kind(), err.retryable()), (Kind::Tls, false));
+        assert!(err.message().contains("ca_file"));
+        assert!(!err.message().contains("wsk-v1"));
+    }
 
     #[test]
     fn retry_after_forms() {
