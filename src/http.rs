@@ -378,7 +378,10 @@ mod test {
         let io_kind = |k: io::ErrorKind| map_io(io::Error::from(k), &c);
         let refused = io_kind(io::ErrorKind::ConnectionRefused);
         assert_eq!((refused.kind(), refused.retryable()), (Kind::Network, true));
-        assert_eq!(io_kind(io::ErrorKind::ConnectionReset).kind(), Kind::Network);
+        assert_eq!(
+            io_kind(io::ErrorKind::ConnectionReset).kind(),
+            Kind::Network
+        );
         assert_eq!(io_kind(io::ErrorKind::UnexpectedEof).kind(), Kind::Network);
         assert_eq!(io_kind(io::ErrorKind::TimedOut).kind(), Kind::Timeout);
         let dns = map_ureq(ureq::Error::HostNotFound, &c);
@@ -387,7 +390,11 @@ mod test {
         assert_eq!(connect.kind(), Kind::Timeout);
         assert!(connect.message().contains("connect_timeout"));
         let global = map_ureq(ureq::Error::Timeout(ureq::Timeout::Global), &c);
-        assert!(global.message().contains("within timeout (30s)"), "{}", global.message());
+        assert!(
+            global.message().contains("within timeout (30s)"),
+            "{}",
+            global.message()
+        );
         let big = map_body(ureq::Error::BodyExceedsLimit(10), &c).error;
         assert_eq!((big.kind(), big.retryable()), (Kind::Decode, false));
     }
