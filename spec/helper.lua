@@ -14,16 +14,16 @@ local function _sleep(seconds)
   os.execute("sleep " .. seconds)
 end
 
-local function _start_sandbox()
+local function _start_sandbox(extra)
   local out = os.tmpname()
-  local cmd = string.format("exec %s --port 0 --token %s --seed 1 --exit-on-stdin-eof > %s",
-    SANDBOX, TOKEN, out)
+  local cmd = string.format("exec %s --port 0 --token %s --seed 1 --exit-on-stdin-eof %s > %s",
+    SANDBOX, TOKEN, extra or "", out)
   local lifeline = assert(io.popen(cmd, "w"))
   for _ = 1, 200 do
     local f = io.open(out, "r")
     local line = f and f:read("*l")
     if f then f:close() end
-    local url = line and line:match("^listening on (http://127%.0%.0%.1:%d+)$")
+    local url = line and line:match("^listening on (https?://127%.0%.0%.1:%d+)$")
     if url then
       os.remove(out)
       return url, lifeline
@@ -36,6 +36,31 @@ end
 -- Kept in the helper table for the whole run: closing it stops the sandbox.
 helper.url, helper.lifeline = _start_sandbox()
 helper.port = helper.url:match(":(%d+)$")
+
+--- A second sandbox serving HTTPS with a private CA, started on first use;
+--- returns its URL and the path of its CA certificate (PEM).
+function helper.tls_sandbox()
+  if not helper.tls_url then
+    helper.ca_file = os.tmpname()
+    helper.tls_url, helper.tls_lifeline = _start_sandbox("--tls --ca-out " .. helper.ca_file)
+  end
+  return helper.tls_url, helper.ca_file
+end
+
+local fault_counter = 0
+--- A URL whose requests get the fault steps (see sandbox/src/faults.rs);
+--- each call gets its own counter, so sequences start afresh.
+function helper.fault_url(steps)
+  fault_counter = fault_counter + 1
+  return helper.url .. "/_fault/" .. steps .. "~" .. fault_counter
+end
+
+--- A fresh module whose default account gets the fault steps.
+function helper.faulty(steps, options)
+  local opts = { url = helper.fault_url(steps) }
+  for k, v in pairs(options or {}) do opts[k] = v end
+  return helper.configured(opts)
+end
 
 --- A fresh copy of the module (no accounts configured).
 function helper.fresh()
@@ -60,6 +85,7 @@ function helper.stats()
   return {
     connections = tonumber(body:match('"connections":(%d+)')),
     requests = tonumber(body:match('"requests":(%d+)')),
+    foreign_auth = tonumber(body:match('"foreign_auth":(%d+)')),
   }
 end
 

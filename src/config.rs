@@ -30,6 +30,9 @@ pub const DEFAULT_RETRIES: u32 = 2;
 pub const MAX_RETRIES: i64 = 10;
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 const MAX_TIMEOUT_SECS: f64 = 3600.0;
+/// Real tokens are about 100 bytes; anything this long is a mistake.
+const MAX_TOKEN_BYTES: usize = 8192;
+const MAX_URL_BYTES: usize = 2048;
 const MAX_RESPONSE_BYTES_CAP: u64 = 1 << 30;
 
 /// Whose call history `list_calls` reads.
@@ -51,6 +54,11 @@ impl Token {
         let token = raw.trim();
         if token.is_empty() {
             return Err(Error::config("'token' is empty"));
+        }
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(Error::config(format!(
+                "'token' is too long (more than {MAX_TOKEN_BYTES} bytes)"
+            )));
         }
         if token.chars().any(|c| c.is_control() || c == ' ') {
             // Never echo it: it is a secret, even when malformed.
@@ -346,6 +354,9 @@ pub fn not_configured(account: &str) -> String {
 fn parse_base_url(raw: &str) -> Result<(String, Origin), Error> {
     let raw = raw.trim();
     let invalid = |why: &str| Error::config(format!("'url' {why}"));
+    if raw.len() > MAX_URL_BYTES {
+        return Err(invalid("is too long"));
+    }
     if raw.contains(['?', '#']) {
         return Err(invalid(
             "must be the PBX address alone, without '?' or '#' (e.g. https://acme.wildixin.com)",

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ureq::http::{header, Response, Uri};
-use ureq::tls::{RootCerts, TlsConfig};
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::{Agent, Body};
 
 use crate::config::{Config, Origin};
@@ -18,6 +18,8 @@ pub const BACKOFF_BASE: Duration = Duration::from_millis(200);
 pub const BACKOFF_CAP: Duration = Duration::from_secs(5);
 /// Longest `Retry-After` we wait for; a longer one fails at once.
 pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(30);
+/// The least time an attempt is given; less is not worth a connection.
+const MIN_ATTEMPT: Duration = Duration::from_millis(10);
 /// Same-origin redirects followed per request.
 const MAX_REDIRECTS: u32 = 5;
 /// Error bodies are read only this far: enough for a reason.
@@ -27,6 +29,8 @@ const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 #[derive(Debug)]
 pub struct Reply {
     pub body: Vec<u8>,
+    /// Attempts it took (1 when the first one succeeded).
+    pub attempts: u32,
 }
 
 /// A failed attempt, with what the retry loop needs.
@@ -54,8 +58,13 @@ pub struct Http {
 impl Http {
     pub fn new(config: Config) -> Http {
         let mut tls = TlsConfig::builder();
-        if let Some(certs) = config.ca_certs() {
-            tls = tls.root_certs(RootCerts::new_with_certs(certs));
+        if let Some(private) = config.ca_certs() {
+            // `ca_file` adds to the public roots rather than replacing them.
+            let public = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+                .iter()
+                .map(|der| Certificate::from_der(der.as_ref()).to_owned());
+            let all: Vec<Certificate<'static>> = public.chain(private.iter().cloned()).collect();
+            tls = tls.root_certs(RootCerts::new_with_certs(&all));
         }
         let agent = Agent::config_builder()
             // We read error bodies for their reason, and follow redirects
@@ -77,39 +86,47 @@ impl Http {
     }
 
     /// GETs `target` (path and query under the base URL), retrying what is
-    /// safe to retry. Errors carry the request path and the attempt count.
+    /// safe to retry. The whole call, retries and waits included, stays
+    /// within `timeout`: each attempt gets the time left, and a retry whose
+    /// wait would end past the deadline is not made. Errors carry the
+    /// request path and the attempt count.
     pub fn get(&self, target: &str) -> Result<Reply, Error> {
         let path = target.split('?').next().unwrap_or(target).to_string();
-        let started = Instant::now();
-        // Retries get their own budget on top of the first attempt's timeout.
-        let budget = self.config.timeout() * (self.config.retries() + 1);
+        let deadline = Instant::now() + self.config.timeout();
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let failure = match self.attempt(target) {
-                Ok(reply) => return Ok(reply),
+            let left = deadline.saturating_duration_since(Instant::now());
+            let failure = match self.attempt(target, left) {
+                Ok(body) => {
+                    return Ok(Reply {
+                        body,
+                        attempts: attempt,
+                    })
+                }
                 Err(failure) => failure,
             };
-            let error = failure.error.with_request("GET", &path);
+            let error = failure
+                .error
+                .with_request("GET", &path)
+                .with_attempts(attempt);
             if !error.retryable() || attempt > self.config.retries() {
-                return Err(error.with_attempts(attempt));
+                return Err(error);
             }
             let wait = match failure.retry_after {
-                Some(wait) if wait > RETRY_AFTER_CAP => {
-                    return Err(error.with_attempts(attempt).with_retryable(false));
-                }
+                Some(wait) if wait > RETRY_AFTER_CAP => return Err(error),
                 Some(wait) => wait,
                 None => backoff(attempt),
             };
-            if started.elapsed() + wait >= budget {
-                return Err(error.with_attempts(attempt));
+            if Instant::now() + wait + MIN_ATTEMPT >= deadline {
+                return Err(error);
             }
             std::thread::sleep(wait);
         }
     }
 
-    /// One attempt, following same-origin redirects.
-    fn attempt(&self, target: &str) -> Result<Reply, Failure> {
+    /// One attempt within `left`, following same-origin redirects.
+    fn attempt(&self, target: &str, left: Duration) -> Result<Vec<u8>, Failure> {
         let mut url = format!("{}{}", self.config.base_url(), target);
         for _ in 0..=MAX_REDIRECTS {
             let mut response = self
@@ -120,17 +137,19 @@ impl Http {
                     format!("Bearer {}", self.config.token().expose()),
                 )
                 .header(header::ACCEPT, "application/json")
+                .config()
+                .timeout_global(Some(left.max(MIN_ATTEMPT)))
+                .build()
                 .call()
                 .map_err(|e| map_transport(e, &self.config))?;
             let status = response.status().as_u16();
             if (200..300).contains(&status) {
-                let body = response
+                return response
                     .body_mut()
                     .with_config()
                     .limit(self.config.max_response_bytes())
                     .read_to_vec()
-                    .map_err(|e| map_body(e, &self.config))?;
-                return Ok(Reply { body });
+                    .map_err(|e| map_body(e, &self.config));
             }
             if response.status().is_redirection() {
                 url = self.redirect_target(&url, &response)?;
@@ -306,10 +325,12 @@ fn map_ureq(error: ureq::Error, config: &Config) -> Error {
         ureq::Error::ConnectionFailed => {
             Error::new(Kind::Network, format!("could not connect to {host}"))
         }
+        // Not a connection failure: the PBX (or a proxy) answered garbage.
         ureq::Error::Protocol(e) => Error::new(
             Kind::Network,
             format!("the PBX at {host} broke the HTTP protocol: {e}"),
-        ),
+        )
+        .with_retryable(false),
         ureq::Error::BodyExceedsLimit(limit) => Error::decode(format!(
             "the PBX answer is larger than max_response_bytes ({limit} bytes)"
         )),

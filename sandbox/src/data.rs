@@ -276,7 +276,7 @@ pub fn format_time(ts: i64) -> String {
 }
 
 /// Howard Hinnant's civil_from_days.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
+pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

@@ -1,75 +1,82 @@
-//! wildix-sandbox: a fake Wildix PBX on 127.0.0.1 for tests, the demo and
-//! benchmarks. Prints `listening on http://127.0.0.1:PORT` first, then
-//! serves until SIGTERM or SIGINT, when it exits with status 0.
+//! wildix-sandbox: a fake Wildix PBX on 127.0.0.1. Prints
+//! `listening on http://127.0.0.1:PORT` first, then serves until SIGTERM or
+//! SIGINT, when it exits with status 0.
 
-mod data;
-mod routes;
-mod server;
+use std::io::{Read, Write};
 
-use std::io::Write;
-use std::net::TcpListener;
-use std::sync::atomic::AtomicU64;
-use std::sync::Arc;
+use wildix_sandbox::{Options, Sandbox};
 
-const USAGE: &str = "usage: wildix-sandbox [--port N] [--token T] [--seed N]
+const USAGE: &str = "usage: wildix-sandbox [--port N] [--token T] [--seed N] [--tls --ca-out PATH]
        wildix-sandbox --stats PORT   (print a running sandbox's counters)
-  --port N   port on 127.0.0.1 (default 0: any free port)
-  --token T  the Bearer token the sandbox accepts (default sandbox-token)
-  --seed N   seed of the generated data (default 1)
+  --port N      port on 127.0.0.1 (default 0: any free port)
+  --token T     the Bearer token it accepts (default sandbox-token)
+  --seed N      seed of the generated data (default 1)
+  --tls         serve HTTPS with a private CA made at start-up
+  --ca-out PATH write that CA's certificate (PEM) to PATH
   --exit-on-stdin-eof
-             exit when standard input closes (a parent that dies takes
-             the sandbox with it)";
+                exit when standard input closes (a parent that dies
+                takes the sandbox with it)
+Faults: prefix a request path with /_fault/STEPS (see src/faults.rs),
+e.g. url = http://127.0.0.1:PORT/_fault/503,ok";
 
-struct Options {
-    port: u16,
-    token: String,
-    seed: u64,
+struct Args {
+    options: Options,
+    ca_out: Option<String>,
     exit_on_stdin_eof: bool,
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut options = Options {
-        port: 0,
-        token: "sandbox-token".to_string(),
-        seed: 1,
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut parsed = Args {
+        options: Options {
+            port: 0,
+            token: "sandbox-token".to_string(),
+            seed: 1,
+            tls: false,
+        },
+        ca_out: None,
         exit_on_stdin_eof: false,
     };
     while let Some(flag) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match flag.as_str() {
             "--port" => {
-                options.port = value("--port")?
+                parsed.options.port = value("--port")?
                     .parse()
                     .map_err(|_| "--port must be 0 to 65535".to_string())?
             }
-            "--token" => options.token = value("--token")?,
+            "--token" => parsed.options.token = value("--token")?,
             "--seed" => {
-                options.seed = value("--seed")?
+                parsed.options.seed = value("--seed")?
                     .parse()
                     .map_err(|_| "--seed must be a whole number".to_string())?
             }
-            "--exit-on-stdin-eof" => options.exit_on_stdin_eof = true,
+            "--tls" => parsed.options.tls = true,
+            "--ca-out" => parsed.ca_out = Some(value("--ca-out")?),
+            "--exit-on-stdin-eof" => parsed.exit_on_stdin_eof = true,
             "--help" | "-h" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    if options.token.is_empty() || options.token.chars().any(|c| c.is_control() || c == ' ') {
+    let token = &parsed.options.token;
+    if token.is_empty() || token.chars().any(|c| c.is_control() || c == ' ') {
         return Err("--token must be non-empty, without spaces".to_string());
     }
-    Ok(options)
+    if parsed.ca_out.is_some() && !parsed.options.tls {
+        return Err("--ca-out needs --tls".to_string());
+    }
+    Ok(parsed)
 }
 
 /// `--stats PORT`: asks a running sandbox for its counters (for specs,
 /// which have no HTTP client of their own).
 fn print_stats(port: &str) -> Result<(), String> {
-    use std::io::Read;
     let port: u16 = port
         .parse()
         .map_err(|_| "--stats needs a port".to_string())?;
     let mut stream =
         std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
     stream
-        .write_all(b"GET /_sandbox/stats HTTP/1.1\r\nHost: sandbox\r\nConnection: close\r\n\r\n")
+        .write_all(b"GET /_sandbox/stats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         .map_err(|e| e.to_string())?;
     let mut reply = String::new();
     stream
@@ -80,58 +87,46 @@ fn print_stats(port: &str) -> Result<(), String> {
     Ok(())
 }
 
+fn fail(message: &str, code: i32) -> ! {
+    eprintln!("wildix-sandbox: {message}");
+    std::process::exit(code)
+}
+
 fn main() {
     let mut args = std::env::args().skip(1).peekable();
     if args.peek().map(String::as_str) == Some("--stats") {
         let port = args.nth(1).unwrap_or_default();
         if let Err(e) = print_stats(&port) {
-            eprintln!("wildix-sandbox: {e}");
-            std::process::exit(1);
+            fail(&e, 1);
         }
         return;
     }
-    let options = match parse_args(args) {
-        Ok(options) => options,
-        Err(message) => {
-            if message.is_empty() {
-                println!("{USAGE}");
-                return;
-            }
-            eprintln!("wildix-sandbox: {message}\n{USAGE}");
-            std::process::exit(2);
+    let args = match parse_args(args) {
+        Ok(args) => args,
+        Err(message) if message.is_empty() => {
+            println!("{USAGE}");
+            return;
         }
-    };
-    let listener = match TcpListener::bind(("127.0.0.1", options.port)) {
-        Ok(listener) => listener,
-        Err(e) => {
-            eprintln!(
-                "wildix-sandbox: cannot listen on 127.0.0.1:{}: {e}",
-                options.port
-            );
-            std::process::exit(1);
-        }
+        Err(message) => fail(&format!("{message}\n{USAGE}"), 2),
     };
     if let Err(e) = ctrlc::set_handler(|| std::process::exit(0)) {
-        eprintln!("wildix-sandbox: cannot handle signals: {e}");
-        std::process::exit(1);
+        fail(&format!("cannot handle signals: {e}"), 1);
     }
-    let port = listener
-        .local_addr()
-        .map(|a| a.port())
-        .unwrap_or(options.port);
-    let state = Arc::new(server::State {
-        data: data::generate(options.seed),
-        token: options.token,
-        connections: AtomicU64::new(0),
-        requests: AtomicU64::new(0),
-    });
-    if options.exit_on_stdin_eof {
+    let sandbox = Sandbox::start(args.options).unwrap_or_else(|e| fail(&e, 1));
+    if let (Some(path), Some(pem)) = (&args.ca_out, &sandbox.ca_pem) {
+        if let Err(e) = std::fs::write(path, pem) {
+            fail(&format!("cannot write {path}: {e}"), 1);
+        }
+    }
+    if args.exit_on_stdin_eof {
         std::thread::spawn(|| {
             let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
             std::process::exit(0);
         });
     }
-    println!("listening on http://127.0.0.1:{port}");
+    println!("listening on {}", sandbox.url);
     let _ = std::io::stdout().flush();
-    server::serve(listener, state);
+    loop {
+        std::thread::park();
+    }
 }

@@ -1,26 +1,65 @@
 //! A small HTTP/1.1 server on std: a thread per connection, keep-alive,
-//! bounded request heads. Counts connections and requests for the specs.
+//! bounded request heads, plain or TLS. Applies injected faults and counts
+//! connections and requests for the specs.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::data::Data;
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
+
+use crate::data::{civil_from_days, Data};
+use crate::faults::{Fault, Faults};
 use crate::routes::{self, Reply, Request};
 
 const MAX_LINE: u64 = 16 * 1024;
 const MAX_HEADERS: usize = 100;
 const MAX_BODY: u64 = 1024 * 1024;
 const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+/// A `hang` holds the connection at most this long.
+const HANG_LIMIT: Duration = Duration::from_secs(600);
+const GZIP_BOMB_BYTES: usize = 100 * 1024 * 1024;
 
 /// What every connection thread shares.
 pub struct State {
     pub data: Data,
     pub token: String,
+    pub port: u16,
+    pub tls: Option<Arc<ServerConfig>>,
+    pub faults: Faults,
     pub connections: AtomicU64,
     pub requests: AtomicU64,
+    /// Requests that carried `Authorization` to a host other than ours.
+    pub foreign_auth: AtomicU64,
+}
+
+impl State {
+    fn scheme(&self) -> &'static str {
+        if self.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        }
+    }
+}
+
+/// An answer on the wire.
+struct Response {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+}
+
+impl From<Reply> for Response {
+    fn from(reply: Reply) -> Response {
+        Response {
+            status: reply.status,
+            headers: vec![("Content-Type", "application/json; charset=utf-8".into())],
+            body: reply.body.into_bytes(),
+        }
+    }
 }
 
 /// Accepts connections until the process ends.
@@ -31,16 +70,27 @@ pub fn serve(listener: TcpListener, state: Arc<State>) {
         let state = Arc::clone(&state);
         std::thread::spawn(move || {
             // A client that goes away mid-request is not our problem.
-            let _ = connection(stream, &state);
+            let _ = accept(stream, &state);
         });
     }
 }
 
-fn connection(stream: TcpStream, state: &State) -> std::io::Result<()> {
+fn accept(stream: TcpStream, state: &State) -> std::io::Result<()> {
     stream.set_read_timeout(Some(IDLE_TIMEOUT))?;
     stream.set_nodelay(true)?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut writer = stream;
+    let raw = stream.try_clone()?;
+    match &state.tls {
+        None => connection(stream, &raw, state),
+        Some(config) => {
+            let tls = ServerConnection::new(Arc::clone(config)).map_err(std::io::Error::other)?;
+            connection(StreamOwned::new(tls, stream), &raw, state)
+        }
+    }
+}
+
+fn connection<S: Read + Write>(stream: S, raw: &TcpStream, state: &State) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream);
+    let own_host = format!("127.0.0.1:{}", state.port);
     loop {
         let Some(line) = read_line(&mut reader)? else {
             return Ok(());
@@ -49,9 +99,15 @@ fn connection(stream: TcpStream, state: &State) -> std::io::Result<()> {
         let (Some(method), Some(target), Some(version)) =
             (parts.next(), parts.next(), parts.next())
         else {
-            return respond(&mut writer, &routes::error(400, "Bad Request"), true);
+            return respond(
+                reader.get_mut(),
+                &routes::error(400, "Bad Request").into(),
+                true,
+            );
         };
+        let (method, target) = (method.to_string(), target.to_string());
         let mut authorization = None;
+        let mut host = None;
         let mut content_length = 0u64;
         let mut close = version == "HTTP/1.0";
         for _ in 0..=MAX_HEADERS {
@@ -67,6 +123,7 @@ fn connection(stream: TcpStream, state: &State) -> std::io::Result<()> {
             let value = value.trim();
             match name.trim().to_ascii_lowercase().as_str() {
                 "authorization" => authorization = Some(value.to_string()),
+                "host" => host = Some(value.to_string()),
                 "content-length" => content_length = value.parse().unwrap_or(0),
                 "connection" => close = value.eq_ignore_ascii_case("close"),
                 _ => {}
@@ -78,44 +135,218 @@ fn connection(stream: TcpStream, state: &State) -> std::io::Result<()> {
             &mut std::io::sink(),
         )?;
         state.requests.fetch_add(1, Ordering::Relaxed);
-        let (raw_path, raw_query) = target.split_once('?').unwrap_or((target, ""));
+        if authorization.is_some() && host.as_deref().is_some_and(|h| h != own_host) {
+            state.foreign_auth.fetch_add(1, Ordering::Relaxed);
+        }
+        let (raw_path, raw_query) = target.split_once('?').unwrap_or((&target, ""));
         let path = percent_decode(raw_path, false);
-        let reply = if path == "/_sandbox/stats" {
-            stats(state)
-        } else {
-            let query = parse_query(raw_query);
+        if path == "/_sandbox/stats" {
+            respond(reader.get_mut(), &stats(state), close)?;
+            if close {
+                return Ok(());
+            }
+            continue;
+        }
+        let (fault, path) = match path.strip_prefix("/_fault/") {
+            Some(rest) => {
+                let (spec, rest) = rest.split_once('/').unwrap_or((rest, ""));
+                match state.faults.next(spec) {
+                    Some(fault) => (fault, format!("/{rest}")),
+                    None => {
+                        let reply = routes::error(400, "Bad Request: unknown fault");
+                        respond(reader.get_mut(), &reply.into(), true)?;
+                        return Ok(());
+                    }
+                }
+            }
+            None => (Fault::Ok, path),
+        };
+        let query = parse_query(raw_query);
+        let normal = || -> Response {
             routes::handle(
                 &state.data,
                 &state.token,
                 &Request {
-                    method,
+                    method: &method,
                     path: &path,
                     query: &query,
                     authorization: authorization.as_deref(),
                 },
             )
+            .into()
         };
-        respond(&mut writer, &reply, close)?;
+        let with_query = |p: &str| {
+            if raw_query.is_empty() {
+                p.to_string()
+            } else {
+                format!("{p}?{raw_query}")
+            }
+        };
+        let response = match fault {
+            Fault::Ok | Fault::Every(_) => normal(),
+            Fault::Status(status) => routes::error(status, "Injected").into(),
+            Fault::Html502 => html_502(),
+            Fault::RetryAfterSeconds(n) => too_many(n.to_string()),
+            Fault::RetryAfterDate(n) => too_many(http_date(now() + n as i64)),
+            Fault::Delay(ms) => {
+                std::thread::sleep(Duration::from_millis(ms));
+                normal()
+            }
+            Fault::Hang => {
+                hang(raw);
+                return Ok(());
+            }
+            Fault::Reset => {
+                // SO_LINGER 0: closing sends RST instead of FIN.
+                let _ = socket2::SockRef::from(raw).set_linger(Some(Duration::ZERO));
+                return Ok(());
+            }
+            Fault::Close => return Ok(()),
+            Fault::MidBody => {
+                let full = normal();
+                let head = head(&full, full.body.len(), false);
+                let stream = reader.get_mut();
+                stream.write_all(head.as_bytes())?;
+                stream.write_all(&full.body[..full.body.len() / 2])?;
+                stream.flush()?;
+                return Ok(());
+            }
+            Fault::Truncated => {
+                let mut cut = normal();
+                cut.body.truncate(cut.body.len() / 2);
+                cut
+            }
+            Fault::Malformed => Response {
+                status: 200,
+                headers: vec![("Content-Type", "application/json".into())],
+                body: b"{\"type\":\"result\",\"result\":{\"total\": not json".to_vec(),
+            },
+            Fault::Big(mib) => big(mib),
+            Fault::GzipBomb => Response {
+                status: 200,
+                headers: vec![
+                    ("Content-Type", "application/json".into()),
+                    ("Content-Encoding", "gzip".into()),
+                ],
+                body: gzip_bomb().to_vec(),
+            },
+            Fault::Redirect => redirect(format!(
+                "{}://localhost:{}{}",
+                state.scheme(),
+                state.port,
+                with_query(&path)
+            )),
+            Fault::SameRedirect => redirect(with_query(&path)),
+        };
+        respond(reader.get_mut(), &response, close)?;
         if close {
             return Ok(());
         }
     }
 }
 
-/// Connection and request counters, for specs that check connection reuse.
-fn stats(state: &State) -> Reply {
-    Reply {
+/// Connection and request counters, for specs that check connection reuse
+/// and that no token left for another origin.
+fn stats(state: &State) -> Response {
+    routes::Reply {
         status: 200,
         body: serde_json::json!({
             "connections": state.connections.load(Ordering::Relaxed),
             "requests": state.requests.load(Ordering::Relaxed),
+            "foreign_auth": state.foreign_auth.load(Ordering::Relaxed),
         })
         .to_string(),
     }
+    .into()
+}
+
+fn html_502() -> Response {
+    let page = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
+        <center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n"
+        .to_string()
+        + &"<!-- a padding comment, as some proxies add -->\r\n".repeat(20)
+        + "</body>\r\n</html>\r\n";
+    Response {
+        status: 502,
+        headers: vec![("Content-Type", "text/html".into())],
+        body: page.into_bytes(),
+    }
+}
+
+fn too_many(retry_after: String) -> Response {
+    let mut response: Response = routes::error(429, "Too Many Requests").into();
+    response.headers.push(("Retry-After", retry_after));
+    response
+}
+
+fn redirect(location: String) -> Response {
+    Response {
+        status: 302,
+        headers: vec![("Location", location)],
+        body: Vec::new(),
+    }
+}
+
+/// A valid answer padded to `mib` MiB.
+fn big(mib: usize) -> Response {
+    let pad = "x".repeat(mib * 1024 * 1024);
+    routes::Reply {
+        status: 200,
+        body: serde_json::json!({"type": "result", "result": {
+            "total": "1", "records": [{"id": "1", "pad": pad}]}})
+        .to_string(),
+    }
+    .into()
+}
+
+/// 100 MiB of zeros, gzipped once (about 100 KiB) and kept.
+fn gzip_bomb() -> &'static [u8] {
+    static BOMB: OnceLock<Vec<u8>> = OnceLock::new();
+    BOMB.get_or_init(|| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1024 * 1024];
+        for _ in 0..GZIP_BOMB_BYTES / zeros.len() {
+            let _ = encoder.write_all(&zeros);
+        }
+        encoder.finish().unwrap_or_default()
+    })
+}
+
+/// Holds a connection open without answering until the client gives up.
+fn hang(raw: &TcpStream) {
+    let _ = raw.set_read_timeout(Some(HANG_LIMIT));
+    let mut sink = [0u8; 1024];
+    let mut raw = raw;
+    while matches!(raw.read(&mut sink), Ok(n) if n > 0) {}
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub fn http_date(ts: i64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let days = ts.div_euclid(86_400);
+    let secs = ts.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{}, {d:02} {} {y:04} {:02}:{:02}:{:02} GMT",
+        DAYS[days.rem_euclid(7) as usize],
+        MONTHS[(m - 1) as usize],
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
 }
 
 /// One CRLF-terminated line, bounded; `None` at end of stream.
-fn read_line(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<String>> {
+fn read_line<R: BufRead>(reader: &mut R) -> std::io::Result<Option<String>> {
     let mut raw = Vec::new();
     let n = reader.take(MAX_LINE).read_until(b'\n', &mut raw)?;
     if n == 0 {
@@ -134,24 +365,36 @@ fn read_line(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<String
     ))
 }
 
-fn respond(writer: &mut TcpStream, reply: &Reply, close: bool) -> std::io::Result<()> {
-    let reason = match reply.status {
+fn head(response: &Response, length: usize, close: bool) -> String {
+    let reason = match response.status {
         200 => "OK",
+        302 => "Found",
         400 => "Bad Request",
         401 => "Unauthorized",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        429 => "Too Many Requests",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
         _ => "Error",
     };
-    let head = format!(
-        "HTTP/1.1 {} {reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n",
-        reply.status,
-        reply.body.len(),
+    let mut head = format!("HTTP/1.1 {} {reason}\r\n", response.status);
+    for (name, value) in &response.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!(
+        "Content-Length: {length}\r\nConnection: {}\r\n\r\n",
         if close { "close" } else { "keep-alive" }
-    );
-    let mut out = Vec::with_capacity(head.len() + reply.body.len());
+    ));
+    head
+}
+
+fn respond<W: Write>(writer: &mut W, response: &Response, close: bool) -> std::io::Result<()> {
+    let head = head(response, response.body.len(), close);
+    let mut out = Vec::with_capacity(head.len() + response.body.len());
     out.extend_from_slice(head.as_bytes());
-    out.extend_from_slice(reply.body.as_bytes());
+    out.extend_from_slice(&response.body);
     writer.write_all(&out)?;
     writer.flush()
 }
@@ -204,5 +447,10 @@ mod test {
         assert_eq!(percent_decode("100%", false), "100%");
         assert_eq!(percent_decode("%zz%4", false), "%zz%4");
         assert_eq!(percent_decode("%C3%A9", false), "é");
+    }
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(http_date(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
     }
 }

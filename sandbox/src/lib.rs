@@ -1,0 +1,83 @@
+//! wildix-sandbox: a fake Wildix PBX on 127.0.0.1 for wildix's tests, demo
+//! and benchmarks. The binary (`main.rs`) and Rust tests both start it here.
+
+pub mod data;
+pub mod faults;
+pub mod routes;
+pub mod server;
+pub mod tls;
+
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// How to start a sandbox.
+pub struct Options {
+    /// 0 picks a free port.
+    pub port: u16,
+    /// The Bearer token it accepts.
+    pub token: String,
+    /// Seed of the generated data.
+    pub seed: u64,
+    /// Serve HTTPS with a CA made at start-up.
+    pub tls: bool,
+}
+
+/// A running sandbox. It serves until the process ends.
+pub struct Sandbox {
+    /// `http://127.0.0.1:PORT` (or `https://`).
+    pub url: String,
+    pub port: u16,
+    /// The CA certificate (PEM) when serving HTTPS.
+    pub ca_pem: Option<String>,
+    state: Arc<server::State>,
+}
+
+/// Counters since start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub connections: u64,
+    pub requests: u64,
+    pub foreign_auth: u64,
+}
+
+impl Sandbox {
+    /// Binds 127.0.0.1, builds the data and serves on a background thread.
+    pub fn start(options: Options) -> Result<Sandbox, String> {
+        let listener = TcpListener::bind(("127.0.0.1", options.port))
+            .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", options.port))?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        let tls = if options.tls {
+            Some(tls::generate("wildix sandbox CA")?)
+        } else {
+            None
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let state = Arc::new(server::State {
+            data: data::generate(options.seed),
+            token: options.token,
+            port,
+            tls: tls.as_ref().map(|t| Arc::clone(&t.config)),
+            faults: faults::Faults::default(),
+            connections: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
+            foreign_auth: AtomicU64::new(0),
+        });
+        let serving = Arc::clone(&state);
+        std::thread::spawn(move || server::serve(listener, serving));
+        Ok(Sandbox {
+            url: format!("{scheme}://127.0.0.1:{port}"),
+            port,
+            ca_pem: tls.map(|t| t.ca_pem),
+            state,
+        })
+    }
+
+    pub fn stats(&self) -> Stats {
+        Stats {
+            connections: self.state.connections.load(Ordering::Relaxed),
+            requests: self.state.requests.load(Ordering::Relaxed),
+            foreign_auth: self.state.foreign_auth.load(Ordering::Relaxed),
+        }
+    }
+}

@@ -1,0 +1,145 @@
+-- Faults a PBX or its proxies produce, injected per request by the sandbox
+-- (/_fault/STEPS): what is retried, what is not, and how each one surfaces.
+local helper = require("spec.helper")
+
+-- Whole seconds elapsed while f runs (os.time: coarse, but honest bounds).
+local function timed(f, ...)
+  local start = os.time()
+  local ok, result = pcall(f, ...)
+  return os.time() - start, ok, result
+end
+
+describe("retries", function()
+  it("should retry 503, 502 and 504 and succeed", function()
+    for _, status in ipairs({ "503", "502", "504" }) do
+      local wildix = helper.faulty(status .. "," .. status)
+      assert.is_table(wildix.get_current_user())
+    end
+  end)
+
+  it("should give up after retries + 1 attempts, saying how many", function()
+    local err = helper.error_of(helper.faulty("503,503,503,503", { retries = 2 }).get_current_user)
+    assert.equals("http", err.kind)
+    assert.equals(503, err.status)
+    assert.equals(3, err.attempts)
+    assert.is_true(err.retryable)
+  end)
+
+  it("should not retry with retries = 0", function()
+    local before = helper.stats().requests
+    local err = helper.error_of(helper.faulty("503", { retries = 0 }).get_current_user)
+    assert.equals(1, err.attempts)
+    assert.equals(before + 2, helper.stats().requests)  -- the call, and the stats call
+  end)
+
+  it("should never retry other 4xx or 500", function()
+    for status, kind in pairs({ ["400"] = "http", ["401"] = "auth", ["403"] = "auth",
+                                ["404"] = "not_found", ["500"] = "http" }) do
+      local err = helper.error_of(helper.faulty(status .. ",ok").list_users)
+      assert.equals(kind, err.kind, status)
+      assert.equals(1, err.attempts, status)
+      assert.equals(tonumber(status), err.status)
+    end
+  end)
+
+  it("should retry connection resets, closes and bodies cut short", function()
+    for _, fault in ipairs({ "reset", "close", "midbody" }) do
+      assert.is_table(helper.faulty(fault .. ",ok").list_calls({ limit = 5 }), fault)
+      local err = helper.error_of(helper.faulty(fault, { retries = 0 }).list_calls, { limit = 5 })
+      assert.equals("network", err.kind, fault)
+      assert.is_true(err.retryable, fault)
+    end
+  end)
+end)
+
+describe("429 and Retry-After", function()
+  it("should wait Retry-After seconds, then succeed", function()
+    local elapsed, ok = timed(helper.faulty("429s1,ok").get_current_user)
+    assert.is_true(ok)
+    assert.is_true(elapsed >= 1)
+  end)
+
+  it("should honour Retry-After as an HTTP date", function()
+    local elapsed, ok = timed(helper.faulty("429d2,ok").get_current_user)
+    assert.is_true(ok)
+    assert.is_true(elapsed >= 1 and elapsed <= 4, elapsed)
+  end)
+
+  it("should fail at once when Retry-After is too long, saying how long", function()
+    local elapsed, ok, err = timed(helper.faulty("429s120,ok").get_current_user)
+    assert.is_false(ok)
+    assert.equals("rate_limited", err.kind)
+    assert.equals(429, err.status)
+    assert.equals(120, err.retry_after)
+    assert.equals(1, err.attempts)
+    assert.is_true(elapsed <= 1)
+  end)
+end)
+
+describe("timeouts", function()
+  it("should raise timeout within timeout + 1 s when the PBX never answers", function()
+    local wildix = helper.faulty("hang,hang,hang", { timeout = 1 })
+    local elapsed, ok, err = timed(wildix.list_calls)
+    assert.is_false(ok)
+    assert.equals("timeout", err.kind)
+    assert.is_true(err.retryable)
+    assert.truthy(err.message:find("timeout", 1, true))
+    assert.is_true(elapsed <= 2, elapsed)
+  end)
+
+  it("should let a slow but timely answer through", function()
+    assert.is_table(helper.faulty("delay300", { timeout = 5 }).get_current_user())
+  end)
+end)
+
+describe("bodies that are not what we expect", function()
+  it("should raise decode for truncated and malformed JSON, without retrying", function()
+    for _, fault in ipairs({ "truncated", "malformed" }) do
+      local err = helper.error_of(helper.faulty(fault .. ",ok").list_calls)
+      assert.equals("decode", err.kind, fault)
+      assert.equals(1, err.attempts, fault)
+      assert.is_false(err.retryable, fault)
+    end
+  end)
+
+  it("should give a short, clean reason for a proxy's HTML 502 page", function()
+    local err = helper.error_of(helper.faulty("html502", { retries = 0 }).list_calls)
+    assert.equals("http", err.kind)
+    assert.equals(502, err.status)
+    assert.truthy(err.message:find("502 Bad Gateway", 1, true))
+    assert.falsy(err.message:find("<", 1, true))
+    assert.is_true(#err.message < 300)
+  end)
+
+  it("should read the reason of a JSON error envelope", function()
+    local err = helper.error_of(helper.faulty("500").list_calls)
+    assert.truthy(err.message:find("500 Injected", 1, true), err.message)
+  end)
+
+  it("should refuse an oversized body with a decode error", function()
+    local err = helper.error_of(helper.faulty("big").list_calls)
+    assert.equals("decode", err.kind)
+    assert.truthy(err.message:find("max_response_bytes", 1, true))
+  end)
+
+  it("should refuse a gzip bomb by its inflated size", function()
+    local err = helper.error_of(helper.faulty("gzipbomb").list_calls)
+    assert.equals("decode", err.kind)
+    assert.truthy(err.message:find("max_response_bytes", 1, true))
+  end)
+end)
+
+describe("redirects", function()
+  it("should follow a redirect on the same origin", function()
+    assert.is_table(helper.faulty("sameredirect").get_current_user())
+  end)
+
+  it("should not take the token to another origin", function()
+    local before = helper.stats().foreign_auth
+    local err = helper.error_of(helper.faulty("redirect").get_current_user)
+    assert.equals("http", err.kind)
+    assert.equals(302, err.status)
+    assert.truthy(err.message:find("another origin", 1, true))
+    assert.equals(before, helper.stats().foreign_auth)
+  end)
+end)

@@ -1,0 +1,94 @@
+-- TLS and secrets: private CAs, certificates that do not verify, and the
+-- token kept out of everything a script can see.
+local helper = require("spec.helper")
+
+local TOKEN = "wsk-v1-0123456789abcdefghijklmnopqrstuvwxyzSECRET"
+
+describe("TLS", function()
+  local url, ca_file = helper.tls_sandbox()
+
+  it("should refuse a certificate that does not verify, pointing at ca_file", function()
+    local wildix = helper.configured({ url = url })
+    local err = helper.error_of(wildix.get_current_user)
+    assert.equals("tls", err.kind)
+    assert.is_false(err.retryable)
+    assert.equals(1, err.attempts)
+    assert.truthy(err.message:find("ca_file", 1, true))
+  end)
+
+  it("should trust a private CA given as ca_file", function()
+    local wildix = helper.configured({ url = url, ca_file = ca_file })
+    assert.equals("1", wildix.get_current_user().id)
+    assert.equals(5, #wildix.list_calls({ limit = 5 }).calls)
+  end)
+
+  it("should accept a bundle of several certificates", function()
+    local f = assert(io.open(ca_file))
+    local pem = f:read("*a")
+    f:close()
+    local bundle = os.tmpname()
+    f = assert(io.open(bundle, "w"))
+    f:write(pem, pem)
+    f:close()
+    assert.is_table(helper.configured({ url = url, ca_file = bundle }).get_current_user())
+    os.remove(bundle)
+  end)
+
+  it("should refuse a missing or empty ca_file at configure time", function()
+    local wildix = helper.fresh()
+    local empty = os.tmpname()
+    for _, path in ipairs({ "/nonexistent/ca.pem", empty }) do
+      local err = helper.error_of(wildix.configure, { url = url, token = TOKEN, ca_file = path })
+      assert.equals("config", err.kind)
+      assert.truthy(err.message:find("ca_file", 1, true))
+    end
+    os.remove(empty)
+  end)
+end)
+
+describe("the token", function()
+  local function assert_hidden(value)
+    if type(value) == "table" then
+      for k, v in pairs(value) do
+        assert_hidden(k)
+        assert_hidden(v)
+      end
+    else
+      assert.falsy(tostring(value):find("SECRET", 1, true), tostring(value))
+    end
+  end
+
+  it("should never appear in an error object, whatever failed", function()
+    local wildix = helper.fresh()
+    wildix.configure({ url = helper.url, token = TOKEN })
+    wildix.configure("faulty", { url = helper.fault_url("html502"), token = TOKEN, retries = 0 })
+    wildix.configure("closed", { url = "http://127.0.0.1:1", token = TOKEN, retries = 0 })
+    for _, f in ipairs({ wildix.get_current_user, wildix.faulty.list_calls, wildix.closed.list_users }) do
+      local err = helper.error_of(f)
+      assert_hidden(err)
+      assert_hidden(tostring(err))
+    end
+  end)
+
+  it("should not be echoed when it is refused", function()
+    local wildix = helper.fresh()
+    for _, bad in ipairs({ TOKEN .. "\r\nX-Injected: 1", "SECRET\0part", TOKEN .. "\tSECRET" }) do
+      local err = helper.error_of(wildix.configure, { url = helper.url, token = bad })
+      assert.equals("config", err.kind)
+      assert_hidden(err)
+    end
+  end)
+
+  it("should show only a masked form in the account's tostring", function()
+    local wildix = helper.fresh()
+    wildix.configure({ url = helper.url, token = TOKEN })
+    assert_hidden(tostring(wildix.default))
+  end)
+
+  it("should refuse http:// to a host that is not loopback", function()
+    local wildix = helper.fresh()
+    local err = helper.error_of(wildix.configure, { url = "http://pbx.example.com", token = TOKEN })
+    assert.equals("config", err.kind)
+    assert_hidden(err)
+  end)
+end)
