@@ -9,7 +9,7 @@ FOUND     = $(foreach l,$(LUAS),$(if $(shell command -v $(l) 2>/dev/null),$(l)))
 # lua5.4 -> lua54, luajit -> luajit
 feature   = $(subst lua5.,lua5,$(1))
 
-.PHONY: build demo test deps lint unit spec sandbox clean
+.PHONY: build demo test deps lint unit spec sandbox soak clean
 
 build:
 ifeq ($(strip $(LUA)),)
@@ -18,7 +18,9 @@ else
 	@case " $(LUAS) " in *" $(LUA) "*) ;; *) echo "LUA must be one of: $(LUAS)"; exit 2 ;; esac
 	$(CARGO) build --release --lib --features $(call feature,$(LUA))
 	@mkdir -p build/$(LUA)
-	cp target/release/libwildix.so build/$(LUA)/wildix.so
+	@# a rename, so a process that has the old file loaded keeps it intact
+	cp target/release/libwildix.so build/$(LUA)/wildix.so.new
+	mv -f build/$(LUA)/wildix.so.new build/$(LUA)/wildix.so
 endif
 
 sandbox:
@@ -28,7 +30,7 @@ demo:
 	@sh tools/deps.sh $(DEMO_LUA)
 	@$(MAKE) --no-print-directory build LUA=$(DEMO_LUA)
 	@$(MAKE) --no-print-directory sandbox
-	@sh tools/demo.sh $(DEMO_LUA)
+	@sh tools/with-sandbox.sh $(DEMO_LUA) examples/demo.lua
 
 deps:
 	@sh tools/deps.sh
@@ -38,7 +40,7 @@ lint:
 	$(CARGO) clippy --all-targets --features lua-tests -- -D warnings
 	$(CARGO) clippy --lib --features lua54 -- -D warnings
 	$(CARGO) clippy -p wildix-sandbox --all-targets -- -D warnings
-	luacheck lua spec examples
+	luacheck lua spec examples bench
 
 unit:
 	$(CARGO) test --workspace
@@ -52,6 +54,13 @@ spec: sandbox
 	done
 
 test: deps lint unit spec
+
+# 20,000 calls through injected faults; not part of `make test`.
+soak:
+	@sh tools/deps.sh $(DEMO_LUA)
+	@$(MAKE) --no-print-directory build LUA=$(DEMO_LUA)
+	@$(MAKE) --no-print-directory sandbox
+	@sh tools/with-sandbox.sh $(DEMO_LUA) bench/soak.lua
 
 clean:
 	$(CARGO) clean

@@ -40,6 +40,16 @@ describe("argument errors", function()
     { "get_extension", { id = "../PBX/Colleagues" }, "'id'" },
     { "get_current_user", { x = 1 }, "unknown parameter 'x'" },
     { "get_current_user", "me", "expected a table of parameters" },
+    { "get_call", { id = string.rep("7", 1000000) }, "too long" },
+    { "list_calls", { date_from = string.rep("2", 1000000) }, "'date_from'" },
+    { "list_calls", { limit = string.rep("9", 100000) }, "'limit'" },
+    { "list_calls", { limit = 1000, page = 2 ^ 62 }, "too large" },
+    { "list_calls", { page = -math.huge }, "'page'" },
+    { "list_calls", { [string.rep("k", 100000)] = 1 }, "unknown parameter" },
+    { "list_calls", { [true] = 1 }, "unknown parameter [true]" },
+    { "list_calls", { [{}] = 1 }, "unknown parameter [a table]" },
+    { "list_calls", { limit = print }, "'limit'" },
+    { "list_calls", { date_to = { "2026-01-01" } }, "'date_to'" },
   }
 
   for _, case in ipairs(cases) do

@@ -23,6 +23,11 @@ mod to_lua;
 #[cfg(feature = "lua")]
 pub use lua::open;
 
+#[cfg(test)]
+mod property_tests;
+#[cfg(test)]
+mod sandbox_tests;
+
 // One Lua per build. Unit tests of the Lua-free core build with none.
 #[cfg(not(test))]
 const _: () = {

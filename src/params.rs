@@ -53,7 +53,7 @@ impl Arg {
     fn as_integer(&self) -> Option<i64> {
         match self {
             Arg::Int(i) => Some(*i),
-            Arg::Num(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.0e15 => Some(*n as i64),
+            Arg::Num(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.2e18 => Some(*n as i64),
             Arg::Str(bytes) => {
                 let text = std::str::from_utf8(bytes).ok()?.trim();
                 if text.is_empty() || text.len() > 19 {

@@ -69,3 +69,49 @@ fn unknown_account_is_a_config_error() {
     assert!(message.contains("'offfice'"), "{message}");
     assert!(message.contains("WILDIX_OFFFICE_URL"), "{message}");
 }
+
+/// Two Lua states, each on its own OS thread, using the module at once
+/// against one sandbox: no shared state is unsynchronised, nothing is lost.
+#[test]
+fn two_lua_states_on_two_threads() {
+    let sandbox = wildix_sandbox::Sandbox::start(wildix_sandbox::Options {
+        port: 0,
+        token: "threads-token-0123456789".into(),
+        seed: 1,
+        tls: false,
+    })
+    .expect("sandbox starts");
+    let url = sandbox.url.clone();
+    let workers: Vec<_> = (0..2)
+        .map(|n| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let (lua, _) = module();
+                lua.globals().set("URL", url).unwrap();
+                lua.globals().set("N", n).unwrap();
+                lua.load(
+                    r#"
+                    wildix.configure{ url = URL, token = "threads-token-0123456789" }
+                    local seen = 0
+                    for page = 1, 40 do
+                      local r = wildix.list_calls{ limit = 50, page = page + N * 40 }
+                      assert(#r.calls == 50, "page " .. page)
+                      seen = seen + #r.calls
+                      assert(wildix.get_call{ id = r.calls[1].id }.id == r.calls[1].id)
+                    end
+                    local ok, err = pcall(wildix.get_call, { id = "missing" })
+                    assert(not ok and err.kind == "not_found")
+                    return seen
+                    "#,
+                )
+                .eval::<i64>()
+                .expect("script runs")
+            })
+        })
+        .collect();
+    for worker in workers {
+        assert_eq!(worker.join().expect("thread finishes"), 2000);
+    }
+    // Each state's account keeps one connection alive.
+    assert_eq!(sandbox.stats().connections, 2);
+}

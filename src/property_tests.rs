@@ -1,0 +1,134 @@
+//! Property tests: arbitrary PBX answers and arbitrary Lua values never
+//! panic; they give a result or a typed error. Bounded so CI stays fast.
+
+use proptest::prelude::*;
+use serde_json::{Map, Value};
+
+use crate::api::{self, Operation, OPERATIONS};
+use crate::config::Config;
+use crate::error::Kind;
+use crate::params::{self, Arg, Params};
+
+fn arg() -> impl Strategy<Value = Arg> {
+    prop_oneof![
+        Just(Arg::Nil),
+        any::<bool>().prop_map(Arg::Bool),
+        any::<i64>().prop_map(Arg::Int),
+        any::<f64>().prop_map(Arg::Num),
+        prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(-0.0)].prop_map(Arg::Num),
+        proptest::collection::vec(any::<u8>(), 0..64).prop_map(Arg::Str),
+        "[a-z_]{0,12}".prop_map(|s| Arg::Str(s.into_bytes())),
+        "[0-9: T-]{0,20}".prop_map(|s| Arg::Str(s.into_bytes())),
+        Just(Arg::Other("table")),
+        Just(Arg::Other("function")),
+    ]
+}
+
+fn key() -> impl Strategy<Value = Arg> {
+    prop_oneof![
+        3 => prop_oneof![
+            Just("limit"), Just("page"), Just("date_from"), Just("date_to"), Just("id")
+        ]
+        .prop_map(|k| Arg::Str(k.as_bytes().to_vec())),
+        1 => arg(),
+    ]
+}
+
+fn json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        "[ -~]{0,16}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 64, 8, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+            proptest::collection::vec(
+                (
+                    prop_oneof![
+                        Just("id".to_string()),
+                        Just("total".to_string()),
+                        Just("records".to_string()),
+                        Just("start".to_string()),
+                        Just("end".to_string()),
+                        Just("duration".to_string()),
+                        Just("billsec".to_string()),
+                        Just("disposition".to_string()),
+                        Just("extension".to_string()),
+                        "[a-z]{1,8}",
+                    ],
+                    inner
+                ),
+                0..8
+            )
+            .prop_map(|pairs| Value::Object(pairs.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+fn envelope() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        json().prop_map(|result| {
+            serde_json::json!({"type": "result", "result": result})
+                .to_string()
+                .into_bytes()
+        }),
+        json().prop_map(|v| v.to_string().into_bytes()),
+        proptest::collection::vec(any::<u8>(), 0..256),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_answer_decodes_or_is_a_decode_error(body in envelope(), op in 0usize..6) {
+        let op: Operation = OPERATIONS[op];
+        match api::response(op, &Params::default(), &body) {
+            Ok(value) => prop_assert!(value.is_object()),
+            Err(e) => prop_assert_eq!(e.kind(), Kind::Decode),
+        }
+    }
+
+    #[test]
+    fn any_parameter_table_validates_or_is_an_argument_error(
+        pairs in proptest::collection::vec((key(), arg()), 0..6),
+        op in 0usize..6,
+    ) {
+        let op: Operation = OPERATIONS[op];
+        match params::validate(op.spec(), Some(&pairs)) {
+            Ok(p) => {
+                prop_assert!((1..=1000).contains(&p.limit));
+                prop_assert!(p.page >= 1);
+                // Whatever was accepted builds a request with a safe path.
+                let request = api::request(op, &p, crate::config::Scope::Pbx);
+                prop_assert!(!request.path.contains(".."));
+                prop_assert!(request.path.matches('/').count() <= 5);
+            }
+            Err(e) => prop_assert_eq!(e.kind(), Kind::Argument),
+        }
+    }
+
+    #[test]
+    fn any_non_table_parameter_is_an_argument_error(value in arg(), op in 0usize..6) {
+        let err = params::not_a_table(OPERATIONS[op].spec(), &value);
+        prop_assert_eq!(err.kind(), Kind::Argument);
+    }
+
+    #[test]
+    fn any_option_table_configures_or_is_a_config_error(
+        pairs in proptest::collection::vec((
+            prop_oneof![
+                Just("url"), Just("token"), Just("timeout"), Just("retries"),
+                Just("scope"), Just("max_response_bytes"), Just("timout"),
+            ].prop_map(|k| Arg::Str(k.as_bytes().to_vec())),
+            arg(),
+        ), 0..6),
+    ) {
+        if let Err(e) = Config::from_options("default", Some(&pairs), &|_| None) {
+            prop_assert_eq!(e.kind(), Kind::Config);
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! The Lua-free client against the sandbox PBX, started in-process: retries,
+//! timeouts, Retry-After, redirects, bounded bodies and TLS, each as plain
+//! Rust. The busted specs check the same from Lua.
+
+use std::time::{Duration, Instant};
+
+use once_cell::sync::Lazy;
+use serde_json::Value;
+use wildix_sandbox::{Options, Sandbox};
+
+use crate::api::Operation;
+use crate::client::Client;
+use crate::config::Config;
+use crate::error::{Error, Kind};
+use crate::params::Arg;
+
+const TOKEN: &str = "rust-test-token-0123456789";
+
+static PLAIN: Lazy<Sandbox> = Lazy::new(|| start(false));
+static TLS: Lazy<Sandbox> = Lazy::new(|| start(true));
+
+fn start(tls: bool) -> Sandbox {
+    Sandbox::start(Options {
+        port: 0,
+        token: TOKEN.into(),
+        seed: 1,
+        tls,
+    })
+    .expect("sandbox starts")
+}
+
+fn s(text: &str) -> Arg {
+    Arg::Str(text.as_bytes().to_vec())
+}
+
+/// A client for `url` with extra options.
+fn client(url: &str, extra: &[(&str, Arg)]) -> Result<Client, Error> {
+    let mut options = vec![(s("url"), s(url)), (s("token"), s(TOKEN))];
+    options.extend(extra.iter().map(|(k, v)| (s(k), v.clone())));
+    Ok(Client::new(Config::from_options(
+        "default",
+        Some(&options),
+        &|_| None,
+    )?))
+}
+
+/// A client whose requests get the sandbox fault `steps`.
+fn faulty(steps: &str, extra: &[(&str, Arg)]) -> Client {
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    client(&format!("{}/_fault/{steps}~{n}", PLAIN.url), extra).expect("valid config")
+}
+
+fn me(client: &Client) -> Result<Value, Error> {
+    client.call(Operation::GetCurrentUser, None)
+}
+
+#[test]
+fn transient_failures_are_retried() {
+    for steps in [
+        "503,ok",
+        "502,504,ok",
+        "reset,ok",
+        "close,ok",
+        "midbody,ok",
+        "429s0,ok",
+    ] {
+        let value = me(&faulty(steps, &[])).unwrap_or_else(|e| panic!("{steps}: {e}"));
+        assert_eq!(value["id"], "1", "{steps}");
+    }
+}
+
+#[test]
+fn retries_stop_after_the_configured_count() {
+    let err = me(&faulty("503,503,503,503", &[("retries", Arg::Int(2))])).unwrap_err();
+    assert_eq!((err.kind(), err.attempts()), (Kind::Http, Some(3)));
+    let err = me(&faulty("503", &[("retries", Arg::Int(0))])).unwrap_err();
+    assert_eq!(err.attempts(), Some(1));
+}
+
+#[test]
+fn other_failures_are_not_retried() {
+    for (steps, kind) in [
+        ("400,ok", Kind::Http),
+        ("401,ok", Kind::Auth),
+        ("404,ok", Kind::NotFound),
+        ("500,ok", Kind::Http),
+        ("truncated,ok", Kind::Decode),
+        ("malformed,ok", Kind::Decode),
+    ] {
+        let err = me(&faulty(steps, &[])).unwrap_err();
+        assert_eq!((err.kind(), err.attempts()), (kind, Some(1)), "{steps}");
+    }
+}
+
+#[test]
+fn a_hung_pbx_times_out_within_timeout() {
+    let started = Instant::now();
+    let err = me(&faulty("hang,hang,hang", &[("timeout", Arg::Num(0.5))])).unwrap_err();
+    assert_eq!(err.kind(), Kind::Timeout);
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn retry_after_is_honoured_or_refused() {
+    let started = Instant::now();
+    me(&faulty("429s1,ok", &[])).expect("succeeds after waiting");
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    let started = Instant::now();
+    let err = me(&faulty("429s300,ok", &[])).unwrap_err();
+    assert_eq!(err.kind(), Kind::RateLimited);
+    assert_eq!(err.retry_after(), Some(300.0));
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+#[test]
+fn bodies_are_bounded_after_decompression() {
+    for steps in ["big", "gzipbomb"] {
+        let err = client(&format!("{}/_fault/{steps}", PLAIN.url), &[])
+            .unwrap()
+            .call(Operation::ListCalls, None)
+            .unwrap_err();
+        assert_eq!(err.kind(), Kind::Decode, "{steps}");
+        assert!(err.message().contains("max_response_bytes"), "{steps}");
+    }
+}
+
+#[test]
+fn html_error_pages_give_a_short_reason() {
+    let err = me(&faulty("html502", &[("retries", Arg::Int(0))])).unwrap_err();
+    assert_eq!(err.http_status(), Some(502));
+    assert!(err.message().contains("502 Bad Gateway"));
+    assert!(err.message().len() < 300);
+}
+
+#[test]
+fn redirects_keep_the_token_home() {
+    me(&faulty("sameredirect", &[])).expect("same-origin redirect is followed");
+    let before = PLAIN.stats().foreign_auth;
+    let err = me(&faulty("redirect", &[])).unwrap_err();
+    assert_eq!(err.http_status(), Some(302));
+    assert_eq!(PLAIN.stats().foreign_auth, before);
+}
+
+#[test]
+fn tls_needs_the_private_ca() {
+    let err = me(&client(&TLS.url, &[]).unwrap()).unwrap_err();
+    assert_eq!((err.kind(), err.retryable()), (Kind::Tls, false));
+    assert!(err.message().contains("ca_file"));
+    let dir = std::env::temp_dir().join(format!("wildix-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, TLS.ca_pem.as_deref().unwrap()).unwrap();
+    let trusted = client(&TLS.url, &[("ca_file", s(ca.to_str().unwrap()))]).unwrap();
+    assert_eq!(me(&trusted).unwrap()["id"], "1");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn one_connection_serves_consecutive_calls() {
+    // A sandbox of its own: other tests run in parallel.
+    let own = start(false);
+    let client = client(&own.url, &[]).unwrap();
+    for _ in 0..50 {
+        me(&client).unwrap();
+    }
+    assert_eq!(own.stats().connections, 1);
+    assert_eq!(own.stats().requests, 50);
+}
