@@ -44,7 +44,7 @@ lint:
 
 unit:
 	$(CARGO) test --workspace
-	$(CARGO) test --features lua-tests --test lua_state
+	$(CARGO) test --features lua-tests
 
 spec: sandbox
 	@for l in $(LUAS); do \

@@ -154,6 +154,13 @@ function M.lua_read_doc(topic)
     .. "' (known topics: " .. table_concat(DOC_TOPICS, ", ") .. ")"))
 end
 
+-- Decoding alone (no request), for benchmarks: wildix._decode("list_calls", body).
+function M._decode(fname, body)
+  local ok, result = core.decode(fname, body)
+  if ok then return result end
+  _raise(result)
+end
+
 --- Makes KosmoKrator scripts run unchanged: tbl.integrations.wildix = wildix.
 function M.install(tbl)
   if tbl == nil then

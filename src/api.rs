@@ -74,7 +74,8 @@ impl Operation {
         }
     }
 
-    fn record_kind(self) -> RecordKind {
+    /// Which normaliser its records go through.
+    pub fn record_kind(self) -> RecordKind {
         match self {
             Operation::ListCalls | Operation::GetCall => RecordKind::Call,
             Operation::ListExtensions | Operation::GetExtension => RecordKind::Extension,
@@ -156,15 +157,7 @@ pub fn response(op: Operation, params: &Params, body: &[u8]) -> Result<Value, Er
         return Ok(Value::Object(record));
     };
     let page = envelope::into_page(result)?;
-    let returned = page.records.len() as u64;
-    let seen = params.start() + returned;
-    // Without a total, a full page is the only hint that more may follow.
-    let (total, has_more) = match page.total {
-        // A total below what we hold is stale; past the end it stands.
-        Some(total) if returned > 0 => (total.max(seen), seen < total),
-        Some(total) => (total, false),
-        None => (seen, returned >= u64::from(params.limit)),
-    };
+    let (total, has_more) = page_summary(params, page.total, page.records.len() as u64);
     let records = page
         .records
         .into_iter()
@@ -180,6 +173,18 @@ pub fn response(op: Operation, params: &Params, body: &[u8]) -> Result<Value, Er
     out.insert("limit".into(), Value::from(params.limit));
     out.insert("has_more".into(), Value::Bool(has_more));
     Ok(Value::Object(out))
+}
+
+/// `total` and `has_more` of a page that returned `returned` records.
+pub fn page_summary(params: &Params, total: Option<u64>, returned: u64) -> (u64, bool) {
+    let seen = params.start() + returned;
+    match total {
+        // A total below what we hold is stale; past the end it stands.
+        Some(total) if returned > 0 => (total.max(seen), seen < total),
+        Some(total) => (total, false),
+        // Without a total, a full page is the only hint that more may follow.
+        None => (seen, returned >= u64::from(params.limit)),
+    }
 }
 
 /// The 404 message for an operation (the PBX's own reason is often generic).

@@ -63,8 +63,10 @@ pub fn into_page(result: Value) -> Result<Page, Error> {
         Value::Array(items) => (None, items),
         _ => return Err(Error::decode("the list 'result' is not an object")),
     };
+    // A null record is skipped, as nulls are everywhere.
     let records = records
         .into_iter()
+        .filter(|record| !record.is_null())
         .map(|record| match record {
             Value::Object(map) => Ok(map),
             other => Err(Error::decode(format!(

@@ -2,7 +2,8 @@
 //!
 //! A call flows through the files in order: `params` (checked) → `api`
 //! (mapped to the Wildix request) → `http` (sent) → `envelope` (decoded) →
-//! `normalize` (fields added) → `to_lua` (Lua tables). `client` ties them
+//! `normalize` (fields added); the Lua binding does the last two in one pass
+//! (`lua_decode`, JSON straight into Lua tables). `client` ties them
 //! together; `lua` and `lua/wildix.lua` are the Lua face.
 
 pub mod api;
@@ -18,7 +19,7 @@ pub mod params;
 #[cfg(feature = "lua")]
 mod lua;
 #[cfg(feature = "lua")]
-mod to_lua;
+mod lua_decode;
 
 #[cfg(feature = "lua")]
 pub use lua::open;

@@ -11,8 +11,8 @@ use crate::api::Operation;
 use crate::client::Client;
 use crate::config::{self, Config};
 use crate::error::{Error, Kind};
+use crate::lua_decode;
 use crate::params::{self, Arg};
-use crate::to_lua::to_lua;
 
 /// The pure-Lua shim: accounts, aliases, docs, error objects.
 const SHIM: &str = include_str!("../lua/wildix.lua");
@@ -71,6 +71,20 @@ pub fn open(lua: &Lua) -> Result<Table> {
             }
         })?,
     )?;
+    // Decoding alone, for benchmarks (`wildix._decode`): a body as the PBX
+    // would send it for `op`, into the table the function would return.
+    core.set(
+        "decode",
+        lua.create_function(|lua, (op, body): (String, mlua::String)| {
+            let op = Operation::from_name(&op)
+                .ok_or_else(|| mlua::Error::runtime("unknown function"))?;
+            let params = params::Params::default();
+            match guard(|| lua_decode::decode(lua, op, &params, &body.as_bytes())) {
+                Ok(value) => Ok((true, value)),
+                Err(e) => Ok((false, LuaValue::Table(error_object(lua, &e)?))),
+            }
+        })?,
+    )?;
     core.set(
         "argument_error",
         lua.create_function(|lua, message: String| error_object(lua, &Error::argument(message)))?,
@@ -90,10 +104,13 @@ impl UserData for ClientHandle {
         // Returns `true, result` or `false, error_object`; the shim raises.
         methods.add_method("call", |lua, this, (op, table): (LuaValue, LuaValue)| {
             let client = Arc::clone(&this.0);
-            let result = prepare(&op, &table)
-                .and_then(|(op, pairs)| guard(|| client.call(op, pairs.as_deref())));
+            let result = prepare(&op, &table).and_then(|(op, pairs)| {
+                let fetched = guard(|| client.fetch(op, pairs.as_deref()))?;
+                guard(|| lua_decode::decode(lua, op, &fetched.params, &fetched.body))
+                    .map_err(|e| fetched.blame(e).in_function(op.name()))
+            });
             match result {
-                Ok(value) => Ok((true, to_lua(lua, &value)?)),
+                Ok(value) => Ok((true, value)),
                 Err(e) => Ok((false, LuaValue::Table(error_object(lua, &e)?))),
             }
         });

@@ -1,6 +1,8 @@
 //! Step 4: records keep every PBX field and gain the names the seed's scripts
 //! use (`call.from`, `call.status`, `ext.number`, ...). See interface.md.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::dates::{DateTime, DayEdge};
@@ -25,81 +27,219 @@ pub fn normalize(kind: RecordKind, record: &mut Record) {
     }
 }
 
+/// What a call record's added fields are computed from. The map path
+/// (`normalize`) and the streaming Lua decoder both fill one, so the two
+/// give the same answers.
+/// Text is borrowed from the record (or the body) where it can be.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct CallFacts<'a> {
+    pub from_number: Option<Cow<'a, str>>,
+    pub src: Option<Cow<'a, str>>,
+    pub to_number: Option<Cow<'a, str>>,
+    pub dst: Option<Cow<'a, str>>,
+    pub disposition: Option<Cow<'a, str>>,
+    pub duration: Option<i64>,
+    pub billsec: Option<i64>,
+    pub start: Option<Cow<'a, str>>,
+    pub end: Option<Cow<'a, str>>,
+}
+
+/// The fields a call record gains.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallFields<'a> {
+    pub from: Option<Cow<'a, str>>,
+    pub to: Option<Cow<'a, str>>,
+    pub status: Cow<'static, str>,
+    pub duration: Option<i64>,
+    pub billsec: Option<i64>,
+}
+
+/// A PBX scalar, as the facts need it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar<'a> {
+    Text(Cow<'a, str>),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    /// A list or object.
+    Other,
+}
+
+impl<'a> Scalar<'a> {
+    /// Strings as they are, numbers in JSON's notation; others absent.
+    pub fn text(&self) -> Option<Cow<'a, str>> {
+        match self {
+            Scalar::Text(s) => Some(s.clone()),
+            Scalar::Int(i) => Some(Cow::Owned(i.to_string())),
+            Scalar::Float(f) => serde_json::Number::from_f64(*f).map(|n| Cow::Owned(n.to_string())),
+            Scalar::Bool(_) | Scalar::Other => None,
+        }
+    }
+
+    /// Whole seconds from a number or numeric string; empty means absent.
+    pub fn seconds(&self) -> Option<i64> {
+        match self {
+            Scalar::Int(i) => Some(*i),
+            Scalar::Float(f) if f.is_finite() => Some(f.trunc() as i64),
+            Scalar::Text(s) => {
+                let s = s.trim();
+                s.parse::<i64>().ok().or_else(|| {
+                    s.parse::<f64>()
+                        .ok()
+                        .filter(|f| f.is_finite())
+                        .map(|f| f.trunc() as i64)
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn of(value: &'a Value) -> Scalar<'a> {
+        match value {
+            Value::String(s) => Scalar::Text(Cow::Borrowed(s)),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => Scalar::Int(i),
+                None => Scalar::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Value::Bool(b) => Scalar::Bool(*b),
+            _ => Scalar::Other,
+        }
+    }
+}
+
+impl<'a> CallFacts<'a> {
+    /// Records `value` if `key` is one the added fields depend on.
+    pub fn note(&mut self, key: &str, value: Scalar<'a>) {
+        match key {
+            "from_number" => self.from_number = value.text(),
+            "src" => self.src = value.text(),
+            "to_number" => self.to_number = value.text(),
+            "dst" => self.dst = value.text(),
+            "disposition" => self.disposition = value.text(),
+            "duration" => self.duration = value.seconds(),
+            "billsec" => self.billsec = value.seconds(),
+            "start" => self.start = value.text(),
+            "end" => self.end = value.text(),
+            _ => {}
+        }
+    }
+
+    /// Whether `key` feeds the facts (the decoder captures only these).
+    pub fn wants(key: &str) -> bool {
+        matches!(
+            key,
+            "from_number"
+                | "src"
+                | "to_number"
+                | "dst"
+                | "disposition"
+                | "duration"
+                | "billsec"
+                | "start"
+                | "end"
+        )
+    }
+
+    /// The added fields, by the contract's rules.
+    pub fn fields(&self) -> CallFields<'a> {
+        let first = |a: &Option<Cow<'a, str>>, b: &Option<Cow<'a, str>>| {
+            [a, b]
+                .into_iter()
+                .flatten()
+                .find(|t| !t.is_empty())
+                .or(a.as_ref().or(b.as_ref()))
+                .cloned()
+        };
+        let status = match &self.disposition {
+            Some(d) => status_of(d),
+            None => Cow::Borrowed("unknown"),
+        };
+        CallFields {
+            from: first(&self.from_number, &self.src),
+            to: first(&self.to_number, &self.dst),
+            status,
+            duration: self.duration.or_else(|| self.span()).or(self.billsec),
+            billsec: self.billsec,
+        }
+    }
+
+    /// `end − start`, when both are PBX times and in order.
+    fn span(&self) -> Option<i64> {
+        let time = |t: &Option<Cow<'a, str>>| {
+            t.as_deref()
+                .and_then(|t| DateTime::parse(t.trim(), DayEdge::Start))
+        };
+        let seconds = time(&self.end)?.timestamp() - time(&self.start)?.timestamp();
+        (seconds >= 0).then_some(seconds)
+    }
+}
+
 fn call(record: &mut Record) {
-    if let Some(from) = first_text(record, &["from_number", "src"]) {
-        record.insert("from".into(), Value::String(from));
+    let fields = {
+        let mut facts = CallFacts::default();
+        for (key, value) in record.iter() {
+            if CallFacts::wants(key) {
+                facts.note(key, Scalar::of(value));
+            }
+        }
+        let fields = facts.fields();
+        CallFields {
+            from: fields.from.map(|c| Cow::Owned(c.into_owned())),
+            to: fields.to.map(|c| Cow::Owned(c.into_owned())),
+            ..fields
+        }
+    };
+    let mut set = |key: &str, value: Option<Value>| match value {
+        Some(v) => record.insert(key.into(), v),
+        None => record.remove(key),
+    };
+    if let Some(from) = fields.from {
+        set("from", Some(Value::String(from.into_owned())));
     }
-    if let Some(to) = first_text(record, &["to_number", "dst"]) {
-        record.insert("to".into(), Value::String(to));
+    if let Some(to) = fields.to {
+        set("to", Some(Value::String(to.into_owned())));
     }
-    let status = match text(record.get("disposition")) {
-        Some(d) => status_of(&d),
-        None => "unknown".to_string(),
-    };
-    record.insert("status".into(), Value::String(status));
-    let billsec = record.get("billsec").and_then(seconds);
-    match billsec {
-        Some(b) => record.insert("billsec".into(), Value::from(b)),
-        None => record.remove("billsec"),
-    };
-    let duration = record
-        .get("duration")
-        .and_then(seconds)
-        .or_else(|| span(record))
-        .or(billsec);
-    match duration {
-        Some(d) => record.insert("duration".into(), Value::from(d)),
-        None => record.remove("duration"),
-    };
+    set("status", Some(Value::String(fields.status.into_owned())));
+    set("billsec", fields.billsec.map(Value::from));
+    set("duration", fields.duration.map(Value::from));
 }
 
 fn extension(record: &mut Record) {
     if let Some(number) = text(record.get("extension")) {
         record.insert("number".into(), Value::String(number));
     }
-    if let Some(name) = record.get("name").filter(|v| !v.is_null()).cloned() {
+    let name = record.get("name").filter(|v| is_scalar(v)).cloned();
+    if let Some(name) = name {
         record.insert("user_name".into(), name);
     }
 }
 
-/// `ANSWERED` → `answered`, `NO ANSWER` → `no_answer`, else lower-cased.
-pub fn status_of(disposition: &str) -> String {
-    match disposition.trim().to_ascii_uppercase().as_str() {
-        "ANSWERED" => "answered".into(),
-        "NO ANSWER" | "NO_ANSWER" | "NOANSWER" => "no_answer".into(),
-        "BUSY" => "busy".into(),
-        "FAILED" => "failed".into(),
-        "" => "unknown".into(),
-        _ => disposition.trim().to_lowercase(),
-    }
+fn is_scalar(value: &Value) -> bool {
+    matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_))
 }
 
-/// `end − start`, when both are PBX times and in order.
-fn span(record: &Record) -> Option<i64> {
-    let time =
-        |key: &str| text(record.get(key)).and_then(|t| DateTime::parse(t.trim(), DayEdge::Start));
-    let seconds = time("end")?.timestamp() - time("start")?.timestamp();
-    (seconds >= 0).then_some(seconds)
+/// `ANSWERED` → `answered`, `NO ANSWER` → `no_answer`, else lower-cased.
+pub fn status_of(disposition: &str) -> Cow<'static, str> {
+    let d = disposition.trim();
+    let is = |word: &str| d.eq_ignore_ascii_case(word);
+    Cow::Borrowed(if is("ANSWERED") {
+        "answered"
+    } else if is("NO ANSWER") || is("NO_ANSWER") || is("NOANSWER") {
+        "no_answer"
+    } else if is("BUSY") {
+        "busy"
+    } else if is("FAILED") {
+        "failed"
+    } else if d.is_empty() {
+        "unknown"
+    } else {
+        return Cow::Owned(d.to_lowercase());
+    })
 }
 
 /// Whole seconds from a number or numeric string; empty means absent.
 pub fn seconds(value: &Value) -> Option<i64> {
-    let n = match value {
-        Value::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_f64().map(|f| f.trunc() as i64))?,
-        Value::String(s) => {
-            let s = s.trim();
-            s.parse::<i64>().ok().or_else(|| {
-                s.parse::<f64>()
-                    .ok()
-                    .filter(|f| f.is_finite())
-                    .map(|f| f.trunc() as i64)
-            })?
-        }
-        _ => return None,
-    };
-    Some(n)
+    Scalar::of(value).seconds()
 }
 
 fn id_as_string(record: &mut Record) {
@@ -110,21 +250,7 @@ fn id_as_string(record: &mut Record) {
 
 /// A string or number as text; null and other types are absent.
 fn text(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// The first non-empty of `keys`, else the first present (possibly empty).
-fn first_text(record: &Record, keys: &[&str]) -> Option<String> {
-    let present: Vec<String> = keys.iter().filter_map(|k| text(record.get(*k))).collect();
-    present
-        .iter()
-        .find(|t| !t.is_empty())
-        .or(present.first())
-        .cloned()
+    Scalar::of(value?).text().map(Cow::into_owned)
 }
 
 #[cfg(test)]

@@ -68,7 +68,7 @@ fn json() -> impl Strategy<Value = Value> {
     })
 }
 
-fn envelope() -> impl Strategy<Value = Vec<u8>> {
+pub fn envelope() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         json().prop_map(|result| {
             serde_json::json!({"type": "result", "result": result})
