@@ -93,10 +93,64 @@ local function _call(account, fname, ...)
   _raise(result)
 end
 
+-- Iterators: each_call{...} walks every matching record, one page at a time,
+-- fetching the next page only when the loop gets there.
+local ITERATORS = {
+  each_call = { "list_calls", "calls", { "date_from", "date_to", "page_size" } },
+  each_extension = { "list_extensions", "extensions", { "page_size" } },
+  each_user = { "list_users", "users", { "page_size" } },
+}
+local DEFAULT_PAGE_SIZE = 1000
+
+local function _each(account, iname, ...)
+  local spec = ITERATORS[iname]
+  local fname, list_key, accepted = spec[1], spec[2], spec[3]
+  local args = ...
+  if is_namespace[args] then
+    _raise(core.argument_error(iname .. ": call it with a dot, not a colon (wildix." .. iname .. "{...})"))
+  end
+  if args ~= nil and type(args) ~= "table" then
+    _raise(core.argument_error(iname .. ": expected a table of parameters such as { page_size = 500 }, got "
+      .. type(args)))
+  end
+  local query = {}
+  for key, value in pairs(args or {}) do
+    local known = false
+    for _, name in ipairs(accepted) do known = known or key == name end
+    if not known then
+      _raise(core.argument_error(iname .. ": unknown parameter '" .. tostring(key) .. "' (expected: "
+        .. table_concat(accepted, ", ") .. ")"))
+    end
+    query[key == "page_size" and "limit" or key] = value
+  end
+  query.limit = query.limit or DEFAULT_PAGE_SIZE
+  local bad = core.validate(fname, query)
+  if bad then
+    bad.message = bad.message:gsub("^" .. fname, iname):gsub("'limit'", "'page_size'")
+    _raise(bad)
+  end
+  local page, records, i, done = 0, nil, 0, false
+  return function()
+    while true do
+      if records and i < #records then
+        i = i + 1
+        return records[i]
+      end
+      if done then return nil end
+      page = page + 1
+      query.page = page
+      local result = _call(account, fname, query)
+      records, i = result[list_key], 0
+      done = not result.has_more or #records == 0
+    end
+  end
+end
+
 local NAMESPACE_MT = {
   __index = function(_, key)
     if type(key) == "string" and key:sub(1, 1) ~= "_" then
-      _raise(core.argument_error("no function '" .. key .. "' (functions: " .. table_concat(FUNCTIONS, ", ") .. ")"))
+      _raise(core.argument_error("no function '" .. key .. "' (functions: " .. table_concat(FUNCTIONS, ", ")
+        .. ", each_call, each_extension, each_user)"))
     end
   end,
 }
@@ -109,6 +163,9 @@ local function _namespace(account)
     local f = function(...) return _call(account, fname, ...) end
     ns[fname], ns["wildix_" .. fname] = f, f
   end
+  for iname in pairs(ITERATORS) do
+    ns[iname] = function(...) return _each(account, iname, ...) end
+  end
   namespaces[account], is_namespace[ns] = setmetatable(ns, NAMESPACE_MT), true
   return ns
 end
@@ -117,6 +174,9 @@ end
 for _, fname in ipairs(FUNCTIONS) do
   local f = function(...) return _call("default", fname, ...) end
   M[fname], M["wildix_" .. fname] = f, f
+end
+for iname in pairs(ITERATORS) do
+  M[iname] = function(...) return _each("default", iname, ...) end
 end
 is_namespace[M] = true
 

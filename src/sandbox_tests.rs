@@ -25,6 +25,7 @@ fn start(tls: bool) -> Sandbox {
         token: TOKEN.into(),
         seed: 1,
         tls,
+        ..Options::default()
     })
     .expect("sandbox starts")
 }

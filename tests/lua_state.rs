@@ -77,8 +77,7 @@ fn two_lua_states_on_two_threads() {
     let sandbox = wildix_sandbox::Sandbox::start(wildix_sandbox::Options {
         port: 0,
         token: "threads-token-0123456789".into(),
-        seed: 1,
-        tls: false,
+        ..Default::default()
     })
     .expect("sandbox starts");
     let url = sandbox.url.clone();

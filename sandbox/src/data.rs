@@ -110,12 +110,17 @@ const DEPARTMENTS: &[&str] = &[
 ];
 const LANGUAGES: &[&str] = &["en", "de", "fr", "it", "es", "nl"];
 
-/// Builds the data set for `seed`.
+/// Builds the data set for `seed`, with the default number of calls.
 pub fn generate(seed: u64) -> Data {
+    generate_sized(seed, CALLS)
+}
+
+/// Builds the data set for `seed` with `calls` call records (benchmarks
+/// scan 100,000), spread over the same 90 days.
+pub fn generate_sized(seed: u64, calls: usize) -> Data {
     let mut rng = Rng(seed ^ 0x5741_4C44_4958);
-    let colleagues: Vec<Record> = (0..COLLEAGUES).map(|i| colleague(&mut rng, i)).collect();
-    let mut colleagues = colleagues;
-    let mut calls: Vec<Record> = (0..CALLS).map(|i| call(&mut rng, i, &colleagues)).collect();
+    let mut colleagues: Vec<Record> = (0..COLLEAGUES).map(|i| colleague(&mut rng, i)).collect();
+    let mut calls: Vec<Record> = (0..calls).map(|i| call(&mut rng, i, &colleagues)).collect();
     // The ids the seed's documented examples use, so they run unchanged.
     let mut example = colleague(&mut rng, COLLEAGUES);
     example.insert("id".into(), Value::String("ext-456".into()));

@@ -21,6 +21,24 @@ pub struct Options {
     pub seed: u64,
     /// Serve HTTPS with a CA made at start-up.
     pub tls: bool,
+    /// Call records to generate.
+    pub calls: usize,
+    /// Serve each distinct answer from memory after its first rendering
+    /// (benchmarks measure the client, not the sandbox).
+    pub cache: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            port: 0,
+            token: "sandbox-token".to_string(),
+            seed: 1,
+            tls: false,
+            calls: data::CALLS,
+            cache: false,
+        }
+    }
 }
 
 /// A running sandbox. It serves until the process ends.
@@ -54,7 +72,8 @@ impl Sandbox {
         };
         let scheme = if tls.is_some() { "https" } else { "http" };
         let state = Arc::new(server::State {
-            data: data::generate(options.seed),
+            data: data::generate_sized(options.seed, options.calls),
+            cache: options.cache.then(Default::default),
             token: options.token,
             port,
             tls: tls.as_ref().map(|t| Arc::clone(&t.config)),

@@ -11,6 +11,8 @@ const USAGE: &str = "usage: wildix-sandbox [--port N] [--token T] [--seed N] [--
   --port N      port on 127.0.0.1 (default 0: any free port)
   --token T     the Bearer token it accepts (default sandbox-token)
   --seed N      seed of the generated data (default 1)
+  --calls N     call records to generate (default 6000)
+  --cache       serve each distinct answer from memory (for benchmarks)
   --tls         serve HTTPS with a private CA made at start-up
   --ca-out PATH write that CA's certificate (PEM) to PATH
   --exit-on-stdin-eof
@@ -27,12 +29,7 @@ struct Args {
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut parsed = Args {
-        options: Options {
-            port: 0,
-            token: "sandbox-token".to_string(),
-            seed: 1,
-            tls: false,
-        },
+        options: Options::default(),
         ca_out: None,
         exit_on_stdin_eof: false,
     };
@@ -51,6 +48,14 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                     .map_err(|_| "--seed must be a whole number".to_string())?
             }
             "--tls" => parsed.options.tls = true,
+            "--cache" => parsed.options.cache = true,
+            "--calls" => {
+                parsed.options.calls = value("--calls")?
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=10_000_000).contains(n))
+                    .ok_or_else(|| "--calls must be 1 to 10000000".to_string())?
+            }
             "--ca-out" => parsed.ca_out = Some(value("--ca-out")?),
             "--exit-on-stdin-eof" => parsed.exit_on_stdin_eof = true,
             "--help" | "-h" => return Err(String::new()),
