@@ -9,7 +9,7 @@ FOUND     = $(foreach l,$(LUAS),$(if $(shell command -v $(l) 2>/dev/null),$(l)))
 # lua5.4 -> lua54, luajit -> luajit
 feature   = $(subst lua5.,lua5,$(1))
 
-.PHONY: build demo test deps lint unit spec sandbox soak clean
+.PHONY: build demo test deps lint unit spec sandbox soak bench clean
 
 build:
 ifeq ($(strip $(LUA)),)
@@ -40,6 +40,7 @@ lint:
 	$(CARGO) clippy --all-targets --features lua-tests -- -D warnings
 	$(CARGO) clippy --lib --features lua54 -- -D warnings
 	$(CARGO) clippy -p wildix-sandbox --all-targets -- -D warnings
+	$(CARGO) clippy -p wildix-bench-floor -- -D warnings
 	luacheck lua spec examples bench
 
 unit:
@@ -61,6 +62,16 @@ soak:
 	@$(MAKE) --no-print-directory build LUA=$(DEMO_LUA)
 	@$(MAKE) --no-print-directory sandbox
 	@sh tools/with-sandbox.sh $(DEMO_LUA) bench/soak.lua
+
+# wildix vs luasocket/lua-curl + cjson vs the Rust floor; not part of `make test`.
+bench:
+	@sh tools/deps.sh lua5.4 luajit
+	@sh tools/deps.sh --packages lua-cjson lua-socket lua-curl
+	@$(MAKE) --no-print-directory build LUA=lua5.4
+	@$(MAKE) --no-print-directory build LUA=luajit
+	@$(MAKE) --no-print-directory sandbox
+	$(CARGO) build --release -p wildix-bench-floor
+	lua5.4 bench/bench.lua
 
 clean:
 	$(CARGO) clean

@@ -12,6 +12,7 @@ use ureq::{Agent, Body};
 use crate::config::{Config, Origin};
 use crate::envelope;
 use crate::error::{Error, Kind};
+use crate::resolve::CachingResolver;
 
 /// First backoff step; doubles per retry up to `BACKOFF_CAP` (full jitter).
 pub const BACKOFF_BASE: Duration = Duration::from_millis(200);
@@ -66,7 +67,7 @@ impl Http {
             let all: Vec<Certificate<'static>> = public.chain(private.iter().cloned()).collect();
             tls = tls.root_certs(RootCerts::new_with_certs(&all));
         }
-        let agent = Agent::config_builder()
+        let agent_config = Agent::config_builder()
             // We read error bodies for their reason, and follow redirects
             // ourselves so the token never leaves its origin.
             .http_status_as_error(false)
@@ -76,8 +77,12 @@ impl Http {
             .timeout_connect(Some(config.connect_timeout()))
             .user_agent(config.user_agent())
             .tls_config(tls.build())
-            .build()
-            .new_agent();
+            .build();
+        let agent = Agent::with_parts(
+            agent_config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            CachingResolver::default(),
+        );
         Http { agent, config }
     }
 
@@ -97,7 +102,7 @@ impl Http {
         loop {
             attempt += 1;
             let left = deadline.saturating_duration_since(Instant::now());
-            let failure = match self.attempt(target, left) {
+            let failure = match self.attempt(target, (attempt > 1).then_some(left)) {
                 Ok(body) => {
                     return Ok(Reply {
                         body,
@@ -125,23 +130,30 @@ impl Http {
         }
     }
 
-    /// One attempt within `left`, following same-origin redirects.
-    fn attempt(&self, target: &str, left: Duration) -> Result<Vec<u8>, Failure> {
+    /// One attempt, following same-origin redirects. A retry gets only the
+    /// time `left`; a first attempt, the agent's whole `timeout`.
+    fn attempt(&self, target: &str, left: Option<Duration>) -> Result<Vec<u8>, Failure> {
         let mut url = format!("{}{}", self.config.base_url(), target);
         for _ in 0..=MAX_REDIRECTS {
-            let mut response = self
+            let request = self
                 .agent
                 .get(&url)
                 .header(
                     header::AUTHORIZATION,
                     format!("Bearer {}", self.config.token().expose()),
                 )
-                .header(header::ACCEPT, "application/json")
-                .config()
-                .timeout_global(Some(left.max(MIN_ATTEMPT)))
-                .build()
-                .call()
-                .map_err(|e| map_transport(e, &self.config))?;
+                .header(header::ACCEPT, "application/json");
+            // The agent's own timeout is the whole budget; only a retry,
+            // with less time left, needs a config of its own.
+            let sent = match left {
+                None => request.call(),
+                Some(left) => request
+                    .config()
+                    .timeout_global(Some(left.max(MIN_ATTEMPT)))
+                    .build()
+                    .call(),
+            };
+            let mut response = sent.map_err(|e| map_transport(e, &self.config))?;
             let status = response.status().as_u16();
             if (200..300).contains(&status) {
                 return response

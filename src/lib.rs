@@ -15,6 +15,7 @@ pub mod error;
 pub mod http;
 pub mod normalize;
 pub mod params;
+mod resolve;
 
 #[cfg(feature = "lua")]
 mod lua;

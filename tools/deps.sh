@@ -2,7 +2,31 @@
 # Installs what `make test` / `make demo` need and is missing: Lua
 # interpreters, busted, luacheck (Debian packages, via apt-get as root).
 # Usage: tools/deps.sh [command ...]   (default: everything make test needs)
+#        tools/deps.sh --packages PKG ...  (Debian packages, e.g. Lua modules)
 set -eu
+
+install() {
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "deps: installing $*"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+    else
+        echo "deps: missing $*; install them (Debian/Ubuntu: sudo apt-get install $*)" >&2
+        exit 1
+    fi
+}
+
+if [ "${1:-}" = --packages ]; then
+    shift
+    missing=""
+    for pkg in "$@"; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
+    done
+    # shellcheck disable=SC2086
+    [ -z "$missing" ] || install $missing
+    exit 0
+fi
 
 [ $# -gt 0 ] || set -- lua5.1 lua5.2 lua5.3 lua5.4 luajit busted luacheck
 
@@ -27,14 +51,5 @@ for lua in lua5.1 lua5.2 lua5.3 lua5.4 luajit; do
     fi
 done
 [ -n "$missing" ] || exit 0
-
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "deps: installing$missing"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    # shellcheck disable=SC2086
-    apt-get install -y -qq --no-install-recommends $missing >/dev/null
-else
-    echo "deps: missing$missing; install them (Debian/Ubuntu: sudo apt-get install$missing)" >&2
-    exit 1
-fi
+# shellcheck disable=SC2086
+install $missing

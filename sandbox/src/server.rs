@@ -23,6 +23,9 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 const HANG_LIMIT: Duration = Duration::from_secs(600);
 const GZIP_BOMB_BYTES: usize = 100 * 1024 * 1024;
 
+/// Rendered answers by (authorization, request target).
+pub type AnswerCache = HashMap<(Option<String>, String), Arc<[u8]>>;
+
 /// What every connection thread shares.
 pub struct State {
     pub data: Data,
@@ -34,8 +37,8 @@ pub struct State {
     pub requests: AtomicU64,
     /// Requests that carried `Authorization` to a host other than ours.
     pub foreign_auth: AtomicU64,
-    /// Rendered answers by (authorization, target), when caching.
-    pub cache: Option<Mutex<HashMap<(Option<String>, String), Arc<[u8]>>>>,
+    /// Rendered answers, when caching.
+    pub cache: Option<Mutex<AnswerCache>>,
 }
 
 impl State {
