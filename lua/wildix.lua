@@ -244,6 +244,59 @@ function M.install(tbl)
   return tbl
 end
 
+-- wildix.safe: the same functions and namespaces, returning nil, err
+-- instead of raising (as cjson.safe does). A safe iterator returns nil, err
+-- where the plain one would raise, which ends a for loop.
+local function _safely(f)
+  return function(...)
+    local ok, result = pcall(f, ...)
+    if ok then return result end
+    return nil, result
+  end
+end
+
+local function _safe_iterator(make)
+  return function(...)
+    local ok, next_record = pcall(make, ...)
+    if not ok then return nil, next_record end
+    return _safely(next_record)
+  end
+end
+
+local safe_namespaces = {}
+local function _safe_namespace(account)
+  local ns = safe_namespaces[account]
+  if ns then return ns end
+  ns = {}
+  for _, fname in ipairs(FUNCTIONS) do
+    local f = _safely(function(...) return _call(account, fname, ...) end)
+    ns[fname], ns["wildix_" .. fname] = f, f
+  end
+  for iname in pairs(ITERATORS) do
+    ns[iname] = _safe_iterator(function(...) return _each(account, iname, ...) end)
+  end
+  safe_namespaces[account] = ns
+  return ns
+end
+
+local safe = {}
+for key, value in pairs(M) do
+  if type(value) == "function" and key:sub(1, 1) ~= "_" then
+    safe[key] = ITERATORS[key] and _safe_iterator(value) or _safely(value)
+  end
+end
+safe.version = M.version
+M.safe = setmetatable(safe, {
+  -- wildix.safe.office: an account's safe namespace; an account configured
+  -- nowhere gives functions that return nil and the config error.
+  __index = function(_, key)
+    if type(key) ~= "string" or key:sub(1, 1) == "_" or core.check_account_name(key) then
+      return nil
+    end
+    return _safe_namespace(key)
+  end,
+})
+
 -- wildix.office, wildix.default: account namespaces, resolved on first use.
 return setmetatable(M, {
   __index = function(_, key)

@@ -1,0 +1,189 @@
+---@meta wildix
+-- Type definitions for lua-language-server: put this file's folder on
+-- `workspace.library`. It describes `require("wildix")`; it is not loaded.
+
+---@class wildix.Options
+---@field url string PBX address, https:// (http:// only for loopback hosts)
+---@field token string API key (wsk-v1-…) or PBX token, sent as Bearer
+---@field timeout? number seconds for a whole call, retries and waits included (default 30)
+---@field connect_timeout? number seconds to connect (default 10)
+---@field retries? integer retries of a failed GET (default 2)
+---@field scope? "pbx"|"personal" whose call history list_calls reads (default "pbx")
+---@field ca_file? string PEM bundle of a private CA, added to the public roots
+---@field user_agent? string User-Agent header (default "wildix-lua/<version>")
+---@field max_response_bytes? integer larger answers fail with a decode error (default 64 MiB)
+
+---@class wildix.PageParams
+---@field limit? integer records per page, 1–1000 (default 25)
+---@field page? integer page number from 1 (default 1)
+
+---@class wildix.CallParams: wildix.PageParams
+---@field date_from? string `YYYY-MM-DD[ HH:MM[:SS]]` (or with `T`), PBX local time
+---@field date_to? string same formats; a bare date means the end of that day
+
+---@class wildix.IdParams
+---@field id string|integer the record's id
+
+---@class wildix.ScanParams
+---@field page_size? integer records per request, 1–1000 (default 1000)
+
+---@class wildix.CallScanParams: wildix.ScanParams
+---@field date_from? string
+---@field date_to? string
+
+---@class wildix.Call
+---@field id string
+---@field from? string `from_number`, else `src`
+---@field to? string `to_number`, else `dst`
+---@field from_name? string
+---@field to_name? string
+---@field status string "answered"|"no_answer"|"busy"|"failed", another disposition lower-cased, or "unknown"
+---@field duration? integer seconds: the PBX's duration, else end − start, else billsec
+---@field billsec? integer seconds talked
+---@field start? string `YYYY-MM-DD HH:MM:SS`
+---@field answer? string
+---@field end? string
+---@field disposition? string the PBX's own field (every PBX field is kept)
+---@field [string] any
+
+---@class wildix.Extension
+---@field id string colleague id (what get_extension takes)
+---@field number? string the extension
+---@field name? string
+---@field user_name? string same as name
+---@field email? string
+---@field extension? string the PBX's own field
+---@field [string] any
+
+---@class wildix.User
+---@field id string
+---@field name? string
+---@field email? string
+---@field extension? string
+---@field [string] any
+
+---@class wildix.CallPage
+---@field calls wildix.Call[]
+---@field total integer
+---@field page integer
+---@field limit integer
+---@field has_more boolean
+
+---@class wildix.ExtensionPage
+---@field extensions wildix.Extension[]
+---@field total integer
+---@field page integer
+---@field limit integer
+---@field has_more boolean
+
+---@class wildix.UserPage
+---@field users wildix.User[]
+---@field total integer
+---@field page integer
+---@field limit integer
+---@field has_more boolean
+
+---@class wildix.Error
+---@field kind "argument"|"config"|"auth"|"not_found"|"rate_limited"|"http"|"timeout"|"network"|"tls"|"decode"
+---@field message string one line, names the function and what to fix
+---@field status? integer HTTP status, when there was one
+---@field retryable boolean
+---@field method? string
+---@field path? string request path (no query, no token)
+---@field attempts? integer
+---@field retry_after? number seconds, from Retry-After
+
+---@class wildix.Account
+local Account = {}
+
+---@param params? wildix.CallParams
+---@return wildix.CallPage
+function Account.list_calls(params) end
+
+---@param params wildix.IdParams
+---@return wildix.Call
+function Account.get_call(params) end
+
+---@param params? wildix.PageParams
+---@return wildix.ExtensionPage
+function Account.list_extensions(params) end
+
+---@param params wildix.IdParams
+---@return wildix.Extension
+function Account.get_extension(params) end
+
+---@param params? wildix.PageParams
+---@return wildix.UserPage
+function Account.list_users(params) end
+
+---@param params? table
+---@return wildix.User
+function Account.get_current_user(params) end
+
+---@param params? wildix.CallScanParams
+---@return fun(): wildix.Call?
+function Account.each_call(params) end
+
+---@param params? wildix.ScanParams
+---@return fun(): wildix.Extension?
+function Account.each_extension(params) end
+
+---@param params? wildix.ScanParams
+---@return fun(): wildix.User?
+function Account.each_user(params) end
+
+Account.wildix_list_calls = Account.list_calls
+Account.wildix_get_call = Account.get_call
+Account.wildix_list_extensions = Account.list_extensions
+Account.wildix_get_extension = Account.get_extension
+Account.wildix_list_users = Account.list_users
+Account.wildix_get_current_user = Account.get_current_user
+
+---@class wildix.SafeAccount
+---@field list_calls fun(params?: wildix.CallParams): wildix.CallPage?, wildix.Error?
+---@field get_call fun(params: wildix.IdParams): wildix.Call?, wildix.Error?
+---@field list_extensions fun(params?: wildix.PageParams): wildix.ExtensionPage?, wildix.Error?
+---@field get_extension fun(params: wildix.IdParams): wildix.Extension?, wildix.Error?
+---@field list_users fun(params?: wildix.PageParams): wildix.UserPage?, wildix.Error?
+---@field get_current_user fun(params?: table): wildix.User?, wildix.Error?
+---@field each_call fun(params?: wildix.CallScanParams): (fun(): wildix.Call?, wildix.Error?)?, wildix.Error?
+---@field each_extension fun(params?: wildix.ScanParams): (fun(): wildix.Extension?, wildix.Error?)?, wildix.Error?
+---@field each_user fun(params?: wildix.ScanParams): (fun(): wildix.User?, wildix.Error?)?, wildix.Error?
+---@field [string] any
+
+---@class wildix.Safe: wildix.SafeAccount
+---@field configure fun(name: string|wildix.Options, options?: wildix.Options): wildix.Account?, wildix.Error?
+---@field accounts fun(): string[]?, wildix.Error?
+---@field lua_read_doc fun(topic?: string): string?, wildix.Error?
+---@field install fun(tbl?: table): table?, wildix.Error?
+---@field version string
+
+---@class wildix: wildix.Account
+---@field version string the crate version
+---@field safe wildix.Safe every function, returning nil, err instead of raising
+---@field default wildix.Account the default account, explicitly
+---@field [string] wildix.Account a named account (configured or from WILDIX_<NAME>_URL/_TOKEN)
+local wildix = {}
+
+--- Configures an account: `configure{...}` for "default", `configure(name, {...})`.
+---@param name string|wildix.Options
+---@param options? wildix.Options
+---@return wildix.Account
+function wildix.configure(name, options) end
+
+--- Sorted names of the accounts configured or defined in the environment.
+---@return string[]
+function wildix.accounts() end
+
+--- The Markdown reference of this module ("integrations.wildix", or no topic).
+---@param topic? string
+---@return string
+function wildix.lua_read_doc(topic) end
+
+--- Sets `tbl.integrations.wildix` (default: the global `app`) and a global
+--- `lua_read_doc` if none exists; returns `tbl`.
+---@param tbl? table
+---@return table
+function wildix.install(tbl) end
+
+return wildix

@@ -1,0 +1,38 @@
+-- The scripts in examples/ run against the sandbox, as a user would run them.
+local helper = require("spec.helper")
+
+local function run(script, args)
+  local code = ("arg = { %s }\ndofile(%q)"):format(args or "", "examples/" .. script)
+  return helper.run(code, { WILDIX_URL = helper.url, WILDIX_TOKEN = helper.token })
+end
+
+describe("examples", function()
+  it("missed_calls.lua should rank extensions by missed calls", function()
+    local out, ok = run("missed_calls.lua", '"2026-03-01"')
+    assert.is_true(ok, out)
+    local total = tonumber(out:match("Missed calls 2026%-03%-01 to 2026%-03%-07: (%d+)"))
+    assert.is_true(total and total > 0, out)
+    assert.matches("\n%s*%d+  %S.- +%d+\n", out)
+  end)
+
+  it("export_csv.lua should write a month as CSV", function()
+    local out, ok = run("export_csv.lua", '"2026-02"')
+    assert.is_true(ok, out)
+    local header = out:match("^[^\r\n]+")
+    assert.equals("id,start,from,from_name,to,to_name,status,duration,billsec", header)
+    local rows = 0
+    for line in out:gmatch("[^\n]+\n") do
+      if line:match("^[%w%.%-]+,2026%-02%-") then rows = rows + 1 end
+    end
+    assert.is_true(rows > 1000, tostring(rows))
+    assert.matches("%d+ calls from 2026%-02%-01 to 2026%-02%-28", out)
+  end)
+
+  it("whois.lua should find colleagues by number and by name", function()
+    local out, ok = run("whois.lua", '"100", "456", "nobody-by-this-name"')
+    assert.is_true(ok, out)
+    assert.matches("100: .-, extension 100", out)
+    assert.matches("456: .-, extension 456", out)
+    assert.matches("nobody%-by%-this%-name: nobody", out)
+  end)
+end)
