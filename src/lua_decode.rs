@@ -186,6 +186,28 @@ unsafe fn set_text(state: L, key: &str, value: &str) {
     ffi::lua_rawset(state, -3);
 }
 
+/// The scalar visits of a visitor that only takes a list or an object: each
+/// is a decode error with `$message`.
+macro_rules! reject_scalars {
+    ($value:ty, $message:expr) => {
+        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<$value, E> {
+            Err(self.cx.fail(Error::decode($message)))
+        }
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<$value, E> {
+            Err(self.cx.fail(Error::decode($message)))
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<$value, E> {
+            Err(self.cx.fail(Error::decode($message)))
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<$value, E> {
+            Err(self.cx.fail(Error::decode($message)))
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<$value, E> {
+            Err(self.cx.fail(Error::decode($message)))
+        }
+    };
+}
+
 /// What the envelope held besides the value left on the stack.
 struct Envelope {
     is_error: bool,
@@ -304,6 +326,8 @@ impl<'de> Visitor<'de> for PageSeed<'_> {
         f.write_str("a list result object")
     }
 
+    reject_scalars!(Self::Value, "the list 'result' is not an object");
+
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut total = None;
         let mut records: Option<u64> = None;
@@ -347,36 +371,6 @@ impl<'de> Visitor<'de> for PageSeed<'_> {
             .cx
             .fail(Error::decode("the list 'result' is not an object")))
     }
-
-    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Err(self
-            .cx
-            .fail(Error::decode("the list 'result' is not an object")))
-    }
-
-    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Err(self
-            .cx
-            .fail(Error::decode("the list 'result' is not an object")))
-    }
-
-    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Err(self
-            .cx
-            .fail(Error::decode("the list 'result' is not an object")))
-    }
-
-    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Err(self
-            .cx
-            .fail(Error::decode("the list 'result' is not an object")))
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Err(self
-            .cx
-            .fail(Error::decode("the list 'result' is not an object")))
-    }
 }
 
 /// `records`: a list of record objects, pushed as a sequence.
@@ -397,6 +391,8 @@ impl<'de> Visitor<'de> for RecordsSeed<'_> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a list of records")
     }
+
+    reject_scalars!(u64, "'records' is not a list");
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<u64, A::Error> {
         let state = self.cx.state;
@@ -426,26 +422,6 @@ impl<'de> Visitor<'de> for RecordsSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<u64, A::Error> {
         Err(self.cx.fail(Error::decode("'records' is not a list")))
     }
-
-    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<u64, E> {
-        Err(self.cx.fail(Error::decode("'records' is not a list")))
-    }
-
-    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<u64, E> {
-        Err(self.cx.fail(Error::decode("'records' is not a list")))
-    }
-
-    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<u64, E> {
-        Err(self.cx.fail(Error::decode("'records' is not a list")))
-    }
-
-    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<u64, E> {
-        Err(self.cx.fail(Error::decode("'records' is not a list")))
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<u64, E> {
-        Err(self.cx.fail(Error::decode("'records' is not a list")))
-    }
 }
 
 /// A single-record `result` (or a one-element list of one).
@@ -467,6 +443,8 @@ impl<'de> Visitor<'de> for RecordResultSeed<'_> {
         f.write_str("a record object")
     }
 
+    reject_scalars!((), "the 'result' is not a record object");
+
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
         RecordSeed { cx: self.cx }.visit_map(map).map(|_| ())
     }
@@ -484,36 +462,6 @@ impl<'de> Visitor<'de> for RecordResultSeed<'_> {
     }
 
     fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
-        Err(self
-            .cx
-            .fail(Error::decode("the 'result' is not a record object")))
-    }
-
-    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
-        Err(self
-            .cx
-            .fail(Error::decode("the 'result' is not a record object")))
-    }
-
-    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
-        Err(self
-            .cx
-            .fail(Error::decode("the 'result' is not a record object")))
-    }
-
-    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
-        Err(self
-            .cx
-            .fail(Error::decode("the 'result' is not a record object")))
-    }
-
-    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
-        Err(self
-            .cx
-            .fail(Error::decode("the 'result' is not a record object")))
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
         Err(self
             .cx
             .fail(Error::decode("the 'result' is not a record object")))
@@ -539,6 +487,8 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a record object")
     }
+
+    reject_scalars!(bool, "a record is not an object");
 
     fn visit_unit<E: serde::de::Error>(self) -> Result<bool, E> {
         Ok(false)
@@ -633,26 +583,6 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<bool, A::Error> {
-        Err(self.cx.fail(Error::decode("a record is not an object")))
-    }
-
-    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<bool, E> {
-        Err(self.cx.fail(Error::decode("a record is not an object")))
-    }
-
-    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<bool, E> {
-        Err(self.cx.fail(Error::decode("a record is not an object")))
-    }
-
-    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<bool, E> {
-        Err(self.cx.fail(Error::decode("a record is not an object")))
-    }
-
-    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<bool, E> {
-        Err(self.cx.fail(Error::decode("a record is not an object")))
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<bool, E> {
         Err(self.cx.fail(Error::decode("a record is not an object")))
     }
 }
