@@ -137,9 +137,11 @@ local function _each(account, iname, ...)
         return records[i]
       end
       if done then return nil end
-      page = page + 1
-      query.page = page
+      -- The page advances only once fetched: after an error, the next call
+      -- asks for the same page again rather than skipping its records.
+      query.page = page + 1
       local result = _call(account, fname, query)
+      page = page + 1
       records, i = result[list_key], 0
       done = not result.has_more or #records == 0
     end

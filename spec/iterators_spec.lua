@@ -56,6 +56,15 @@ describe("each_call", function()
     assert.equals("argument", helper.error_of(wildix.each_call, "x").kind)
   end)
 
+  it("should retry the failed page, not skip it, when called again after an error", function()
+    local listed = wildix.list_calls({ limit = 10, page = 2 }).calls
+    local faulty = helper.faulty("ok,500,ok", { retries = 0 })
+    local next_call = faulty.each_call({ page_size = 10 })
+    for _ = 1, 10 do next_call() end
+    assert.equals(500, helper.error_of(next_call).status)
+    assert.equals(listed[1].id, next_call().id)
+  end)
+
   it("should raise request errors where the loop is", function()
     local faulty = helper.faulty("500,500,500", { retries = 0 })
     local next_call = faulty.each_call()
