@@ -101,8 +101,7 @@ impl Http {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let left = deadline.saturating_duration_since(Instant::now());
-            let failure = match self.attempt(target, (attempt > 1).then_some(left)) {
+            let failure = match self.attempt(target, deadline, attempt == 1) {
                 Ok(body) => {
                     return Ok(Reply {
                         body,
@@ -130,11 +129,10 @@ impl Http {
         }
     }
 
-    /// One attempt, following same-origin redirects. A retry gets only the
-    /// time `left`; a first attempt, the agent's whole `timeout`.
-    fn attempt(&self, target: &str, left: Option<Duration>) -> Result<Vec<u8>, Failure> {
+    /// One attempt, following same-origin redirects, all before `deadline`.
+    fn attempt(&self, target: &str, deadline: Instant, first: bool) -> Result<Vec<u8>, Failure> {
         let mut url = format!("{}{}", self.config.base_url(), target);
-        for _ in 0..=MAX_REDIRECTS {
+        for hop in 0..=MAX_REDIRECTS {
             let request = self
                 .agent
                 .get(&url)
@@ -143,15 +141,17 @@ impl Http {
                     format!("Bearer {}", self.config.token().expose()),
                 )
                 .header(header::ACCEPT, "application/json");
-            // The agent's own timeout is the whole budget; only a retry,
-            // with less time left, needs a config of its own.
-            let sent = match left {
-                None => request.call(),
-                Some(left) => request
+            // The agent's own timeout is the whole budget, right for the
+            // first request of a call; a retry or a redirect gets what is left.
+            let sent = if first && hop == 0 {
+                request.call()
+            } else {
+                let left = deadline.saturating_duration_since(Instant::now());
+                request
                     .config()
                     .timeout_global(Some(left.max(MIN_ATTEMPT)))
                     .build()
-                    .call(),
+                    .call()
             };
             let mut response = sent.map_err(|e| map_transport(e, &self.config))?;
             let status = response.status().as_u16();
