@@ -9,7 +9,9 @@ FOUND     = $(foreach l,$(LUAS),$(if $(shell command -v $(l) 2>/dev/null),$(l)))
 # lua5.4 -> lua54, luajit -> luajit
 feature   = $(subst lua5.,lua5,$(1))
 
-.PHONY: build demo test deps lint unit spec sandbox soak bench clean
+SCRIPT   ?= examples/demo.lua
+
+.PHONY: with-sandbox build demo test deps lint unit spec sandbox soak bench clean
 
 build:
 ifeq ($(strip $(LUA)),)
@@ -27,10 +29,14 @@ sandbox:
 	$(CARGO) build --release -p wildix-sandbox
 
 demo:
+	@$(MAKE) --no-print-directory with-sandbox SCRIPT=examples/demo.lua
+
+# Builds DEMO_LUA's module and the sandbox, then runs SCRIPT against it.
+with-sandbox:
 	@sh tools/deps.sh $(DEMO_LUA)
 	@$(MAKE) --no-print-directory build LUA=$(DEMO_LUA)
 	@$(MAKE) --no-print-directory sandbox
-	@sh tools/with-sandbox.sh $(DEMO_LUA) examples/demo.lua
+	@sh tools/with-sandbox.sh $(DEMO_LUA) $(SCRIPT)
 
 deps:
 	@sh tools/deps.sh
@@ -58,10 +64,7 @@ test: deps lint unit spec
 
 # 20,000 calls through injected faults; not part of `make test`.
 soak:
-	@sh tools/deps.sh $(DEMO_LUA)
-	@$(MAKE) --no-print-directory build LUA=$(DEMO_LUA)
-	@$(MAKE) --no-print-directory sandbox
-	@sh tools/with-sandbox.sh $(DEMO_LUA) bench/soak.lua
+	@$(MAKE) --no-print-directory with-sandbox SCRIPT=bench/soak.lua
 
 # wildix vs luasocket/lua-curl + cjson vs the Rust floor; not part of `make test`.
 bench:

@@ -74,11 +74,16 @@ local function _client(name)
   return handle
 end
 
-local function _call(account, fname, ...)
-  local params = ...
-  if is_namespace[params] then
+-- wildix:list_calls{} passes the module (or a namespace) as the parameters.
+local function _refuse_colon_call(fname, first)
+  if is_namespace[first] then
     _raise(core.argument_error(fname .. ": call it with a dot, not a colon (wildix." .. fname .. "{...})"))
   end
+end
+
+local function _call(account, fname, ...)
+  local params = ...
+  _refuse_colon_call(fname, params)
   if select("#", ...) > 1 then
     _raise(core.argument_error(fname .. ": takes one table of parameters, got " .. select("#", ...) .. " arguments"))
   end
@@ -106,9 +111,7 @@ local function _each(account, iname, ...)
   local spec = ITERATORS[iname]
   local fname, list_key, accepted = spec[1], spec[2], spec[3]
   local args = ...
-  if is_namespace[args] then
-    _raise(core.argument_error(iname .. ": call it with a dot, not a colon (wildix." .. iname .. "{...})"))
-  end
+  _refuse_colon_call(iname, args)
   if args ~= nil and type(args) ~= "table" then
     _raise(core.argument_error(iname .. ": expected a table of parameters such as { page_size = 500 }, got "
       .. type(args)))
