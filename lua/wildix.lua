@@ -226,6 +226,10 @@ function M._decode(fname, body)
   _raise(result)
 end
 
+-- For the `wildix` command: { stdout = bool, stderr = bool, columns = n|nil },
+-- whether each stream is a terminal and the terminal's width.
+M._terminal = core.terminal
+
 --- Makes KosmoKrator scripts run unchanged: tbl.integrations.wildix = wildix.
 function M.install(tbl)
   if tbl == nil then

@@ -16,6 +16,7 @@ pub mod http;
 pub mod normalize;
 pub mod params;
 mod resolve;
+pub mod terminal;
 
 #[cfg(feature = "lua")]
 mod lua;

@@ -13,6 +13,7 @@ use crate::config::{self, Config};
 use crate::error::{Error, Kind};
 use crate::lua_decode;
 use crate::params::{self, Arg};
+use crate::terminal;
 
 /// The pure-Lua shim: accounts, aliases, docs, error objects.
 const SHIM: &str = include_str!("../lua/wildix.lua");
@@ -35,6 +36,17 @@ pub fn open(lua: &Lua) -> Result<Table> {
                 )),
                 Err(e) => Ok((LuaValue::Nil, LuaValue::Table(error_object(lua, &e)?))),
             }
+        })?,
+    )?;
+    // For the `wildix` command (lua/wildix/cli.lua): table or JSON, and how wide.
+    core.set(
+        "terminal",
+        lua.create_function(|lua, ()| {
+            let t = lua.create_table()?;
+            t.set("stdout", terminal::stdout_is_terminal())?;
+            t.set("stderr", terminal::stderr_is_terminal())?;
+            t.set("columns", terminal::columns())?;
+            Ok(t)
         })?,
     )?;
     core.set(
