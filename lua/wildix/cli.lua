@@ -1,0 +1,735 @@
+--- The `wildix` command (bin/wildix): PBX data on the command line.
+---
+--- `cli.main(argv, sys)` runs one command and returns the exit code: 0 on
+--- success, 1 when the PBX or the account fails, 2 for a usage error. It
+--- never calls os.exit. `sys` replaces the outside world in specs: stdout,
+--- stderr, getenv, terminal ({ stdout, stderr, columns }), today
+--- ("YYYY-MM-DD") and wildix (the module); each defaults to the real one.
+local M = {}
+
+local USAGE = [[
+usage: wildix <command> [options]
+
+commands:
+  me                                  the user the token belongs to
+  calls [--from D] [--to D] [--limit N | --all]
+                                      call history, newest first (default: 25 calls)
+  call ID                             one call
+  extensions [--limit N | --all]      extensions (default: 25)
+  extension ID                        one extension, by record id
+  users [--limit N | --all]           users (default: 25)
+  stats [--from D] [--to D] [--top N] calls per day, answered vs missed, and the
+                                      top talkers (default: the last 7 days)
+  doc                                 the Lua API reference
+
+options:
+  --account NAME         an account from the environment (default: "default")
+  --format table|json|csv
+                         default: table on a terminal, json otherwise
+  --help, --version
+
+Dates are YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS], in the PBX's local time.
+The account comes from WILDIX_URL and WILDIX_TOKEN, or WILDIX_<NAME>_URL
+and WILDIX_<NAME>_TOKEN for --account NAME.
+Exit status: 0 done, 1 PBX or account error, 2 usage error.
+]]
+
+-- Options each command takes, besides --account, --format and --help.
+-- "value" options take an argument, "flag" options do not.
+local COMMANDS = {
+  me = { args = 0, options = {} },
+  calls = { args = 0, options = { from = "value", to = "value", limit = "value", all = "flag" } },
+  call = { args = 1, options = {} },
+  extensions = { args = 0, options = { limit = "value", all = "flag" } },
+  extension = { args = 1, options = {} },
+  users = { args = 0, options = { limit = "value", all = "flag" } },
+  stats = { args = 0, options = { from = "value", to = "value", top = "value" } },
+  doc = { args = 0, options = {} },
+}
+local GLOBAL_OPTIONS = { account = "value", format = "value", help = "flag", version = "flag" }
+local FORMATS = { table = true, json = true, csv = true }
+local PAGE_SIZE = 1000 -- the most the PBX returns per request
+local DEFAULT_LIMIT = 25
+
+-- Fields shown first for one record, in this order; the rest follow sorted.
+local RECORD_FIRST = {
+  call = { "id", "start", "answer", "end", "from", "from_name", "to", "to_name", "status", "duration", "billsec" },
+  extension = { "id", "number", "name", "user_name", "email" },
+  user = { "id", "name", "email", "extension" },
+}
+
+local Usage = {} -- error marker: a usage error, exit 2
+
+local function usage_error(message)
+  error(setmetatable({ message = message }, Usage), 0)
+end
+
+---------------------------------------------------------------------------
+-- Arguments
+
+local function option_list(spec)
+  local names = {}
+  for name in pairs(spec.options) do names[#names + 1] = "--" .. name end
+  table.sort(names)
+  for _, name in ipairs({ "--account", "--format" }) do names[#names + 1] = name end
+  return table.concat(names, ", ")
+end
+
+--- Splits argv into { command, args, options }; raises a usage error.
+local function parse(argv)
+  local command, args, options = nil, {}, {}
+  local i, only_args = 1, false
+  while i <= #argv do
+    local word = argv[i]
+    if not only_args and word == "--" then
+      only_args = true
+    elseif not only_args and (word == "-h" or word == "--help") then
+      options.help = true
+    elseif not only_args and word:sub(1, 2) == "--" then
+      local name, value = word:match("^%-%-([%w%-_]+)=(.*)$")
+      name = name or word:sub(3)
+      local spec = COMMANDS[command or ""]
+      local kind = GLOBAL_OPTIONS[name] or (spec and spec.options[name])
+      if not kind then
+        if spec then
+          usage_error(("unknown option '--%s' for '%s' (options: %s)"):format(name, command, option_list(spec)))
+        end
+        usage_error(("unknown option '--%s' (options: --account, --format, --help, --version)"):format(name))
+      end
+      if options[name] ~= nil then usage_error(("--%s given twice"):format(name)) end
+      if kind == "flag" then
+        if value then usage_error(("--%s takes no value"):format(name)) end
+        options[name] = true
+      else
+        if not value then
+          i = i + 1
+          value = argv[i]
+          if value == nil then usage_error(("--%s needs a value"):format(name)) end
+        end
+        options[name] = value
+      end
+    elseif not only_args and word:sub(1, 1) == "-" and #word > 1 then
+      usage_error(("unknown option '%s' (options start with --)"):format(word))
+    elseif command == nil then
+      command = word
+      if word == "help" then
+        options.help = true
+      elseif not COMMANDS[word] then
+        usage_error(("unknown command '%s' (commands: call, calls, doc, extension, extensions, me, stats, users)")
+          :format(word))
+      end
+    else
+      args[#args + 1] = word
+    end
+    i = i + 1
+  end
+  return command, args, options
+end
+
+local function positive_integer(options, name)
+  local value = options[name]
+  if value == nil then return nil end
+  local n = tonumber(value)
+  if not value:match("^%d+$") or not n or n < 1 then
+    usage_error(("--%s must be a whole number from 1, got '%s'"):format(name, value))
+  end
+  return math.floor(n)
+end
+
+---------------------------------------------------------------------------
+-- Text
+
+local function utf8_len(s)
+  local _, continuation = s:gsub("[\128-\191]", "")
+  return #s - continuation
+end
+
+--- s cut to `width` characters, with "…" marking a cut.
+local function truncate(s, width)
+  if utf8_len(s) <= width then return s end
+  if width < 1 then return "" end
+  local keep, count, i = width - 1, 0, 1
+  while i <= #s and count < keep do
+    local byte = s:byte(i)
+    local size = byte >= 240 and 4 or byte >= 224 and 3 or byte >= 192 and 2 or 1
+    i = i + size
+    count = count + 1
+  end
+  return s:sub(1, i - 1) .. "…"
+end
+
+local function pad(s, width, right)
+  local fill = string.rep(" ", width - utf8_len(s))
+  return right and fill .. s or s .. fill
+end
+
+--- Whole seconds as 1:02:03 or 2:03.
+local function clock(seconds)
+  seconds = math.floor(tonumber(seconds) or 0)
+  local h, m, s = math.floor(seconds / 3600), math.floor(seconds % 3600 / 60), seconds % 60
+  if h > 0 then return ("%d:%02d:%02d"):format(h, m, s) end
+  return ("%d:%02d"):format(m, s)
+end
+
+local function thousands(n)
+  local s = tostring(math.floor(n))
+  repeat
+    local changed
+    s, changed = s:gsub("^(%d+)(%d%d%d)", "%1,%2")
+  until changed == 0
+  return s
+end
+
+---------------------------------------------------------------------------
+-- JSON (records are flat tables of strings, numbers and booleans, but any
+-- PBX field may hold a list or an object; keys are sorted for stable output)
+
+local json_encode
+
+local ESCAPES = { ['"'] = '\\"', ["\\"] = "\\\\", ["\b"] = "\\b", ["\f"] = "\\f",
+  ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" }
+
+local function json_string(s)
+  return '"' .. s:gsub('[%c"\\]', function(c)
+    return ESCAPES[c] or ("\\u%04x"):format(c:byte())
+  end) .. '"'
+end
+
+local function json_number(n)
+  if n ~= n or n == math.huge or n == -math.huge then return "null" end
+  if math.type then
+    if math.type(n) == "integer" then return tostring(n) end
+  elseif n == math.floor(n) and math.abs(n) < 2 ^ 53 then
+    return ("%.0f"):format(n)
+  end
+  local short = ("%.14g"):format(n)
+  return tonumber(short) == n and short or ("%.17g"):format(n)
+end
+
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  return keys
+end
+
+function json_encode(value)
+  local kind = type(value)
+  if kind == "string" then return json_string(value) end
+  if kind == "number" then return json_number(value) end
+  if kind == "boolean" then return tostring(value) end
+  if kind ~= "table" then return "null" end
+  local parts = {}
+  if value[1] ~= nil then
+    for i = 1, #value do parts[i] = json_encode(value[i]) end
+    return "[" .. table.concat(parts, ",") .. "]"
+  end
+  for _, k in ipairs(sorted_keys(value)) do
+    parts[#parts + 1] = json_string(tostring(k)) .. ":" .. json_encode(value[k])
+  end
+  return "{" .. table.concat(parts, ",") .. "}"
+end
+M.json_encode = json_encode
+
+---------------------------------------------------------------------------
+-- Output
+
+-- Columns of CSV output, in order.
+local CSV_COLUMNS = {
+  calls = { "start", "from", "from_name", "to", "to_name", "status", "duration", "id" },
+  extensions = { "number", "name", "email", "id" },
+  users = { "name", "email", "extension", "id" },
+}
+
+local function party_label(number, name)
+  number = number ~= nil and tostring(number) or ""
+  if type(name) == "string" and name ~= "" then return number .. " " .. name end
+  return number
+end
+
+-- Columns of tables, in order: a header and how to show a record's cell.
+-- `right` aligns numbers; `fixed` columns (dates, statuses, ids) are
+-- shortened to fit the terminal only after the others.
+local TABLE_COLUMNS = {
+  calls = {
+    { "start", fixed = true },
+    { "from", cell = function(call) return party_label(call.from, call.from_name) end },
+    { "to", cell = function(call) return party_label(call.to, call.to_name) end },
+    { "status", fixed = true },
+    { "duration", right = true, fixed = true, cell = function(call) return clock(call.duration) end },
+    { "id", fixed = true },
+  },
+  extensions = { { "number", fixed = true }, { "name" }, { "email" }, { "id", fixed = true } },
+  users = { { "name" }, { "email" }, { "extension", fixed = true }, { "id", fixed = true } },
+}
+
+local function text_of(value)
+  if value == nil then return "" end
+  if type(value) == "table" then return json_encode(value) end
+  return tostring(value)
+end
+
+local function csv_field(value)
+  local s = text_of(value)
+  if s:find('[,"\r\n]') then s = '"' .. s:gsub('"', '""') .. '"' end
+  return s
+end
+
+--- The fields of one record: RECORD_FIRST's, then the others sorted.
+local function record_fields(record, kind)
+  local fields, seen = {}, {}
+  for _, name in ipairs(RECORD_FIRST[kind]) do
+    if record[name] ~= nil then
+      fields[#fields + 1] = name
+      seen[name] = true
+    end
+  end
+  for _, name in ipairs(sorted_keys(record)) do
+    if not seen[name] then fields[#fields + 1] = name end
+  end
+  return fields
+end
+
+--- The columns to show and their widths, fitting `width`: flexible
+--- columns shrink first, widest first, down to their header's width (at
+--- least 4); then fixed ones; then columns are dropped from the right.
+local function fit(columns, widths, width)
+  columns = { (table.unpack or unpack)(columns) } -- a copy: rows of later pages use it
+  local function total()
+    local sum = 2 * (#widths - 1)
+    for _, w in ipairs(widths) do sum = sum + w end
+    return sum
+  end
+  for _, fixed_pass in ipairs({ false, true }) do
+    while total() > width do
+      local widest
+      for i, column in ipairs(columns) do
+        local floor = math.max(4, utf8_len(column[1]))
+        if (not not column.fixed) == fixed_pass and widths[i] > floor
+          and (not widest or widths[i] > widths[widest]) then
+          widest = i
+        end
+      end
+      if not widest then break end
+      widths[widest] = widths[widest] - 1
+    end
+  end
+  while total() > width and #columns > 1 do
+    columns[#columns], widths[#widths] = nil, nil
+  end
+  widths[1] = math.min(widths[1], width)
+  return columns, widths
+end
+
+local function writer(sys)
+  return function(...)
+    local ok, err = sys.stdout:write(...)
+    if not ok then error({ kind = "output", message = "cannot write output: " .. tostring(err) }, 0) end
+  end
+end
+
+--- The list printer for one format: begin(page) once, rows(page) per
+--- page, finish(summary) at the end. Table widths come from the first page.
+local function list_printer(format, kind, out, width)
+  local columns = TABLE_COLUMNS[kind]
+  local function cell(record, column)
+    if column.cell then return column.cell(record) end
+    return text_of(record[column[1]])
+  end
+
+  if format == "json" then
+    local first = true
+    return {
+      rows = function(records)
+        for _, record in ipairs(records) do
+          out(first and "[\n" or ",\n", json_encode(record))
+          first = false
+        end
+      end,
+      finish = function() out(first and "[]\n" or "\n]\n") end,
+    }
+  elseif format == "csv" then
+    local names = CSV_COLUMNS[kind]
+    out(table.concat(names, ","), "\r\n")
+    return {
+      rows = function(records)
+        for _, record in ipairs(records) do
+          local fields = {}
+          for i, name in ipairs(names) do fields[i] = csv_field(record[name]) end
+          out(table.concat(fields, ","), "\r\n")
+        end
+      end,
+      finish = function() end,
+    }
+  end
+
+  local widths
+  return {
+    rows = function(records)
+      if not widths then
+        if #records == 0 then return end
+        widths = {}
+        for i, column in ipairs(columns) do
+          local w = utf8_len(column[1])
+          for _, record in ipairs(records) do w = math.max(w, utf8_len(cell(record, column))) end
+          widths[i] = w
+        end
+        columns, widths = fit(columns, widths, width)
+        local head = {}
+        for i, column in ipairs(columns) do head[i] = pad(truncate(column[1], widths[i]), widths[i], column.right) end
+        out((table.concat(head, "  "):gsub("%s+$", "")), "\n")
+      end
+      for _, record in ipairs(records) do
+        local line = {}
+        for i, column in ipairs(columns) do
+          line[i] = pad(truncate(cell(record, column), widths[i]), widths[i], column.right)
+        end
+        out((table.concat(line, "  "):gsub("%s+$", "")), "\n")
+      end
+    end,
+    finish = function(summary) out(summary, "\n") end,
+  }
+end
+
+local function print_record(format, kind, record, out, width)
+  local fields = record_fields(record, kind)
+  if format == "json" then
+    local lines = {}
+    for i, name in ipairs(fields) do lines[i] = "  " .. json_string(name) .. ": " .. json_encode(record[name]) end
+    out("{\n", table.concat(lines, ",\n"), "\n}\n")
+  elseif format == "csv" then
+    local values = {}
+    for i, name in ipairs(fields) do
+      values[i] = csv_field(record[name])
+      fields[i] = csv_field(name)
+    end
+    out(table.concat(fields, ","), "\r\n", table.concat(values, ","), "\r\n")
+  else
+    local key_width = 0
+    for _, name in ipairs(fields) do key_width = math.max(key_width, utf8_len(name)) end
+    for _, name in ipairs(fields) do
+      local value = text_of(record[name])
+      if name == "duration" or name == "billsec" then value = value .. " s" end
+      local line = pad(name, key_width) .. "  " .. truncate(value, math.max(width - key_width - 2, 8))
+      out((line:gsub("%s+$", "")), "\n")
+    end
+  end
+end
+
+--- Progress on stderr, only when stderr is a terminal.
+local function progress(sys, noun)
+  if not sys.terminal.stderr then return function() end, function() end end
+  local shown = false
+  return function(done, total)
+    sys.stderr:write(("\r%s: %s of %s"):format(noun, thousands(done), thousands(total)))
+    shown = true
+  end, function()
+    if shown then sys.stderr:write("\r\27[K") end
+  end
+end
+
+---------------------------------------------------------------------------
+-- Commands
+
+local LISTS = {
+  calls = { fn = "list_calls", field = "calls", noun = "calls" },
+  extensions = { fn = "list_extensions", field = "extensions", noun = "extensions" },
+  users = { fn = "list_users", field = "users", noun = "users" },
+}
+
+local function list(ctx, command)
+  local what = LISTS[command]
+  local limit = positive_integer(ctx.options, "limit")
+  if limit and ctx.options.all then usage_error("--limit and --all do not go together") end
+  local wanted = ctx.options.all and math.huge or limit or DEFAULT_LIMIT
+  local page_size = math.min(wanted, PAGE_SIZE)
+  local printer = list_printer(ctx.format, command, ctx.out, ctx.width)
+  local show, clear = progress(ctx.sys, what.noun)
+  if not ctx.options.all then show = function() end end
+
+  local shown, total, page, has_more = 0, 0, 1, true
+  while shown < wanted and has_more do
+    local params = { limit = page_size, page = page }
+    if command == "calls" then params.date_from, params.date_to = ctx.options.from, ctx.options.to end
+    local result = ctx.api[what.fn](params)
+    total, has_more = result.total, result.has_more
+    local records = result[what.field]
+    if shown + #records > wanted then
+      local cut = {}
+      for i = 1, wanted - shown do cut[i] = records[i] end
+      records = cut
+    end
+    printer.rows(records)
+    shown = shown + #records
+    show(shown, total)
+    page = page + 1
+    if #records == 0 then break end
+  end
+  clear()
+
+  local summary
+  if shown == 0 then
+    summary = "no " .. what.noun
+  elseif shown < total then
+    summary = ("%s of %s %s (--all for every one)"):format(thousands(shown), thousands(total), what.noun)
+  else
+    summary = ("%s %s"):format(thousands(shown), what.noun)
+  end
+  printer.finish(summary)
+end
+
+local function one(ctx, fn, kind)
+  local id = ctx.args[1]
+  print_record(ctx.format, kind, ctx.api[fn]({ id = id }), ctx.out, ctx.width)
+end
+
+--- The local time at noon of a "YYYY-MM-DD..." date: days apart by whole
+--- multiples of 86400 s whatever DST does. nil for another string.
+local function noon(date)
+  local y, m, d = date:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)")
+  if not y then return nil end
+  return os.time({ year = tonumber(y), month = tonumber(m), day = tonumber(d), hour = 12 })
+end
+
+--- "YYYY-MM-DD" plus `days`; nil for a string that is not a date.
+local function add_days(date, days)
+  local time = noon(date)
+  return time and os.date("%Y-%m-%d", time + days * 86400)
+end
+
+--- The calls of each day, answered vs missed (every status but
+--- "answered"), and the parties with the most answered talk time.
+local function stats(ctx)
+  local options = ctx.options
+  local top = positive_integer(options, "top") or 10
+  local from, to = options.from, options.to
+  if not from and not to then
+    to = ctx.sys.today
+    from = add_days(to, -6)
+  elseif not to then
+    to = ctx.sys.today
+  elseif not from then
+    from = add_days(to, -6) or to -- an unreadable --to is refused by list_calls below
+  end
+
+  local days, parties = {}, {}
+  local answered, missed, seen = 0, 0, 0
+  local show, clear = progress(ctx.sys, "calls")
+  local page = 1
+  repeat
+    local result = ctx.api.list_calls({ date_from = from, date_to = to, limit = PAGE_SIZE, page = page })
+    for _, call in ipairs(result.calls) do
+      local day = type(call.start) == "string" and call.start:sub(1, 10) or "unknown"
+      local counts = days[day] or { answered = 0, missed = 0 }
+      days[day] = counts
+      local talk = 0
+      if call.status == "answered" then
+        counts.answered, answered = counts.answered + 1, answered + 1
+        talk = tonumber(call.duration) or 0
+      else
+        counts.missed, missed = counts.missed + 1, missed + 1
+      end
+      for _, side in ipairs({ { call.from, call.from_name }, { call.to, call.to_name } }) do
+        local number = side[1]
+        if number ~= nil and number ~= "" then
+          number = tostring(number)
+          local party = parties[number] or { number = number, calls = 0, talk_seconds = 0 }
+          parties[number] = party
+          party.calls = party.calls + 1
+          party.talk_seconds = party.talk_seconds + talk
+          if type(side[2]) == "string" and side[2] ~= "" then party.name = side[2] end
+        end
+      end
+    end
+    seen = seen + #result.calls
+    show(seen, result.total)
+    page = page + 1
+  until not result.has_more or #result.calls == 0
+  clear()
+
+  -- Every day of the range, quiet ones included, in order.
+  local rows, first, last = {}, from:sub(1, 10), to:sub(1, 10)
+  local day = first
+  while day and day <= last do
+    local counts = days[day] or { answered = 0, missed = 0 }
+    rows[#rows + 1] = { date = day, answered = counts.answered, missed = counts.missed }
+    days[day] = nil
+    day = add_days(day, 1)
+  end
+  for other, counts in pairs(days) do -- a start outside the range, or none
+    rows[#rows + 1] = { date = other, answered = counts.answered, missed = counts.missed }
+  end
+  table.sort(rows, function(a, b) return a.date < b.date end)
+
+  local ranked = {}
+  for _, party in pairs(parties) do ranked[#ranked + 1] = party end
+  table.sort(ranked, function(a, b)
+    if a.talk_seconds ~= b.talk_seconds then return a.talk_seconds > b.talk_seconds end
+    if a.calls ~= b.calls then return a.calls > b.calls end
+    return a.number < b.number
+  end)
+  for i = #ranked, top + 1, -1 do ranked[i] = nil end
+
+  local out = ctx.out
+  if ctx.format == "json" then
+    local totals = { from = from, to = to, calls = answered + missed, answered = answered, missed = missed }
+    out(json_encode(totals):sub(1, -2), ',"days":[')
+    for i, row in ipairs(rows) do out(i > 1 and "," or "", "\n  ", json_encode(row)) end
+    out(#rows > 0 and "\n" or "", '],"top_talkers":[')
+    for i, party in ipairs(ranked) do out(i > 1 and "," or "", "\n  ", json_encode(party)) end
+    out(#ranked > 0 and "\n" or "", "]}\n")
+    return
+  elseif ctx.format == "csv" then
+    out("date,answered,missed\r\n")
+    for _, row in ipairs(rows) do out(row.date, ",", row.answered, ",", row.missed, "\r\n") end
+    return
+  end
+
+  local peak, answered_width, missed_width = 0, #"answered", #"missed"
+  for _, row in ipairs(rows) do
+    peak = math.max(peak, row.answered + row.missed)
+    answered_width = math.max(answered_width, #tostring(row.answered))
+    missed_width = math.max(missed_width, #tostring(row.missed))
+  end
+  -- "2026-01-05 Mon  <bar>  answered  missed", the bar as wide as fits.
+  local bar_width = math.max(10, math.min(60, ctx.width - 16 - answered_width - missed_width - 4))
+  local scale = peak > 0 and bar_width / peak or 0
+  local function cells(n)
+    if n == 0 then return 0 end
+    return math.max(1, math.floor(n * scale + 0.5))
+  end
+  out(("Calls %s to %s: %s (█ answered %s, ░ missed %s)\n\n"):format(
+    from, to, thousands(answered + missed), thousands(answered), thousands(missed)))
+  out(pad("date", 16 + bar_width), "  ", pad("answered", answered_width, true), "  ",
+    pad("missed", missed_width, true), "\n")
+  for _, row in ipairs(rows) do
+    local a, m = cells(row.answered), cells(row.missed)
+    local time = noon(row.date)
+    local weekday = time and os.date("%a", time)
+    out(pad(row.date .. " " .. (weekday or ""), 16), string.rep("█", a), string.rep("░", m),
+      string.rep(" ", bar_width - a - m), "  ", pad(tostring(row.answered), answered_width, true), "  ",
+      pad(tostring(row.missed), missed_width, true), "\n")
+  end
+
+  out("\nTop talkers (answered talk time)\n")
+  if #ranked == 0 then out("  none\n") end
+  local names, name_width = {}, 0
+  for i, party in ipairs(ranked) do
+    names[i] = truncate(party.name and (party.name .. " (" .. party.number .. ")") or party.number,
+      math.max(ctx.width - 32, 12))
+    name_width = math.max(name_width, utf8_len(names[i]))
+  end
+  for i, party in ipairs(ranked) do
+    out(("%3d. "):format(i), pad(names[i], name_width),
+      ("  %6s calls  %9s\n"):format(thousands(party.calls), clock(party.talk_seconds)))
+  end
+end
+
+---------------------------------------------------------------------------
+-- Entry
+
+local function real_sys()
+  local wildix = require("wildix")
+  return {
+    wildix = wildix,
+    stdout = io.stdout,
+    stderr = io.stderr,
+    getenv = os.getenv,
+    terminal = wildix._terminal(),
+    today = os.date("%Y-%m-%d"),
+  }
+end
+
+local function run(argv, sys)
+  local command, args, options = parse(argv)
+  if options.version then
+    sys.stdout:write("wildix ", sys.wildix.version, " (", jit and jit.version or _VERSION, ")\n")
+    return 0
+  end
+  if options.help then
+    sys.stdout:write(USAGE)
+    return 0
+  end
+  if not command then usage_error("no command given (try 'wildix --help')") end
+
+  local spec = COMMANDS[command]
+  if #args ~= spec.args then
+    if spec.args == 1 and #args == 0 then usage_error(("'%s' needs an ID: wildix %s ID"):format(command, command)) end
+    usage_error(("'%s' takes %s, got '%s'"):format(command,
+      spec.args == 0 and "no arguments" or "one ID", table.concat(args, " ")))
+  end
+  local format = options.format
+  if format ~= nil and not FORMATS[format] then
+    usage_error(("--format must be table, json or csv, got '%s'"):format(format))
+  end
+  format = format or (sys.terminal.stdout and "table" or "json")
+
+  -- Tables fit the terminal; piped into a file they keep every character.
+  local width = tonumber(sys.getenv("COLUMNS") or "")
+  if not width or width < 1 then
+    width = sys.terminal.stdout and sys.terminal.columns or math.huge
+  end
+  width = math.max(width, 20)
+
+  local wildix = sys.wildix
+  if command == "doc" then
+    sys.stdout:write(wildix.lua_read_doc())
+    return 0
+  end
+  local api = wildix
+  if options.account then
+    local name = options.account
+    local namespace = name:match("^[%a_][%w_]*$") and name:sub(1, 1) ~= "_" and name ~= "safe" and wildix[name]
+    if type(namespace) ~= "table" or type(namespace.list_calls) ~= "function" then
+      usage_error(("--account: '%s' is not an account name"):format(name))
+    end
+    api = namespace
+  end
+
+  local ctx = { sys = sys, api = api, args = args, options = options, format = format, width = width,
+    out = writer(sys) }
+  if LISTS[command] then
+    list(ctx, command)
+  elseif command == "call" then
+    one(ctx, "get_call", "call")
+  elseif command == "extension" then
+    one(ctx, "get_extension", "extension")
+  elseif command == "me" then
+    print_record(format, "user", api.get_current_user(), ctx.out, width)
+  elseif command == "stats" then
+    stats(ctx)
+  end
+  return 0
+end
+
+--- Runs the command in argv; returns the exit code (0, 1 or 2).
+function M.main(argv, sys)
+  sys = sys or {}
+  local loaded, real = pcall(real_sys)
+  if not loaded then
+    io.stderr:write("wildix: cannot load the wildix module: ", (tostring(real):gsub("[\r\n]+", " ")), "\n")
+    return 1
+  end
+  for k, v in pairs(real) do
+    if sys[k] == nil then sys[k] = v end
+  end
+  local ok, result = pcall(run, argv or {}, sys)
+  if ok then return result end
+  if getmetatable(result) == Usage then
+    sys.stderr:write("wildix: ", result.message, "\n")
+    return 2
+  end
+  -- A wildix error object prints as one line, "wildix: <kind>: <message> ...".
+  if type(result) == "table" and result.kind then
+    local line = tostring(result)
+    -- Name the command's options, not the Lua parameters behind them.
+    line = line:gsub("'date_from'", "--from"):gsub("'date_to'", "--to")
+    if not line:match("^wildix: ") then line = "wildix: " .. tostring(result.message) end
+    sys.stderr:write((line:gsub("[\r\n]+", " ")), "\n")
+    return result.kind == "argument" and 2 or 1
+  end
+  sys.stderr:write("wildix: internal error: ", (tostring(result):gsub("[\r\n]+", " ")), "\n")
+  return 1
+end
+
+return M

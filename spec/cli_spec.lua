@@ -1,0 +1,314 @@
+-- The `wildix` command (bin/wildix, lua/wildix/cli.lua): run as a user runs
+-- it, in a new process against the sandbox, and on a pseudo-terminal (with
+-- `script`) where the terminal matters.
+local helper = require("spec.helper")
+
+local function quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+local function slurp(path)
+  local f = assert(io.open(path, "rb"))
+  local text = f:read("*a")
+  f:close()
+  os.remove(path)
+  return text
+end
+
+-- The command line that runs bin/wildix from this checkout: the module built
+-- for this interpreter, and wildix.cli from lua/ (lua/?.lua would also find
+-- the embedded shim, lua/wildix.lua, before wildix.so).
+local function command_line(args, env)
+  local vars = { "WILDIX_URL=" .. quote(helper.url), "WILDIX_TOKEN=" .. quote(helper.token),
+    "LUA_CPATH=" .. quote("build/" .. helper.build .. "/?.so;;") }
+  for k, v in pairs(env or {}) do vars[#vars + 1] = k .. "=" .. quote(v) end
+  local words = {}
+  for i, a in ipairs(args) do words[i] = quote(a) end
+  return ("env -u COLUMNS -u WILDIX_OFFICE_URL %s %s -e %s bin/wildix %s"):format(
+    table.concat(vars, " "), helper.interpreter(),
+    quote('package.preload["wildix.cli"] = function() return dofile("lua/wildix/cli.lua") end'),
+    table.concat(words, " "))
+end
+
+--- Runs `wildix ARGS` with stdout and stderr as pipes: stdout, stderr, exit code.
+local function wildix(args, env)
+  local out, err = os.tmpname(), os.tmpname()
+  local p = assert(io.popen(command_line(args, env) .. " >" .. out .. " 2>" .. err .. "; echo $?"))
+  local code = tonumber(p:read("*a"))
+  p:close()
+  return slurp(out), slurp(err), code
+end
+
+local has_script = os.execute("command -v script >/dev/null 2>&1")
+has_script = has_script == true or has_script == 0
+
+--- Runs `wildix ARGS` on a pseudo-terminal COLUMNS wide; what the terminal
+--- showed (stdout and stderr, with \r\n line ends) and the exit code.
+local function wildix_on_terminal(args, columns, redirect)
+  local inner = "stty cols " .. columns .. " rows 50; " .. command_line(args) .. (redirect or "")
+    .. "; echo \"exit:$?\""
+  local p = assert(io.popen("script -qec " .. quote(inner) .. " /dev/null </dev/null"))
+  local shown = p:read("*a")
+  p:close()
+  local code = tonumber(shown:match("exit:(%d+)"))
+  return shown:gsub("exit:%d+%s*$", ""), code
+end
+
+local function utf8_len(s)
+  local _, continuation = s:gsub("[\128-\191]", "")
+  return #s - continuation
+end
+
+local function lines(text)
+  local t = {}
+  for line in text:gmatch("([^\n]*)\n") do t[#t + 1] = line:gsub("\r$", "") end
+  return t
+end
+
+describe("wildix command", function()
+  local module = helper.configured()
+
+  describe("output", function()
+    it("should print the current user as a JSON object when piped", function()
+      local out, err, code = wildix({ "me" })
+      assert.equals(0, code, err)
+      assert.equals("", err)
+      local me = module.get_current_user()
+      assert.matches('^{\n  "id": "' .. me.id .. '",\n  "name": ', out)
+      assert.matches('\n  "email": "' .. me.email:gsub("%p", "%%%0") .. '"', out)
+      assert.matches("\n}\n$", out)
+    end)
+
+    it("should print one call, extension and JSON list per record", function()
+      local out, _, code = wildix({ "call", "call-123" })
+      assert.equals(0, code)
+      assert.matches('"id": "call%-123"', out)
+      assert.matches('"status": "answered"', out)
+
+      out, _, code = wildix({ "extension", "ext-456", "--format", "table" })
+      assert.equals(0, code)
+      assert.matches("\nnumber +456\n", out)
+
+      out, _, code = wildix({ "calls", "--limit", "7", "--from", "2026-02-01", "--to", "2026-02-28" })
+      assert.equals(0, code)
+      local records = 0
+      for line in out:gmatch("[^\n]+") do
+        if line:match('^{"') then
+          records = records + 1
+          assert.matches('"start":"2026%-02%-', line)
+        end
+      end
+      assert.equals(7, records)
+      assert.matches("^%[\n", out)
+      assert.matches("}\n%]\n$", out)
+    end)
+
+    it("should page past 1000 rows with --all, every record once", function()
+      local out, err, code = wildix({ "users", "--all", "--format", "csv" })
+      assert.equals(0, code, err)
+      assert.equals("", err) -- no progress on a pipe
+      local rows, ids = lines(out), {}
+      assert.equals("name,email,extension,id", rows[1])
+      for i = 2, #rows do
+        local id = rows[i]:match(",([^,]*)$")
+        assert.is_nil(ids[id], "listed twice: " .. id)
+        ids[id] = true
+      end
+      assert.equals(module.list_users().total, #rows - 1)
+
+      out, err, code = wildix({ "calls", "--limit", "1500", "--format", "csv" })
+      assert.equals(0, code, err)
+      assert.equals(1501, #lines(out))
+    end)
+
+    it("should quote CSV fields with commas and quotes", function()
+      local out, _, code = wildix({ "call", "call-123", "--format", "csv" })
+      assert.equals(0, code)
+      local rows = lines(out)
+      assert.equals(2, #rows)
+      assert.matches("^id,start,answer,end,from,", rows[1])
+      assert.matches("^call%-123,2026%-", rows[2])
+      assert.matches("\r\n$", out)
+    end)
+
+    it("should say how many records there are under a table", function()
+      local out, _, code = wildix({ "extensions", "--limit", "3", "--format", "table" })
+      assert.equals(0, code)
+      local rows = lines(out)
+      assert.matches("^number +name +email +id$", rows[1])
+      assert.equals(5, #rows)
+      assert.matches("^3 of [%d,]+ extensions %(%-%-all for every one%)$", rows[5])
+    end)
+
+    it("should keep every character of a table that goes to a pipe", function()
+      local out = wildix({ "users", "--all", "--format", "table" })
+      assert.is_nil(out:find("…", 1, true))
+      local out80 = wildix({ "users", "--all", "--format", "table" }, { COLUMNS = "50" })
+      for _, line in ipairs(lines(out80)) do assert.is_true(utf8_len(line) <= 50, line) end
+    end)
+
+    it("should print the reference and its version", function()
+      local out, _, code = wildix({ "doc" })
+      assert.equals(0, code)
+      assert.equals(module.lua_read_doc(), out)
+      out = wildix({ "--version" })
+      assert.equals("wildix " .. module.version .. " (" .. (jit and jit.version or _VERSION) .. ")\n", out)
+      out = wildix({ "--help" })
+      assert.matches("^usage: wildix <command>", out)
+    end)
+  end)
+
+  describe("stats", function()
+    it("should count each day's calls, answered vs missed, matching list_calls", function()
+      local out, err, code = wildix({ "stats", "--from", "2026-01-01", "--to", "2026-01-10", "--top", "5" })
+      assert.equals(0, code, err)
+      local sum_answered, sum_missed, days = 0, 0, 0
+      for answered, date, missed in out:gmatch('{"answered":(%d+),"date":"([%d%-]+)","missed":(%d+)}') do
+        assert.matches("^2026%-01%-%d%d$", date)
+        days = days + 1
+        sum_answered, sum_missed = sum_answered + tonumber(answered), sum_missed + tonumber(missed)
+      end
+      assert.equals(10, days)
+      local page = module.list_calls{ date_from = "2026-01-01", date_to = "2026-01-10", limit = 1 }
+      assert.matches('"calls":' .. page.total .. ',', out)
+      assert.equals(page.total, sum_answered + sum_missed)
+      assert.matches('"answered":' .. sum_answered .. ',', out)
+
+      local talk, count = {}, 0
+      for seconds in out:gmatch('"talk_seconds":(%d+)') do
+        count = count + 1
+        talk[count] = tonumber(seconds)
+      end
+      assert.equals(5, count)
+      for i = 2, count do assert.is_true(talk[i - 1] >= talk[i]) end
+    end)
+
+    it("should draw a bar per day, longest for the busiest day", function()
+      local out, _, code = wildix({ "stats", "--from", "2026-01-01", "--to", "2026-01-07", "--format", "table" },
+        { COLUMNS = "80" })
+      assert.equals(0, code)
+      local longest, busiest, longest_day, busiest_day = -1, -1, nil, nil
+      local days = 0
+      for _, line in ipairs(lines(out)) do
+        assert.is_true(utf8_len(line) <= 80, line)
+        local date, bar, answered, missed = line:match("^([%d%-]+) %a+ +([█░]*) +(%d+) +(%d+)$")
+        if date then
+          days = days + 1
+          local answered_cells = select(2, bar:gsub("█", ""))
+          local missed_cells = select(2, bar:gsub("░", ""))
+          assert.equals(tonumber(answered) > 0, answered_cells > 0)
+          assert.equals(tonumber(missed) > 0, missed_cells > 0)
+          if answered_cells + missed_cells > longest then longest, longest_day = answered_cells + missed_cells, date end
+          if answered + missed > busiest then busiest, busiest_day = answered + missed, date end
+        end
+      end
+      assert.equals(7, days)
+      assert.equals(busiest_day, longest_day)
+      assert.matches("\nTop talkers %(answered talk time%)\n +1%. ", out)
+    end)
+
+    it("should show quiet days too, and CSV per day", function()
+      local out, _, code = wildix({ "stats", "--from", "2026-06-01", "--to", "2026-06-03", "--format", "csv" })
+      assert.equals(0, code)
+      assert.equals("date,answered,missed\r\n2026-06-01,0,0\r\n2026-06-02,0,0\r\n2026-06-03,0,0\r\n", out)
+    end)
+  end)
+
+  describe("errors", function()
+    local function fails(args, expected_code, pattern, env)
+      local out, err, code = wildix(args, env)
+      assert.equals(expected_code, code, err)
+      assert.equals("", out)
+      assert.matches("^wildix: [^\n]+\n$", err)
+      if pattern then assert.matches(pattern, err) end
+      return err
+    end
+
+    it("should exit 2 with one line on stderr for usage errors", function()
+      fails({}, 2, "no command")
+      fails({ "frob" }, 2, "unknown command 'frob'")
+      fails({ "calls", "--lmit", "3" }, 2, "unknown option '%-%-lmit' for 'calls' %(options: .*%-%-limit")
+      fails({ "calls", "--limit", "0" }, 2, "%-%-limit must be a whole number")
+      fails({ "calls", "--limit", "ten" }, 2, "%-%-limit must be a whole number")
+      fails({ "calls", "--limit", "2", "--all" }, 2, "do not go together")
+      fails({ "calls", "--limit" }, 2, "%-%-limit needs a value")
+      fails({ "users", "--from", "2026-01-01" }, 2, "unknown option '%-%-from' for 'users'")
+      fails({ "call" }, 2, "needs an ID")
+      fails({ "call", "a", "b" }, 2, "takes one ID")
+      fails({ "me", "--format", "xml" }, 2, "table, json or csv")
+      fails({ "me", "--all" }, 2, "unknown option")
+      fails({ "calls", "--from", "2026-13-01" }, 2, "argument: list_calls: %-%-from must be a date")
+      fails({ "extension", "../x" }, 2, "argument: get_extension")
+      fails({ "me", "--account", "configure" }, 2, "not an account name")
+    end)
+
+    it("should exit 1 for PBX and account errors, without the token", function()
+      local err = fails({ "call", "no-such-call" }, 1, "^wildix: not_found: get_call: .*HTTP 404")
+      assert.is_nil(err:find(helper.token, 1, true))
+      fails({ "me" }, 1, "^wildix: auth: .*HTTP 401", { WILDIX_TOKEN = "wrong-token-123456" })
+      fails({ "me", "--account", "office" }, 1,
+        "^wildix: config: account 'office' is not configured.*WILDIX_OFFICE_URL")
+      fails({ "me" }, 1, "^wildix: http: .*HTTP 500", { WILDIX_URL = helper.fault_url("500,500,500") })
+    end)
+
+    it("should use a named account from the environment", function()
+      local out, err, code = wildix({ "me", "--account", "office", "--format", "csv" },
+        { WILDIX_OFFICE_URL = helper.url, WILDIX_OFFICE_TOKEN = helper.token, WILDIX_URL = "http://127.0.0.1:9" })
+      assert.equals(0, code, err)
+      assert.matches("^id,name,email,extension", out)
+    end)
+  end)
+
+  describe("on a terminal", function()
+    local maybe = has_script and it or pending
+
+    maybe("should print a table that fits the terminal's width", function()
+      local shown, code = wildix_on_terminal({ "calls", "--limit", "20" }, 60)
+      assert.equals(0, code, shown)
+      local rows = lines(shown)
+      assert.matches("^start +from +to +status +duration", rows[1])
+      assert.equals(22, #rows)
+      for _, line in ipairs(rows) do assert.is_true(utf8_len(line) <= 60, line) end
+      assert.truthy(shown:find("…", 1, true), "nothing was shortened to fit 60 columns")
+    end)
+
+    maybe("should show progress on stderr for --all, and clear it", function()
+      local shown, code = wildix_on_terminal({ "calls", "--all", "--format", "csv" }, 100, " >/dev/null")
+      assert.equals(0, code, shown)
+      assert.matches("\rcalls: 1,000 of [%d,]+", shown)
+      assert.matches("\r\27%[K", shown)
+      shown = wildix_on_terminal({ "calls", "--limit", "5", "--format", "csv" }, 100, " >/dev/null")
+      assert.is_nil(shown:find("\r", 1, true))
+    end)
+  end)
+
+  describe("in process", function()
+    local cli = dofile("lua/wildix/cli.lua")
+
+    local function buffer()
+      local b = { text = "" }
+      function b:write(...)
+        for i = 1, select("#", ...) do self.text = self.text .. tostring(select(i, ...)) end
+        return self
+      end
+      return b
+    end
+
+    it("should encode JSON strings, numbers and nesting exactly", function()
+      assert.equals('"a\\"b\\\\c\\n\\u0001"', cli.json_encode('a"b\\c\n\1'))
+      assert.equals("[1,2.5,true]", cli.json_encode({ 1, 2.5, true }))
+      assert.equals('{"a":{"b":[1]},"z":null}', cli.json_encode({ z = 0 / 0, a = { b = { 1 } } }))
+      assert.equals("0.1", cli.json_encode(0.1))
+      assert.equals("1e+300", cli.json_encode(1e300))
+    end)
+
+    it("should report an output that cannot be written, exit 1", function()
+      local stderr = buffer()
+      local broken = { write = function() return nil, "Broken pipe" end }
+      local code = cli.main({ "me" }, { wildix = module, stdout = broken, stderr = stderr,
+        terminal = { stdout = false, stderr = false } })
+      assert.equals(1, code)
+      assert.equals("wildix: cannot write output: Broken pipe\n", stderr.text)
+    end)
+  end)
+end)
