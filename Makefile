@@ -11,7 +11,7 @@ feature   = $(subst lua5.,lua5,$(1))
 
 SCRIPT   ?= examples/demo.lua
 
-.PHONY: with-sandbox build demo test deps lint unit spec sandbox soak bench clean
+.PHONY: with-sandbox build demo test deps lint unit spec sandbox soak bench clean rock test-rock
 
 build:
 ifeq ($(strip $(LUA)),)
@@ -28,6 +28,15 @@ endif
 sandbox:
 	$(CARGO) build --release -p wildix-sandbox
 
+# The luarocks build step (rockspec/wildix-scm-1.rockspec): ROCK_LUA is the
+# interpreter luarocks targets; it says which Lua it is, which picks the
+# cargo feature. Leaves build/rock/wildix.so for luarocks to install.
+rock:
+	@test -n "$(ROCK_LUA)" || { echo "rock: set ROCK_LUA to the Lua interpreter to build for" >&2; exit 2; }
+	@name=$$("$(ROCK_LUA)" -e 'io.write(jit and "luajit" or (_VERSION:gsub("Lua ", "lua")))') && \
+		$(MAKE) --no-print-directory build LUA=$$name && \
+		mkdir -p build/rock && cp build/$$name/wildix.so build/rock/wildix.so
+
 demo:
 	@$(MAKE) --no-print-directory with-sandbox SCRIPT=examples/demo.lua
 
@@ -36,7 +45,7 @@ with-sandbox:
 	@sh tools/deps.sh $(DEMO_LUA)
 	@$(MAKE) --no-print-directory build LUA=$(DEMO_LUA)
 	@$(MAKE) --no-print-directory sandbox
-	@sh tools/with-sandbox.sh $(DEMO_LUA) $(SCRIPT)
+	@sh tools/with-sandbox.sh env LUA_CPATH="build/$(DEMO_LUA)/?.so;;" $(DEMO_LUA) $(SCRIPT)
 
 deps:
 	@sh tools/deps.sh
@@ -47,7 +56,7 @@ lint:
 	$(CARGO) clippy --lib --features lua54 -- -D warnings
 	$(CARGO) clippy -p wildix-sandbox --all-targets -- -D warnings
 	$(CARGO) clippy -p wildix-bench-floor -- -D warnings
-	luacheck lua spec examples bench
+	luacheck lua spec examples bench bin/wildix
 
 unit:
 	$(CARGO) test --workspace
@@ -60,7 +69,14 @@ spec: sandbox
 		env -u WILDIX_URL -u WILDIX_TOKEN $$l "$$(command -v busted)" || exit 1; \
 	done
 
-test: deps lint unit spec
+test: deps lint unit spec test-rock
+
+# Installs the rock into temporary trees (Lua 5.1, 5.4, LuaJIT) and checks
+# require("wildix") and bin/wildix from each; see tools/test-rock.sh.
+test-rock: sandbox
+	@sh tools/deps.sh lua5.1 lua5.4 luajit luarocks
+	@sh tools/deps.sh --packages liblua5.1-0-dev liblua5.4-dev libluajit-5.1-dev
+	@sh tools/with-sandbox.sh sh tools/test-rock.sh
 
 # 20,000 calls through injected faults; not part of `make test`.
 soak:

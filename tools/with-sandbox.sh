@@ -1,11 +1,8 @@
 #!/bin/sh
-# Usage: tools/with-sandbox.sh LUA SCRIPT
-# Starts the sandbox PBX, runs SCRIPT with interpreter LUA and the module
-# built for it (build/LUA/wildix.so), WILDIX_URL and WILDIX_TOKEN pointing at
-# the sandbox, then stops the sandbox, whatever happens.
+# Usage: tools/with-sandbox.sh COMMAND [ARG ...]
+# Starts the sandbox PBX, runs COMMAND with WILDIX_URL and WILDIX_TOKEN
+# pointing at it, then stops the sandbox, whatever happens.
 set -eu
-LUA=$1
-SCRIPT=$2
 TOKEN=sandbox-token-0123456789
 SANDBOX=target/release/wildix-sandbox
 
@@ -23,6 +20,6 @@ for _ in $(seq 1 200); do
 done
 [ -n "$url" ] || { echo "the sandbox did not start" >&2; exit 1; }
 
-echo "sandbox PBX at $url, module build/$LUA/wildix.so, $SCRIPT"
+echo "sandbox PBX at $url: $*"
 echo
-WILDIX_URL=$url WILDIX_TOKEN=$TOKEN LUA_CPATH="build/$LUA/?.so;;" "$LUA" "$SCRIPT"
+WILDIX_URL=$url WILDIX_TOKEN=$TOKEN "$@"

@@ -1,0 +1,46 @@
+-- Built from a clone: `luarocks make rockspec/wildix-scm-1.rockspec`
+-- (add `--lua-version 5.1|5.2|5.3|5.4` and `--tree DIR` as usual).
+-- Needs cargo (Rust 1.87+) on PATH. The `make` backend runs `make rock`,
+-- which asks the interpreter luarocks targets which Lua it is (LuaJIT or
+-- 5.x) and builds wildix.so with the matching cargo feature; nothing is
+-- downloaded but crates (from crates.io, or cargo's offline cache).
+rockspec_format = "3.0"
+package = "wildix"
+version = "scm-1"
+
+source = {
+   url = "git+file://.",
+}
+
+description = {
+   summary = "Fast, safe read access to a Wildix PBX: call history, extensions, users",
+   detailed = [[
+      A native module written in Rust (mlua, ureq over rustls, serde_json):
+      list_calls, get_call, list_extensions, get_extension, list_users and
+      get_current_user over the Wildix PBX API, with retries, time budgets,
+      typed error objects, iterators and a `wildix` command-line tool.
+   ]],
+   license = "MIT",
+   labels = { "pbx", "wildix", "telephony", "rust" },
+}
+
+dependencies = {
+   "lua >= 5.1, < 5.5",
+}
+
+build = {
+   type = "make",
+   build_target = "rock",
+   build_variables = {
+      ROCK_LUA = "$(LUA)",
+      CFLAGS = "$(CFLAGS)", -- unused (no C here); passed so luarocks does not warn
+   },
+   -- `make rock` leaves build/rock/wildix.so; luarocks installs the files.
+   install_pass = false,
+   install = {
+      lib = { wildix = "build/rock/wildix.so" },
+      lua = { ["wildix.cli"] = "lua/wildix/cli.lua" },
+      bin = { wildix = "bin/wildix" },
+   },
+   copy_directories = { "docs", "examples" },
+}
