@@ -33,9 +33,12 @@ sandbox:
 # cargo feature. Leaves build/rock/wildix.so for luarocks to install.
 rock:
 	@test -n "$(ROCK_LUA)" || { echo "rock: set ROCK_LUA to the Lua interpreter to build for" >&2; exit 2; }
-	@name=$$("$(ROCK_LUA)" -e 'io.write(jit and "luajit" or (_VERSION:gsub("Lua ", "lua")))') && \
-		$(MAKE) --no-print-directory build LUA=$$name && \
-		mkdir -p build/rock && cp build/$$name/wildix.so build/rock/wildix.so
+	@# luarocks passes CC and CFLAGS for C modules; cargo would take them as
+	@# a change and rebuild ring, so the Rust build runs without them.
+	feature=$$("$(ROCK_LUA)" -e 'io.write(jit and "luajit" or (_VERSION:gsub("Lua 5%.", "lua5")))') && \
+		env -u CC -u CFLAGS $(CARGO) build --release --lib --features "$$feature"
+	@mkdir -p build/rock
+	cp target/release/libwildix.so build/rock/wildix.so
 
 demo:
 	@$(MAKE) --no-print-directory with-sandbox SCRIPT=examples/demo.lua
