@@ -121,7 +121,15 @@ describe("wildix command", function()
       assert.equals(1501, #lines(out))
     end)
 
-    it("should quote CSV fields with commas and quotes", function()
+    it("should take options before the command as well as after it", function()
+      local out, err, code = wildix({ "--format=csv", "--limit", "2", "calls", "--to", "2026-02-01" })
+      assert.equals(0, code, err)
+      local rows = lines(out)
+      assert.equals(3, #rows)
+      assert.matches("^2026%-02%-01 ", rows[2])
+    end)
+
+    it("should print one record as CSV: a header and one row", function()
       local out, _, code = wildix({ "call", "call-123", "--format", "csv" })
       assert.equals(0, code)
       local rows = lines(out)
@@ -300,6 +308,30 @@ describe("wildix command", function()
       assert.equals('{"a":{"b":[1]},"z":null}', cli.json_encode({ z = 0 / 0, a = { b = { 1 } } }))
       assert.equals("0.1", cli.json_encode(0.1))
       assert.equals("1e+300", cli.json_encode(1e300))
+    end)
+
+    --- Runs the command against a stand-in module whose current user is `me`.
+    local function run_with_user(args, me)
+      local stdout, stderr = buffer(), buffer()
+      local fake = { version = "0", get_current_user = function() return me end }
+      fake.list_calls = fake.get_current_user
+      local code = cli.main(args, { wildix = fake, stdout = stdout, stderr = stderr,
+        terminal = { stdout = false, stderr = false }, getenv = function() return nil end })
+      return stdout.text, stderr.text, code
+    end
+
+    it("should quote CSV fields with commas, quotes and line breaks", function()
+      local out, err, code = run_with_user({ "me", "--format", "csv" },
+        { id = "7", name = 'Ann "Nan", Jr.', email = "a@b.c", extension = "12", note = "two\nlines" })
+      assert.equals(0, code, err)
+      assert.equals('id,name,email,extension,note\r\n7,"Ann ""Nan"", Jr.",a@b.c,12,"two\nlines"\r\n', out)
+    end)
+
+    it("should encode one record as a JSON object, nested values included", function()
+      local out, err, code = run_with_user({ "me", "--format", "json" },
+        { id = "7", name = "Ann", groups = { "a", "b" }, extra = { n = 1 } })
+      assert.equals(0, code, err)
+      assert.equals('{\n  "id": "7",\n  "name": "Ann",\n  "extra": {"n":1},\n  "groups": ["a","b"]\n}\n', out)
     end)
 
     it("should report an output that cannot be written, exit 1", function()

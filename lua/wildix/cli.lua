@@ -33,6 +33,7 @@ The account comes from WILDIX_URL and WILDIX_TOKEN, or WILDIX_<NAME>_URL
 and WILDIX_<NAME>_TOKEN for --account NAME.
 Exit status: 0 done, 1 PBX or account error, 2 usage error.
 ]]
+M.usage = USAGE
 
 -- Options each command takes, besides --account, --format and --help.
 -- "value" options take an argument, "flag" options do not.
@@ -75,7 +76,22 @@ local function option_list(spec)
   return table.concat(names, ", ")
 end
 
---- Splits argv into { command, args, options }; raises a usage error.
+-- Every option's kind, whichever command takes it: options may come before
+-- the command, so they are read first and checked against it after.
+local OPTION_KINDS = {}
+for name, kind in pairs(GLOBAL_OPTIONS) do OPTION_KINDS[name] = kind end
+for _, spec in pairs(COMMANDS) do
+  for name, kind in pairs(spec.options) do OPTION_KINDS[name] = kind end
+end
+
+local function unknown_option(name, command)
+  if command then
+    usage_error(("unknown option '--%s' for '%s' (options: %s)"):format(name, command, option_list(COMMANDS[command])))
+  end
+  usage_error(("unknown option '--%s' (try 'wildix --help')"):format(name))
+end
+
+--- Splits argv into command, args, options; raises a usage error.
 local function parse(argv)
   local command, args, options = nil, {}, {}
   local i, only_args = 1, false
@@ -88,14 +104,8 @@ local function parse(argv)
     elseif not only_args and word:sub(1, 2) == "--" then
       local name, value = word:match("^%-%-([%w%-_]+)=(.*)$")
       name = name or word:sub(3)
-      local spec = COMMANDS[command or ""]
-      local kind = GLOBAL_OPTIONS[name] or (spec and spec.options[name])
-      if not kind then
-        if spec then
-          usage_error(("unknown option '--%s' for '%s' (options: %s)"):format(name, command, option_list(spec)))
-        end
-        usage_error(("unknown option '--%s' (options: --account, --format, --help, --version)"):format(name))
-      end
+      local kind = OPTION_KINDS[name]
+      if not kind then unknown_option(name, command) end
       if options[name] ~= nil then usage_error(("--%s given twice"):format(name)) end
       if kind == "flag" then
         if value then usage_error(("--%s takes no value"):format(name)) end
@@ -122,6 +132,14 @@ local function parse(argv)
       args[#args + 1] = word
     end
     i = i + 1
+  end
+  if COMMANDS[command or ""] then
+    local names = {}
+    for name in pairs(options) do names[#names + 1] = name end
+    table.sort(names)
+    for _, name in ipairs(names) do
+      if not GLOBAL_OPTIONS[name] and not COMMANDS[command].options[name] then unknown_option(name, command) end
+    end
   end
   return command, args, options
 end
