@@ -59,7 +59,9 @@ lint:
 	$(CARGO) clippy --lib --features lua54 -- -D warnings
 	$(CARGO) clippy -p wildix-sandbox --all-targets -- -D warnings
 	$(CARGO) clippy -p wildix-bench-floor -- -D warnings
-	luacheck lua spec examples bench bin/wildix
+	luacheck lua spec examples bench tools bin/wildix
+	@sh tools/deps.sh lua5.4
+	lua5.4 tools/docs.lua --check
 
 unit:
 	$(CARGO) test --workspace

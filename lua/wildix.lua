@@ -209,11 +209,15 @@ function M.accounts()
   return names
 end
 
+-- docs/reference.md without the markers of the blocks README.md copies
+-- (tools/docs.lua): they are for the docs check, not for readers.
+local DOC = (core.doc:gsub("<!%-%- /?shared[^\n]*%-%->\n", ""))
+
 --- The Markdown reference of this module.
 function M.lua_read_doc(topic)
-  if topic == nil then return core.doc end
+  if topic == nil then return DOC end
   for _, known in ipairs(DOC_TOPICS) do
-    if topic == known then return core.doc end
+    if topic == known then return DOC end
   end
   _raise(core.argument_error("lua_read_doc: unknown topic '" .. tostring(topic)
     .. "' (known topics: " .. table_concat(DOC_TOPICS, ", ") .. ")"))

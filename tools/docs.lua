@@ -1,0 +1,78 @@
+-- Keeps the README's copies of docs/reference.md (the lua_read_doc text)
+-- identical to it. A block in reference.md between
+--   <!-- shared: NAME -->   and   <!-- /shared -->
+-- is the source; the README holds the same markers around its copy.
+--
+--   lua tools/docs.lua          rewrite the README's copies from reference.md
+--   lua tools/docs.lua --check  exit 1, naming each block, if they differ
+local REFERENCE, README = "docs/reference.md", "README.md"
+
+local function read(path)
+  local f = assert(io.open(path, "rb"))
+  local text = f:read("*a")
+  f:close()
+  return text
+end
+
+local OPEN = "<!%-%- shared: ([%w_%-]+) %-%->\n"
+local CLOSE = "<!-- /shared -->"
+
+--- name -> { body, first, last } for each block (first/last: the body's bytes).
+local function blocks(text, path)
+  local found, order, init = {}, {}, 1
+  while true do
+    local open_start, open_end, name = text:find(OPEN, init)
+    if not open_start then break end
+    local close_start, close_end = text:find(CLOSE, open_end + 1, true)
+    if not close_start then error(path .. ": block '" .. name .. "' has no " .. CLOSE, 0) end
+    if found[name] then error(path .. ": block '" .. name .. "' appears twice", 0) end
+    found[name] = { body = text:sub(open_end + 1, close_start - 1), first = open_end + 1, last = close_start - 1 }
+    order[#order + 1] = name
+    init = close_end + 1
+  end
+  return found, order
+end
+
+local reference = read(REFERENCE)
+local readme = read(README)
+local sources, names = blocks(reference, REFERENCE)
+local copies, copy_names = blocks(readme, README)
+
+local problems = {}
+for _, name in ipairs(copy_names) do
+  if not sources[name] then problems[#problems + 1] = README .. ": block '" .. name .. "' is not in " .. REFERENCE end
+end
+for _, name in ipairs(names) do
+  if not copies[name] then problems[#problems + 1] = README .. ": has no copy of block '" .. name .. "'" end
+end
+
+if arg[1] == "--check" then
+  for _, name in ipairs(names) do
+    if copies[name] and copies[name].body ~= sources[name].body then
+      problems[#problems + 1] = README .. ": block '" .. name .. "' differs from " .. REFERENCE
+        .. " (run: lua tools/docs.lua)"
+    end
+  end
+  for _, problem in ipairs(problems) do io.stderr:write("docs: ", problem, "\n") end
+  if #problems > 0 then os.exit(1) end
+  print("docs: README.md's " .. #names .. " shared blocks match " .. REFERENCE)
+  return
+elseif arg[1] ~= nil then
+  io.stderr:write("usage: lua tools/docs.lua [--check]\n")
+  os.exit(2)
+end
+
+if #problems > 0 then
+  for _, problem in ipairs(problems) do io.stderr:write("docs: ", problem, "\n") end
+  os.exit(1)
+end
+-- Replace from the last block back, so earlier offsets stay valid.
+table.sort(copy_names, function(a, b) return copies[a].first > copies[b].first end)
+for _, name in ipairs(copy_names) do
+  local copy = copies[name]
+  readme = readme:sub(1, copy.first - 1) .. sources[name].body .. readme:sub(copy.last + 1)
+end
+local f = assert(io.open(README, "wb"))
+f:write(readme)
+f:close()
+print("docs: README.md updated from " .. REFERENCE)
