@@ -44,8 +44,8 @@ has_script = has_script == true or has_script == 0
 
 --- Runs `wildix ARGS` on a pseudo-terminal COLUMNS wide; what the terminal
 --- showed (stdout and stderr, with \r\n line ends) and the exit code.
-local function wildix_on_terminal(args, columns, redirect)
-  local inner = "stty cols " .. columns .. " rows 50; " .. command_line(args) .. (redirect or "")
+local function wildix_on_terminal(args, columns, redirect, env)
+  local inner = "stty cols " .. columns .. " rows 50; " .. command_line(args, env) .. (redirect or "")
     .. "; echo \"exit:$?\""
   local p = assert(io.popen("script -qec " .. quote(inner) .. " /dev/null </dev/null"))
   local shown = p:read("*a")
@@ -287,6 +287,15 @@ describe("wildix command", function()
       assert.matches("\r\27%[K", shown)
       shown = wildix_on_terminal({ "calls", "--limit", "5", "--format", "csv" }, 100, " >/dev/null")
       assert.is_nil(shown:find("\r", 1, true))
+    end)
+
+    maybe("should clear the progress before rows and before an error", function()
+      -- Two pages answer, then the PBX fails for good (three attempts).
+      local shown, code = wildix_on_terminal({ "calls", "--all", "--format", "csv" }, 100, nil,
+        { WILDIX_URL = helper.fault_url("ok,ok,500,500,500") })
+      assert.equals(1, code, shown)
+      assert.matches("\rcalls: 1,000 of [%d,]+\r\27%[K2026%-", shown)
+      assert.matches("\rcalls: 2,000 of [%d,]+\r\27%[Kwildix: http: list_calls: [^\n]*HTTP 500", shown)
     end)
   end)
 

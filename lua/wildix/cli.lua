@@ -435,6 +435,9 @@ local function print_record(format, kind, record, out, width)
 end
 
 --- Progress on stderr, only when stderr is a terminal.
+--- Progress on stderr, only when stderr is a terminal: show(done, total)
+--- writes it over the last; clear() wipes it, and must come before any
+--- output, which may go to the same terminal.
 local function progress(sys, noun)
   if not sys.terminal.stderr then return function() end, function() end end
   local shown = false
@@ -443,6 +446,7 @@ local function progress(sys, noun)
     shown = true
   end, function()
     if shown then sys.stderr:write("\r\27[K") end
+    shown = false
   end
 end
 
@@ -463,7 +467,7 @@ local function list(ctx, command)
   local page_size = math.min(wanted, PAGE_SIZE)
   local printer = list_printer(ctx.format, command, ctx.out, ctx.width)
   local show, clear = progress(ctx.sys, what.noun)
-  if not ctx.options.all then show = function() end end
+  if wanted <= PAGE_SIZE then show = function() end end -- one request: nothing to follow
 
   local shown, total, page, has_more = 0, 0, 1, true
   while shown < wanted and has_more do
@@ -477,6 +481,7 @@ local function list(ctx, command)
       for i = 1, wanted - shown do cut[i] = records[i] end
       records = cut
     end
+    clear()
     printer.rows(records)
     shown = shown + #records
     show(shown, total)
@@ -733,6 +738,11 @@ function M.main(argv, sys)
   end
   local ok, result = pcall(run, argv or {}, sys)
   if ok then return result end
+  if sys.terminal.stderr then sys.stderr:write("\r\27[K") end -- over any progress line
+  if type(result) == "string" and result:match("interrupted!$") then -- Ctrl-C, from lua.c
+    sys.stderr:write("wildix: interrupted\n")
+    return 130
+  end
   if getmetatable(result) == Usage then
     sys.stderr:write("wildix: ", result.message, "\n")
     return 2
