@@ -8,9 +8,7 @@ local function quote(s)
 end
 
 local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local text = f:read("*a")
-  f:close()
+  local text = helper.read_file(path)
   os.remove(path)
   return text
 end

@@ -3,13 +3,6 @@
 -- every function, option, error kind and command the code has.
 local helper = require("spec.helper")
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local text = f:read("*a")
-  f:close()
-  return text
-end
-
 local function names_word(text, word)
   return text:find("%f[%w_]" .. word:gsub("%p", "%%%0") .. "%f[^%w_]") ~= nil
 end
@@ -17,7 +10,7 @@ end
 describe("docs", function()
   local wildix = helper.fresh()
   local doc = wildix.lua_read_doc()
-  local readme = read("README.md")
+  local readme = helper.read_file("README.md")
 
   it("should keep the README's copies of the reference's shared blocks identical", function()
     local out, ok = helper.run('arg = { "--check" }\ndofile("tools/docs.lua")')

@@ -120,6 +120,14 @@ function helper.run(code, env)
   return out:gsub("exit:%d+%s*$", ""), status == "0"
 end
 
+--- A file's whole contents.
+function helper.read_file(path)
+  local f = assert(io.open(path, "rb"))
+  local text = f:read("*a")
+  f:close()
+  return text
+end
+
 --- Calls f and returns the error object it raised (fails if it did not).
 function helper.error_of(f, ...)
   local ok, err = pcall(f, ...)
