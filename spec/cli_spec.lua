@@ -334,6 +334,13 @@ describe("wildix command", function()
       assert.equals('id,name,email,extension,note\r\n7,"Ann ""Nan"", Jr.",a@b.c,12,"two\nlines"\r\n', out)
     end)
 
+    it("should keep a table's cells on one line", function()
+      local out, err, code = run_with_user({ "me", "--format", "table" },
+        { id = "7", name = "Ann", note = "two\nlines\tand a tab" })
+      assert.equals(0, code, err)
+      assert.equals("id    7\nname  Ann\nnote  two lines and a tab\n", out)
+    end)
+
     it("should encode one record as a JSON object, nested values included", function()
       local out, err, code = run_with_user({ "me", "--format", "json" },
         { id = "7", name = "Ann", groups = { "a", "b" }, extra = { n = 1 } })

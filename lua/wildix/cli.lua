@@ -346,13 +346,14 @@ local function writer(sys)
   end
 end
 
---- The list printer for one format: begin(page) once, rows(page) per
---- page, finish(summary) at the end. Table widths come from the first page.
+--- The list printer for one format: rows(records) for each page as it
+--- arrives, finish(summary) at the end. Table widths come from the first page.
 local function list_printer(format, kind, out, width)
   local columns = TABLE_COLUMNS[kind]
+  -- A cell is one line: a line break inside a value would break the table.
   local function cell(record, column)
-    if column.cell then return column.cell(record) end
-    return text_of(record[column[1]])
+    local text = column.cell and column.cell(record) or text_of(record[column[1]])
+    return (text:gsub("%c", " "))
   end
 
   if format == "json" then
@@ -426,7 +427,7 @@ local function print_record(format, kind, record, out, width)
     local key_width = 0
     for _, name in ipairs(fields) do key_width = math.max(key_width, utf8_len(name)) end
     for _, name in ipairs(fields) do
-      local value = text_of(record[name])
+      local value = text_of(record[name]):gsub("%c", " ")
       if name == "duration" or name == "billsec" then value = value .. " s" end
       local line = pad(name, key_width) .. "  " .. truncate(value, math.max(width - key_width - 2, 8))
       out((line:gsub("%s+$", "")), "\n")
@@ -434,7 +435,6 @@ local function print_record(format, kind, record, out, width)
   end
 end
 
---- Progress on stderr, only when stderr is a terminal.
 --- Progress on stderr, only when stderr is a terminal: show(done, total)
 --- writes it over the last; clear() wipes it, and must come before any
 --- output, which may go to the same terminal.
