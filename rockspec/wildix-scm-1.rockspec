@@ -33,7 +33,7 @@ build = {
    build_target = "rock",
    build_variables = {
       ROCK_LUA = "$(LUA)",
-      CFLAGS = "$(CFLAGS)", -- unused (no C here); passed so luarocks does not warn
+      CFLAGS = "$(CFLAGS)", -- passed so luarocks does not warn; `make rock` keeps it from cargo
    },
    -- `make rock` leaves build/rock/wildix.so; luarocks installs the files.
    install_pass = false,
