@@ -13,19 +13,16 @@ local function slurp(path)
   return text
 end
 
--- The command line that runs bin/wildix from this checkout: the module built
--- for this interpreter, and wildix.cli from lua/ (lua/?.lua would also find
--- the embedded shim, lua/wildix.lua, before wildix.so).
+-- The command line that runs bin/wildix from this checkout, as the README
+-- says: wildix.cli from lua/, the module built for this interpreter.
 local function command_line(args, env)
   local vars = { "WILDIX_URL=" .. quote(helper.url), "WILDIX_TOKEN=" .. quote(helper.token),
-    "LUA_CPATH=" .. quote("build/" .. helper.build .. "/?.so;;") }
+    "LUA_PATH=" .. quote("lua/?.lua;;"), "LUA_CPATH=" .. quote("build/" .. helper.build .. "/?.so;;") }
   for k, v in pairs(env or {}) do vars[#vars + 1] = k .. "=" .. quote(v) end
   local words = {}
   for i, a in ipairs(args) do words[i] = quote(a) end
-  return ("env -u COLUMNS -u WILDIX_OFFICE_URL %s %s -e %s bin/wildix %s"):format(
-    table.concat(vars, " "), helper.interpreter(),
-    quote('package.preload["wildix.cli"] = function() return dofile("lua/wildix/cli.lua") end'),
-    table.concat(words, " "))
+  return ("env -u COLUMNS -u WILDIX_OFFICE_URL %s %s bin/wildix %s"):format(
+    table.concat(vars, " "), helper.interpreter(), table.concat(words, " "))
 end
 
 --- Runs `wildix ARGS` with stdout and stderr as pipes: stdout, stderr, exit code.

@@ -28,6 +28,26 @@ describe("require('wildix')", function()
     end
   end)
 
+  it("should load wildix.so even when lua/?.lua comes first on package.path", function()
+    local out, ok = helper.run([[
+      package.path = "lua/?.lua;" .. package.path
+      local wildix = require("wildix")
+      assert(type(wildix.list_calls) == "function" and wildix.version, "not the module")
+      assert(package.loaded.wildix == wildix)
+      print("loaded " .. wildix.version)
+    ]])
+    assert.is_true(ok, out)
+    assert.matches("loaded %d+%.%d+", out)
+
+    out, ok = helper.run([[
+      package.path = "lua/?.lua;" .. package.path
+      package.cpath = "/nonexistent/?.so"
+      require("wildix")
+    ]])
+    assert.is_false(ok)
+    assert.matches("module 'wildix' needs wildix.so on package.cpath", out)
+  end)
+
   it("should give a fresh, independent module after a reload", function()
     local a = helper.configured()
     local b = helper.fresh()
