@@ -88,17 +88,24 @@ pub fn into_record(result: Value) -> Result<Map<String, Value>, Error> {
     }
 }
 
-/// A non-negative count sent as a number or a numeric string.
+/// The largest count we believe: 2^53, the last integer every Lua number
+/// (LuaJIT and 5.1 have only doubles) holds exactly. No PBX has more
+/// records; a larger `total` is garbage, and must not wrap or round.
+pub const MAX_COUNT: u64 = 1 << 53;
+
+/// A non-negative count up to `MAX_COUNT`, sent as a number or a numeric
+/// string.
 pub fn count(value: &Value) -> Option<u64> {
-    match value {
+    let n = match value {
         Value::Number(n) => n.as_u64().or_else(|| {
             n.as_f64()
-                .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                .filter(|f| *f >= 0.0 && f.fract() == 0.0 && *f <= MAX_COUNT as f64)
                 .map(|f| f as u64)
         }),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
-    }
+    }?;
+    (n <= MAX_COUNT).then_some(n)
 }
 
 /// The human reason in an error body: `reason`, then `message`, then `error`
@@ -271,5 +278,12 @@ mod test {
         assert_eq!(count(&serde_json::json!(12)), Some(12));
         assert_eq!(count(&serde_json::json!(-1)), None);
         assert_eq!(count(&serde_json::json!("x")), None);
+        assert_eq!(count(&serde_json::json!(2.0)), Some(2));
+        assert_eq!(count(&serde_json::json!(2.5)), None);
+        // Past 2^53 a count is garbage: refused, not wrapped or rounded.
+        assert_eq!(count(&serde_json::json!(MAX_COUNT)), Some(MAX_COUNT));
+        assert_eq!(count(&serde_json::json!(MAX_COUNT + 1)), None);
+        assert_eq!(count(&serde_json::json!(6.859786557148014e27)), None);
+        assert_eq!(count(&Value::String(u64::MAX.to_string())), None);
     }
 }

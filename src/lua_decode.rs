@@ -892,6 +892,11 @@ mod test {
             r#"{"result":[{"id":"a","extension":101,"name":"Zo\u00eb"}],"type":"result"}"#,
             r#"{"type":"result","result":{"records":[]}}"#,
             r#"{"type":"result","result":{"total":null}}"#,
+            r#"{"type":"result","result":{"total":"3","records":[{"id":1e300,"duration":1e300,"billsec":-5},{"id":-0.0,"duration":"1e400","billsec":9223372036854775808},{"id":9007199254740993,"duration":-1,"start":"2026-01-01 00:00:00","end":"2025-01-01 00:00:00"}]}}"#,
+            r#"{"type":"result","result":{"id":"1","duration":"  42 ","billsec":"4.5","end":"2026-13-45 99:99:99","start":"x"}}"#,
+            // totals no PBX has: refused by both, never wrapped to -1
+            r#"{"type":"result","result":{"total":6.859786557148014e+27}}"#,
+            r#"{"type":"result","result":{"total":"18446744073709551615","records":[]}}"#,
             r#"{"type":"result","result":[{"id":"x","name":{"first":"A"}}]}"#,
             r#"{"type":"result","result":{"id":18446744073709551615,"extension":-1}}"#,
             r#"{"type":"error","reason":"nope","result":{}}"#,
