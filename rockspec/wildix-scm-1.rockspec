@@ -39,7 +39,10 @@ build = {
    install_pass = false,
    install = {
       lib = { wildix = "build/rock/wildix.so" },
-      lua = { ["wildix.cli"] = "lua/wildix/cli.lua" },
+      lua = {
+         ["wildix.cli"] = "lua/wildix/cli.lua",
+         ["wildix.format"] = "lua/wildix/format.lua",
+      },
       bin = { wildix = "bin/wildix" },
    },
    copy_directories = { "docs", "examples" },

@@ -295,7 +295,7 @@ describe("wildix command", function()
   end)
 
   describe("in process", function()
-    local cli = dofile("lua/wildix/cli.lua")
+    local cli, fmt = helper.cli()
 
     local function buffer()
       local b = { text = "" }
@@ -307,11 +307,47 @@ describe("wildix command", function()
     end
 
     it("should encode JSON strings, numbers and nesting exactly", function()
-      assert.equals('"a\\"b\\\\c\\n\\u0001"', cli.json_encode('a"b\\c\n\1'))
-      assert.equals("[1,2.5,true]", cli.json_encode({ 1, 2.5, true }))
-      assert.equals('{"a":{"b":[1]},"z":null}', cli.json_encode({ z = 0 / 0, a = { b = { 1 } } }))
-      assert.equals("0.1", cli.json_encode(0.1))
-      assert.equals("1e+300", cli.json_encode(1e300))
+      assert.equals('"a\\"b\\\\c\\n\\u0001"', fmt.json('a"b\\c\n\1'))
+      assert.equals("[1,2.5,true]", fmt.json({ 1, 2.5, true }))
+      assert.equals('{"a":{"b":[1]},"z":null}', fmt.json({ z = 0 / 0, a = { b = { 1 } } }))
+      assert.equals("0.1", fmt.json(0.1))
+      assert.equals("1e+300", fmt.json(1e300))
+      assert.equals("12", fmt.json(12.0))
+    end)
+
+    it("should measure and cut text by characters, not bytes", function()
+      assert.equals(5, fmt.width("Zoë W"))
+      assert.equals("Zoë…", fmt.truncate("Zoë Weiß", 4))
+      assert.equals(4, fmt.width(fmt.truncate("Zoë Weiß", 4)))
+      assert.equals("Zoë Weiß", fmt.truncate("Zoë Weiß", 8))
+      assert.equals("  Zoë", fmt.pad("Zoë", 5, true))
+      assert.equals("6,001", fmt.thousands(6001))
+      assert.equals("1,234,567", fmt.thousands(1234567))
+      assert.equals("0:07", fmt.clock(7))
+      assert.equals("1:02:03", fmt.clock(3723))
+    end)
+
+    it("should fit columns: flexible ones first, then fixed, then drop from the right", function()
+      local columns = { { "start", fixed = true }, { "name" }, { "id", fixed = true } }
+      local natural = { 19, 30, 12 }
+      local kept, widths = fmt.fit(columns, natural, 200)
+      assert.same({ 19, 30, 12 }, widths)
+      assert.equals(3, #kept)
+      kept, widths = fmt.fit(columns, natural, 45)   -- 19 + 2 + n + 2 + 12 = 45
+      assert.equals(3, #kept)
+      assert.same({ 19, 10, 12 }, widths)
+      kept, widths = fmt.fit(columns, natural, 30)   -- name at 4, then start and id shrink
+      assert.equals(3, #kept)
+      assert.equals(30, widths[1] + widths[2] + widths[3] + 4)
+      assert.equals(4, widths[2])
+      kept, widths = fmt.fit(columns, natural, 12)   -- at their floors, 5 + 4 + 4 + 4 > 12: id goes
+      assert.equals(2, #kept)
+      assert.same({ 5, 4 }, widths)
+      kept, widths = fmt.fit(columns, natural, 3)    -- one column left, cut to the width
+      assert.equals(1, #kept)
+      assert.same({ 3 }, widths)
+      assert.same({ 19, 30, 12 }, natural)           -- the caller's widths are left alone
+      assert.equals(3, #columns)
     end)
 
     --- Runs the command against a stand-in module whose current user is `me`.

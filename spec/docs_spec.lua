@@ -63,7 +63,7 @@ describe("docs", function()
   end)
 
   it("should document every command of the wildix tool in the README", function()
-    local cli = dofile("lua/wildix/cli.lua")
+    local cli = helper.cli()
     local commands = cli.usage:match("\ncommands:\n(.-)\n\n")
     local count = 0
     for line in (commands .. "\n"):gmatch("(.-)\n") do

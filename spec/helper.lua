@@ -120,6 +120,13 @@ function helper.run(code, env)
   return out:gsub("exit:%d+%s*$", ""), status == "0"
 end
 
+--- The wildix command's modules from lua/ (not installed): wildix.cli, and
+--- wildix.format, which it requires.
+function helper.cli()
+  package.preload["wildix.format"] = function() return dofile("lua/wildix/format.lua") end
+  return dofile("lua/wildix/cli.lua"), require("wildix.format")
+end
+
 --- A file's whole contents.
 function helper.read_file(path)
   local f = assert(io.open(path, "rb"))

@@ -5,6 +5,8 @@
 --- never calls os.exit. `sys` replaces the outside world in specs: stdout,
 --- stderr, getenv, terminal ({ stdout, stderr, columns }), today
 --- ("YYYY-MM-DD") and wildix (the module); each defaults to the real one.
+local fmt = require("wildix.format")
+
 local M = {}
 
 local USAGE = [[
@@ -155,101 +157,6 @@ local function positive_integer(options, name)
 end
 
 ---------------------------------------------------------------------------
--- Text
-
-local function utf8_len(s)
-  local _, continuation = s:gsub("[\128-\191]", "")
-  return #s - continuation
-end
-
---- s cut to `width` characters, with "…" marking a cut.
-local function truncate(s, width)
-  if utf8_len(s) <= width then return s end
-  if width < 1 then return "" end
-  local keep, count, i = width - 1, 0, 1
-  while i <= #s and count < keep do
-    local byte = s:byte(i)
-    local size = byte >= 240 and 4 or byte >= 224 and 3 or byte >= 192 and 2 or 1
-    i = i + size
-    count = count + 1
-  end
-  return s:sub(1, i - 1) .. "…"
-end
-
-local function pad(s, width, right)
-  local fill = string.rep(" ", width - utf8_len(s))
-  return right and fill .. s or s .. fill
-end
-
---- Whole seconds as 1:02:03 or 2:03.
-local function clock(seconds)
-  seconds = math.floor(tonumber(seconds) or 0)
-  local h, m, s = math.floor(seconds / 3600), math.floor(seconds % 3600 / 60), seconds % 60
-  if h > 0 then return ("%d:%02d:%02d"):format(h, m, s) end
-  return ("%d:%02d"):format(m, s)
-end
-
-local function thousands(n)
-  local s = tostring(math.floor(n))
-  repeat
-    local changed
-    s, changed = s:gsub("^(%d+)(%d%d%d)", "%1,%2")
-  until changed == 0
-  return s
-end
-
----------------------------------------------------------------------------
--- JSON (records are flat tables of strings, numbers and booleans, but any
--- PBX field may hold a list or an object; keys are sorted for stable output)
-
-local json_encode
-
-local ESCAPES = { ['"'] = '\\"', ["\\"] = "\\\\", ["\b"] = "\\b", ["\f"] = "\\f",
-  ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" }
-
-local function json_string(s)
-  return '"' .. s:gsub('[%c"\\]', function(c)
-    return ESCAPES[c] or ("\\u%04x"):format(c:byte())
-  end) .. '"'
-end
-
-local function json_number(n)
-  if n ~= n or n == math.huge or n == -math.huge then return "null" end
-  if math.type then
-    if math.type(n) == "integer" then return tostring(n) end
-  elseif n == math.floor(n) and math.abs(n) < 2 ^ 53 then
-    return ("%.0f"):format(n)
-  end
-  local short = ("%.14g"):format(n)
-  return tonumber(short) == n and short or ("%.17g"):format(n)
-end
-
-local function sorted_keys(t)
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
-  return keys
-end
-
-function json_encode(value)
-  local kind = type(value)
-  if kind == "string" then return json_string(value) end
-  if kind == "number" then return json_number(value) end
-  if kind == "boolean" then return tostring(value) end
-  if kind ~= "table" then return "null" end
-  local parts = {}
-  if value[1] ~= nil then
-    for i = 1, #value do parts[i] = json_encode(value[i]) end
-    return "[" .. table.concat(parts, ",") .. "]"
-  end
-  for _, k in ipairs(sorted_keys(value)) do
-    parts[#parts + 1] = json_string(tostring(k)) .. ":" .. json_encode(value[k])
-  end
-  return "{" .. table.concat(parts, ",") .. "}"
-end
-M.json_encode = json_encode
-
----------------------------------------------------------------------------
 -- Output
 
 -- Columns of CSV output, in order.
@@ -274,24 +181,12 @@ local TABLE_COLUMNS = {
     { "from", cell = function(call) return party_label(call.from, call.from_name) end },
     { "to", cell = function(call) return party_label(call.to, call.to_name) end },
     { "status", fixed = true },
-    { "duration", right = true, fixed = true, cell = function(call) return clock(call.duration) end },
+    { "duration", right = true, fixed = true, cell = function(call) return fmt.clock(call.duration) end },
     { "id", fixed = true },
   },
   extensions = { { "number", fixed = true }, { "name" }, { "email" }, { "id", fixed = true } },
   users = { { "name" }, { "email" }, { "extension", fixed = true }, { "id", fixed = true } },
 }
-
-local function text_of(value)
-  if value == nil then return "" end
-  if type(value) == "table" then return json_encode(value) end
-  return tostring(value)
-end
-
-local function csv_field(value)
-  local s = text_of(value)
-  if s:find('[,"\r\n]') then s = '"' .. s:gsub('"', '""') .. '"' end
-  return s
-end
 
 --- The fields of one record: RECORD_FIRST's, then the others sorted.
 local function record_fields(record, kind)
@@ -302,41 +197,10 @@ local function record_fields(record, kind)
       seen[name] = true
     end
   end
-  for _, name in ipairs(sorted_keys(record)) do
+  for _, name in ipairs(fmt.sorted_keys(record)) do
     if not seen[name] then fields[#fields + 1] = name end
   end
   return fields
-end
-
---- The columns to show and their widths, fitting `width`: flexible
---- columns shrink first, widest first, down to their header's width (at
---- least 4); then fixed ones; then columns are dropped from the right.
-local function fit(columns, widths, width)
-  columns = { (table.unpack or unpack)(columns) } -- a copy: rows of later pages use it
-  local function total()
-    local sum = 2 * (#widths - 1)
-    for _, w in ipairs(widths) do sum = sum + w end
-    return sum
-  end
-  for _, fixed_pass in ipairs({ false, true }) do
-    while total() > width do
-      local widest
-      for i, column in ipairs(columns) do
-        local floor = math.max(4, utf8_len(column[1]))
-        if (not not column.fixed) == fixed_pass and widths[i] > floor
-          and (not widest or widths[i] > widths[widest]) then
-          widest = i
-        end
-      end
-      if not widest then break end
-      widths[widest] = widths[widest] - 1
-    end
-  end
-  while total() > width and #columns > 1 do
-    columns[#columns], widths[#widths] = nil, nil
-  end
-  widths[1] = math.min(widths[1], width)
-  return columns, widths
 end
 
 local function writer(sys)
@@ -352,7 +216,7 @@ local function list_printer(format, kind, out, width)
   local columns = TABLE_COLUMNS[kind]
   -- A cell is one line: a line break inside a value would break the table.
   local function cell(record, column)
-    local text = column.cell and column.cell(record) or text_of(record[column[1]])
+    local text = column.cell and column.cell(record) or fmt.text(record[column[1]])
     return (text:gsub("%c", " "))
   end
 
@@ -361,7 +225,7 @@ local function list_printer(format, kind, out, width)
     return {
       rows = function(records)
         for _, record in ipairs(records) do
-          out(first and "[\n" or ",\n", json_encode(record))
+          out(first and "[\n" or ",\n", fmt.json(record))
           first = false
         end
       end,
@@ -374,7 +238,7 @@ local function list_printer(format, kind, out, width)
       rows = function(records)
         for _, record in ipairs(records) do
           local fields = {}
-          for i, name in ipairs(names) do fields[i] = csv_field(record[name]) end
+          for i, name in ipairs(names) do fields[i] = fmt.csv_field(record[name]) end
           out(table.concat(fields, ","), "\r\n")
         end
       end,
@@ -389,19 +253,21 @@ local function list_printer(format, kind, out, width)
         if #records == 0 then return end
         widths = {}
         for i, column in ipairs(columns) do
-          local w = utf8_len(column[1])
-          for _, record in ipairs(records) do w = math.max(w, utf8_len(cell(record, column))) end
+          local w = fmt.width(column[1])
+          for _, record in ipairs(records) do w = math.max(w, fmt.width(cell(record, column))) end
           widths[i] = w
         end
-        columns, widths = fit(columns, widths, width)
+        columns, widths = fmt.fit(columns, widths, width)
         local head = {}
-        for i, column in ipairs(columns) do head[i] = pad(truncate(column[1], widths[i]), widths[i], column.right) end
+        for i, column in ipairs(columns) do
+          head[i] = fmt.pad(fmt.truncate(column[1], widths[i]), widths[i], column.right)
+        end
         out((table.concat(head, "  "):gsub("%s+$", "")), "\n")
       end
       for _, record in ipairs(records) do
         local line = {}
         for i, column in ipairs(columns) do
-          line[i] = pad(truncate(cell(record, column), widths[i]), widths[i], column.right)
+          line[i] = fmt.pad(fmt.truncate(cell(record, column), widths[i]), widths[i], column.right)
         end
         out((table.concat(line, "  "):gsub("%s+$", "")), "\n")
       end
@@ -414,22 +280,22 @@ local function print_record(format, kind, record, out, width)
   local fields = record_fields(record, kind)
   if format == "json" then
     local lines = {}
-    for i, name in ipairs(fields) do lines[i] = "  " .. json_string(name) .. ": " .. json_encode(record[name]) end
+    for i, name in ipairs(fields) do lines[i] = "  " .. fmt.json_string(name) .. ": " .. fmt.json(record[name]) end
     out("{\n", table.concat(lines, ",\n"), "\n}\n")
   elseif format == "csv" then
     local values = {}
     for i, name in ipairs(fields) do
-      values[i] = csv_field(record[name])
-      fields[i] = csv_field(name)
+      values[i] = fmt.csv_field(record[name])
+      fields[i] = fmt.csv_field(name)
     end
     out(table.concat(fields, ","), "\r\n", table.concat(values, ","), "\r\n")
   else
     local key_width = 0
-    for _, name in ipairs(fields) do key_width = math.max(key_width, utf8_len(name)) end
+    for _, name in ipairs(fields) do key_width = math.max(key_width, fmt.width(name)) end
     for _, name in ipairs(fields) do
-      local value = text_of(record[name]):gsub("%c", " ")
+      local value = fmt.text(record[name]):gsub("%c", " ")
       if name == "duration" or name == "billsec" then value = value .. " s" end
-      local line = pad(name, key_width) .. "  " .. truncate(value, math.max(width - key_width - 2, 8))
+      local line = fmt.pad(name, key_width) .. "  " .. fmt.truncate(value, math.max(width - key_width - 2, 8))
       out((line:gsub("%s+$", "")), "\n")
     end
   end
@@ -442,7 +308,7 @@ local function progress(sys, noun)
   if not sys.terminal.stderr then return function() end, function() end end
   local shown = false
   return function(done, total)
-    sys.stderr:write(("\r%s: %s of %s"):format(noun, thousands(done), thousands(total)))
+    sys.stderr:write(("\r%s: %s of %s"):format(noun, fmt.thousands(done), fmt.thousands(total)))
     shown = true
   end, function()
     if shown then sys.stderr:write("\r\27[K") end
@@ -494,9 +360,9 @@ local function list(ctx, command)
   if shown == 0 then
     summary = "no " .. what.noun
   elseif shown < total then
-    summary = ("%s of %s %s (--all for every one)"):format(thousands(shown), thousands(total), what.noun)
+    summary = ("%s of %s %s (--all for every one)"):format(fmt.thousands(shown), fmt.thousands(total), what.noun)
   else
-    summary = ("%s %s"):format(thousands(shown), what.noun)
+    summary = ("%s %s"):format(fmt.thousands(shown), what.noun)
   end
   printer.finish(summary)
 end
@@ -520,21 +386,26 @@ local function add_days(date, days)
   return time and os.date("%Y-%m-%d", time + days * 86400)
 end
 
---- The calls of each day, answered vs missed (every status but
---- "answered"), and the parties with the most answered talk time.
-local function stats(ctx)
-  local options = ctx.options
-  local top = positive_integer(options, "top") or 10
+--- The dates `stats` covers: both given, or the 7 days up to --to or
+--- today, or --from to today.
+local function stats_range(options, today)
   local from, to = options.from, options.to
   if not from and not to then
-    to = ctx.sys.today
-    from = add_days(to, -6)
+    return add_days(today, -6), today
   elseif not to then
-    to = ctx.sys.today
+    return from, today
   elseif not from then
-    from = add_days(to, -6) or to -- an unreadable --to is refused by list_calls below
+    return add_days(to, -6) or to, to -- an unreadable --to is refused by list_calls
   end
+  return from, to
+end
 
+--- Scans the calls from..to: { from, to, answered, missed, days, top_talkers }.
+--- `days` has every day of the range in order, quiet ones included, each
+--- { date, answered, missed } (missed: every status but "answered").
+--- `top_talkers`, the `top` numbers on either side of a call with the most
+--- answered talk time: { number, name, calls, talk_seconds }.
+local function tally(ctx, from, to, top)
   local days, parties = {}, {}
   local answered, missed, seen = 0, 0, 0
   local show, clear = progress(ctx.sys, "calls")
@@ -570,9 +441,7 @@ local function stats(ctx)
   until not result.has_more or #result.calls == 0
   clear()
 
-  -- Every day of the range, quiet ones included, in order.
-  local rows, first, last = {}, from:sub(1, 10), to:sub(1, 10)
-  local day = first
+  local rows, day, last = {}, from:sub(1, 10), to:sub(1, 10)
   while day and day <= last do
     local counts = days[day] or { answered = 0, missed = 0 }
     rows[#rows + 1] = { date = day, answered = counts.answered, missed = counts.missed }
@@ -592,59 +461,69 @@ local function stats(ctx)
     return a.number < b.number
   end)
   for i = #ranked, top + 1, -1 do ranked[i] = nil end
+  return { from = from, to = to, answered = answered, missed = missed, days = rows, top_talkers = ranked }
+end
 
-  local out = ctx.out
-  if ctx.format == "json" then
-    local totals = { from = from, to = to, calls = answered + missed, answered = answered, missed = missed }
-    out(json_encode(totals):sub(1, -2), ',"days":[')
-    for i, row in ipairs(rows) do out(i > 1 and "," or "", "\n  ", json_encode(row)) end
-    out(#rows > 0 and "\n" or "", '],"top_talkers":[')
-    for i, party in ipairs(ranked) do out(i > 1 and "," or "", "\n  ", json_encode(party)) end
-    out(#ranked > 0 and "\n" or "", "]}\n")
-    return
-  elseif ctx.format == "csv" then
-    out("date,answered,missed\r\n")
-    for _, row in ipairs(rows) do out(row.date, ",", row.answered, ",", row.missed, "\r\n") end
-    return
-  end
-
+--- The tally as a bar chart per day, then the top talkers.
+local function draw_stats(summary, out, width)
   local peak, answered_width, missed_width = 0, #"answered", #"missed"
-  for _, row in ipairs(rows) do
+  for _, row in ipairs(summary.days) do
     peak = math.max(peak, row.answered + row.missed)
     answered_width = math.max(answered_width, #tostring(row.answered))
     missed_width = math.max(missed_width, #tostring(row.missed))
   end
   -- "2026-01-05 Mon  <bar>  answered  missed", the bar as wide as fits.
-  local bar_width = math.max(10, math.min(60, ctx.width - 16 - answered_width - missed_width - 4))
+  local bar_width = math.max(10, math.min(60, width - 16 - answered_width - missed_width - 4))
   local scale = peak > 0 and bar_width / peak or 0
-  local function cells(n)
+  local function cells(n) -- a day with any calls of a kind shows at least one cell
     if n == 0 then return 0 end
     return math.max(1, math.floor(n * scale + 0.5))
   end
-  out(("Calls %s to %s: %s (█ answered %s, ░ missed %s)\n\n"):format(
-    from, to, thousands(answered + missed), thousands(answered), thousands(missed)))
-  out(pad("date", 16 + bar_width), "  ", pad("answered", answered_width, true), "  ",
-    pad("missed", missed_width, true), "\n")
-  for _, row in ipairs(rows) do
+  out(("Calls %s to %s: %s (█ answered %s, ░ missed %s)\n\n"):format(summary.from, summary.to,
+    fmt.thousands(summary.answered + summary.missed), fmt.thousands(summary.answered), fmt.thousands(summary.missed)))
+  out(fmt.pad("date", 16 + bar_width), "  ", fmt.pad("answered", answered_width, true), "  ",
+    fmt.pad("missed", missed_width, true), "\n")
+  for _, row in ipairs(summary.days) do
     local a, m = cells(row.answered), cells(row.missed)
     local time = noon(row.date)
-    local weekday = time and os.date("%a", time)
-    out(pad(row.date .. " " .. (weekday or ""), 16), string.rep("█", a), string.rep("░", m),
-      string.rep(" ", bar_width - a - m), "  ", pad(tostring(row.answered), answered_width, true), "  ",
-      pad(tostring(row.missed), missed_width, true), "\n")
+    out(fmt.pad(row.date .. " " .. (time and os.date("%a", time) or ""), 16),
+      string.rep("█", a), string.rep("░", m), string.rep(" ", bar_width - a - m), "  ",
+      fmt.pad(tostring(row.answered), answered_width, true), "  ",
+      fmt.pad(tostring(row.missed), missed_width, true), "\n")
   end
 
   out("\nTop talkers (answered talk time)\n")
-  if #ranked == 0 then out("  none\n") end
+  if #summary.top_talkers == 0 then out("  none\n") end
   local names, name_width = {}, 0
-  for i, party in ipairs(ranked) do
-    names[i] = truncate(party.name and (party.name .. " (" .. party.number .. ")") or party.number,
-      math.max(ctx.width - 32, 12))
-    name_width = math.max(name_width, utf8_len(names[i]))
+  for i, party in ipairs(summary.top_talkers) do
+    local who = party.name and (party.name .. " (" .. party.number .. ")") or party.number
+    names[i] = fmt.truncate(who, math.max(width - 32, 12))
+    name_width = math.max(name_width, fmt.width(names[i]))
   end
-  for i, party in ipairs(ranked) do
-    out(("%3d. "):format(i), pad(names[i], name_width),
-      ("  %6s calls  %9s\n"):format(thousands(party.calls), clock(party.talk_seconds)))
+  for i, party in ipairs(summary.top_talkers) do
+    out(("%3d. "):format(i), fmt.pad(names[i], name_width),
+      ("  %6s calls  %9s\n"):format(fmt.thousands(party.calls), fmt.clock(party.talk_seconds)))
+  end
+end
+
+local function stats(ctx)
+  local top = positive_integer(ctx.options, "top") or 10
+  local from, to = stats_range(ctx.options, ctx.sys.today)
+  local summary = tally(ctx, from, to, top)
+  local out = ctx.out
+  if ctx.format == "json" then
+    local totals = { from = from, to = to, calls = summary.answered + summary.missed,
+      answered = summary.answered, missed = summary.missed }
+    out(fmt.json(totals):sub(1, -2), ',"days":[')
+    for i, row in ipairs(summary.days) do out(i > 1 and "," or "", "\n  ", fmt.json(row)) end
+    out(#summary.days > 0 and "\n" or "", '],"top_talkers":[')
+    for i, party in ipairs(summary.top_talkers) do out(i > 1 and "," or "", "\n  ", fmt.json(party)) end
+    out(#summary.top_talkers > 0 and "\n" or "", "]}\n")
+  elseif ctx.format == "csv" then
+    out("date,answered,missed\r\n")
+    for _, row in ipairs(summary.days) do out(row.date, ",", row.answered, ",", row.missed, "\r\n") end
+  else
+    draw_stats(summary, out, ctx.width)
   end
 end
 
