@@ -1,8 +1,8 @@
 --- The `wildix` command (bin/wildix): PBX data on the command line.
 ---
 --- `cli.main(argv, sys)` runs one command and returns the exit code: 0 on
---- success, 1 when the PBX or the account fails, 2 for a usage error. It
---- never calls os.exit. `sys` replaces the outside world in specs: stdout,
+--- success, 1 when the PBX or the account fails, 2 for a usage error, 130
+--- when interrupted. It never calls os.exit. `sys` replaces the outside world in specs: stdout,
 --- stderr, getenv, terminal ({ stdout, stderr, columns }), today
 --- ("YYYY-MM-DD") and wildix (the module); each defaults to the real one.
 local fmt = require("wildix.format")
@@ -33,7 +33,7 @@ options:
 Dates are YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS], in the PBX's local time.
 The account comes from WILDIX_URL and WILDIX_TOKEN, or WILDIX_<NAME>_URL
 and WILDIX_<NAME>_TOKEN for --account NAME.
-Exit status: 0 done, 1 PBX or account error, 2 usage error.
+Exit status: 0 done, 1 PBX or account error, 2 usage error, 130 interrupted.
 ]]
 M.usage = USAGE
 
@@ -604,7 +604,7 @@ local function run(argv, sys)
   return 0
 end
 
---- Runs the command in argv; returns the exit code (0, 1 or 2).
+--- Runs the command in argv; returns the exit code (0, 1, 2 or 130).
 function M.main(argv, sys)
   sys = sys or {}
   local loaded, real = pcall(real_sys)
