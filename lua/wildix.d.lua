@@ -171,7 +171,7 @@ local wildix = {}
 ---@return wildix.Account
 function wildix.configure(name, options) end
 
---- Sorted names of the accounts configured or defined in the environment.
+--- Sorted names of the accounts passed to configure (not those read from the environment alone).
 ---@return string[]
 function wildix.accounts() end
 

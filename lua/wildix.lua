@@ -212,12 +212,11 @@ function M.configure(name, options)
   return _namespace(name)
 end
 
---- Sorted names of the accounts configured or defined in the environment.
+--- Sorted names of the accounts passed to configure (as interface.md says:
+--- accounts read from the environment alone are usable but not listed).
 function M.accounts()
-  local seen, names = {}, {}
-  for name in pairs(configured) do seen[name] = true end
-  for _, name in ipairs(core.env_accounts()) do seen[name] = true end
-  for name in pairs(seen) do names[#names + 1] = name end
+  local names = {}
+  for name in pairs(configured) do names[#names + 1] = name end
   table_sort(names)
   return names
 end

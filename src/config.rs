@@ -315,29 +315,6 @@ pub fn env_names(account: &str) -> (String, String) {
     }
 }
 
-/// Accounts the environment defines (both URL and token set), sorted.
-pub fn env_accounts(vars: impl Iterator<Item = (String, String)>) -> Vec<String> {
-    let vars: std::collections::HashMap<String, String> = vars.collect();
-    let mut names: Vec<String> = vars
-        .keys()
-        .filter_map(|key| {
-            let name = if key == "WILDIX_URL" {
-                "default".to_string()
-            } else {
-                key.strip_prefix("WILDIX_")?
-                    .strip_suffix("_URL")?
-                    .to_ascii_lowercase()
-            };
-            let (url_var, token_var) = env_names(&name);
-            let set = |k: &str| vars.get(k).is_some_and(|v| !v.trim().is_empty());
-            (check_account_name(&name).is_ok() && set(&url_var) && set(&token_var)).then_some(name)
-        })
-        .collect();
-    names.sort();
-    names.dedup();
-    names
-}
-
 /// The message for an account that is configured nowhere.
 pub fn not_configured(account: &str) -> String {
     let (url_var, token_var) = env_names(account);
@@ -634,20 +611,6 @@ mod test {
         }
         assert_eq!(env_names("office").0, "WILDIX_OFFICE_URL");
         assert_eq!(env_names("default").1, "WILDIX_TOKEN");
-    }
-
-    #[test]
-    fn env_accounts_need_url_and_token() {
-        let vars = [
-            ("WILDIX_URL", "https://a"),
-            ("WILDIX_TOKEN", "t"),
-            ("WILDIX_OFFICE_URL", "https://b"),
-            ("WILDIX_OFFICE_TOKEN", "t"),
-            ("WILDIX_HALF_URL", "https://c"),
-            ("PATH", "/bin"),
-        ];
-        let names = env_accounts(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        assert_eq!(names, vec!["default", "office"]);
     }
 
     #[test]

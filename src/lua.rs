@@ -50,10 +50,6 @@ pub fn open(lua: &Lua) -> Result<Table> {
         })?,
     )?;
     core.set(
-        "env_accounts",
-        lua.create_function(|_, ()| Ok(config::env_accounts(std::env::vars())))?,
-    )?;
-    core.set(
         "check_account_name",
         lua.create_function(|lua, name: LuaValue| {
             let name = arg(&name);
