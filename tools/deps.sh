@@ -28,7 +28,18 @@ if [ "${1:-}" = --packages ]; then
     exit 0
 fi
 
-[ $# -gt 0 ] || set -- lua5.1 lua5.2 lua5.3 lua5.4 luajit busted luacheck
+if [ $# -eq 0 ]; then
+    set -- lua5.1 lua5.2 lua5.3 lua5.4 luajit busted luacheck
+    # make lint needs rustfmt and clippy: rustup components, not Debian's.
+    for component in rustfmt clippy; do
+        sub=$([ "$component" = rustfmt ] && echo fmt || echo clippy)
+        if ! cargo "$sub" --version >/dev/null 2>&1; then
+            echo "deps: adding the $component component"
+            rustup component add "$component" ||
+                { echo "deps: cargo $sub is missing; install the $component component" >&2; exit 1; }
+        fi
+    done
+fi
 
 package_for() {
     case "$1" in
