@@ -34,19 +34,7 @@ local is_namespace = setmetatable({}, { __mode = "k" })
 -- Error objects: tables that still behave like the strings KosmoKrator raised.
 local ERROR_MT = { __name = "wildix.Error" }
 
-local function _describe(e)
-  local text = "wildix: " .. tostring(rawget(e, "kind")) .. ": " .. tostring(rawget(e, "message"))
-  local status, method, path = rawget(e, "status"), rawget(e, "method"), rawget(e, "path")
-  local request = method and path and (method .. " " .. path)
-  if status and request then
-    text = text .. " (HTTP " .. status .. ", " .. request .. ")"
-  elseif status then
-    text = text .. " (HTTP " .. status .. ")"
-  elseif request then
-    text = text .. " (" .. request .. ")"
-  end
-  return text
-end
+local _describe = core.describe  -- the text Rust's Display gives
 
 ERROR_MT.__tostring = _describe
 ERROR_MT.__concat = function(a, b)
@@ -69,6 +57,15 @@ local function _raise(object)
   error(setmetatable(object, ERROR_MT), 0)
 end
 
+-- A core reply: true, value | false, error object | nil, a Lua error raised
+-- while the result was built (out of memory, a failing finalizer), passed on
+-- unchanged.
+local function _unwrap(ok, value)
+  if ok then return value end
+  if ok == false then _raise(value) end
+  error(value, 0)
+end
+
 local function _check_name(name)
   local bad = core.check_account_name(name)
   if bad then _raise(bad) end
@@ -81,8 +78,7 @@ end
 local function _client(name)
   local client = clients[name]
   if client then return client end
-  local handle, err = core.new_client(name, nil)
-  if not handle then _raise(err) end
+  local handle = _unwrap(core.new_client(name, nil))
   clients[name] = handle
   return handle
 end
@@ -106,23 +102,23 @@ local function _call(account, fname, ...)
     if bad then _raise(bad) end
     client = _client(account)
   end
-  local ok, result = client:call(fname, params)
-  if ok then return result end
-  _raise(result)
+  return _unwrap(client:call(fname, params))
 end
 
 -- Iterators: each_call{...} walks every matching record, one page at a time,
--- fetching the next page only when the loop gets there.
+-- fetching the next page only when the loop gets there. The scan itself
+-- (offsets, window, duplicates) is Rust's: src/scan.rs.
 local ITERATORS = {
-  each_call = { "list_calls", "calls", { "date_from", "date_to", "page_size" } },
-  each_extension = { "list_extensions", "extensions", { "page_size" } },
-  each_user = { "list_users", "users", { "page_size" } },
+  -- function, accepted parameters, default page size (call history: what
+  -- real PBXs serve per request)
+  each_call = { "list_calls", { "date_from", "date_to", "page_size" }, 100 },
+  each_extension = { "list_extensions", { "page_size" }, 1000 },
+  each_user = { "list_users", { "page_size" }, 1000 },
 }
-local DEFAULT_PAGE_SIZE = 1000
 
 local function _each(account, iname, ...)
   local spec = ITERATORS[iname]
-  local fname, list_key, accepted = spec[1], spec[2], spec[3]
+  local fname, accepted, default_page_size = spec[1], spec[2], spec[3]
   local args = ...
   _refuse_colon_call(iname, args)
   if args ~= nil and type(args) ~= "table" then
@@ -139,27 +135,24 @@ local function _each(account, iname, ...)
     end
     query[key == "page_size" and "limit" or key] = value
   end
-  query.limit = query.limit or DEFAULT_PAGE_SIZE
+  query.limit = query.limit or default_page_size
   local bad = core.validate(fname, query)
   if bad then
     bad.message = bad.message:gsub("^" .. fname, iname):gsub("'limit'", "'page_size'")
     _raise(bad)
   end
-  local page, records, i, done = 0, nil, 0, false
+  local scan = _unwrap(_client(account):scan(fname, query))
+  local records, i = nil, 0
   return function()
     while true do
       if records and i < #records then
         i = i + 1
         return records[i]
       end
-      if done then return nil end
-      -- The page advances only once fetched: after an error, the next call
-      -- asks for the same page again rather than skipping its records.
-      query.page = page + 1
-      local result = _call(account, fname, query)
-      page = page + 1
-      records, i = result[list_key], 0
-      done = not result.has_more or #records == 0
+      -- After an error the scan stays where it was: the next call asks for
+      -- the same page again rather than skipping its records.
+      records, i = _unwrap(scan:next()), 0
+      if records == nil then return nil end
     end
   end
 end
@@ -206,8 +199,7 @@ function M.configure(name, options)
     name = "default"
   end
   _check_name(name)
-  local handle, err = core.new_client(name, options)
-  if not handle then _raise(err) end
+  local handle = _unwrap(core.new_client(name, options))
   clients[name], configured[name] = handle, true
   return _namespace(name)
 end
@@ -237,9 +229,7 @@ end
 
 -- Decoding alone (no request), for benchmarks: wildix._decode("list_calls", body).
 function M._decode(fname, body)
-  local ok, result = core.decode(fname, body)
-  if ok then return result end
-  _raise(result)
+  return _unwrap(core.decode(fname, body))
 end
 
 -- For the `wildix` command: { stdout = bool, stderr = bool, columns = n|nil },

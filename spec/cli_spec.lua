@@ -285,9 +285,10 @@ describe("wildix command", function()
     end)
 
     maybe("should clear the progress before rows and before an error", function()
-      -- Two pages answer, then the PBX fails for good (three attempts).
+      -- Two pages answer (ten requests each: the PBX serves 100 calls a
+      -- request), then the PBX fails for good (three attempts).
       local shown, code = wildix_on_terminal({ "calls", "--all", "--format", "csv" }, 100, nil,
-        { WILDIX_URL = helper.fault_url("ok,ok,500,500,500") })
+        { WILDIX_URL = helper.fault_url(string.rep("ok,", 20) .. "500,500,500") })
       assert.equals(1, code, shown)
       assert.matches("\rcalls: 1,000 of [%d,]+\r\27%[K2026%-", shown)
       assert.matches("\rcalls: 2,000 of [%d,]+\r\27%[Kwildix: http: list_calls: [^\n]*HTTP 500", shown)

@@ -94,11 +94,11 @@ describe("error objects", function()
     assert.equals(404, err.status)
     assert.is_false(err.retryable)
     assert.equals("GET", err.method)
-    assert.equals("/api/v1/CallHistory/missing-call", err.path)
+    assert.equals("/api/v1/PBX/CallHistory/", err.path)
   end)
 
   it("should print as wildix: <kind>: <message> with status and path", function()
-    assert.equals("wildix: not_found: " .. err.message .. " (HTTP 404, GET /api/v1/CallHistory/missing-call)",
+    assert.equals("wildix: not_found: " .. err.message .. " (HTTP 404, GET /api/v1/PBX/CallHistory/)",
       tostring(err))
   end)
 

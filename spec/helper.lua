@@ -47,6 +47,23 @@ function helper.tls_sandbox()
   return helper.tls_url, helper.ca_file
 end
 
+--- A sandbox of its own with extra flags (e.g. "--live --calls 300"),
+--- started on first use and kept for the run; returns its URL.
+local extra_sandboxes = {}
+function helper.sandbox(flags)
+  local known = extra_sandboxes[flags]
+  if not known then
+    local url, lifeline = _start_sandbox(flags)
+    known = { url = url, lifeline = lifeline }
+    extra_sandboxes[flags] = known
+  end
+  return known.url
+end
+
+-- The sandbox's other credentials (sandbox/src/lib.rs).
+helper.company_key = "wsk-v1-sandbox-company-key-0123456789"
+helper.username, helper.password = "admin", "sandbox-password"
+
 local fault_counter = 0
 --- A URL whose requests get the fault steps (see sandbox/src/faults.rs);
 --- each call gets its own counter, so sequences start afresh.

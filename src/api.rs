@@ -1,13 +1,10 @@
-//! The one place our six functions meet the real Wildix API: paths, query
-//! parameters, and how each answer becomes the table Lua gets.
-
-use serde_json::{Map, Value};
+//! The one place our functions meet the real Wildix API: for each, the
+//! requests it makes (paths and query parameters) and what it expects back.
 
 use crate::config::Scope;
-use crate::envelope;
-use crate::error::Error;
-use crate::normalize::{normalize, RecordKind};
-use crate::params::{Params, Spec};
+use crate::decode::Shape;
+use crate::normalize::RecordKind;
+use crate::params::{Params, Required, Spec};
 
 /// The six functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +29,7 @@ pub const OPERATIONS: [Operation; 6] = [
 const LIST: &[&str] = &["limit", "page"];
 const LIST_WITH_DATES: &[&str] = &["limit", "page", "date_from", "date_to"];
 const ID: &[&str] = &["id"];
+const ID_OR_EXTENSION: &[&str] = &["id", "extension"];
 
 impl Operation {
     /// The Lua name.
@@ -52,16 +50,14 @@ impl Operation {
 
     /// The parameters it accepts.
     pub fn spec(self) -> Spec {
-        let (accepted, requires_id) = match self {
-            Operation::ListCalls => (LIST_WITH_DATES, false),
-            Operation::ListExtensions | Operation::ListUsers => (LIST, false),
-            Operation::GetCall | Operation::GetExtension => (ID, true),
-            Operation::GetCurrentUser => (&[][..], false),
+        let (accepted, required) = match self {
+            Operation::ListCalls => (LIST_WITH_DATES, Required::Nothing),
+            Operation::ListExtensions | Operation::ListUsers => (LIST, Required::Nothing),
+            Operation::GetCall => (ID, Required::Id),
+            Operation::GetExtension => (ID_OR_EXTENSION, Required::IdOrExtension),
+            Operation::GetCurrentUser => (&[][..], Required::Nothing),
         };
-        Spec {
-            accepted,
-            requires_id,
-        }
+        Spec { accepted, required }
     }
 
     /// For lists: the key holding the records in the result table.
@@ -74,7 +70,7 @@ impl Operation {
         }
     }
 
-    /// Which normaliser its records go through.
+    /// Which rules its records go through.
     pub fn record_kind(self) -> RecordKind {
         match self {
             Operation::ListCalls | Operation::GetCall => RecordKind::Call,
@@ -83,12 +79,13 @@ impl Operation {
         }
     }
 
-    /// What the record is called in a 404 message.
-    fn noun(self) -> &'static str {
-        match self.record_kind() {
-            RecordKind::Call => "call",
-            RecordKind::Extension => "extension (colleague)",
-            RecordKind::User => "user",
+    /// Whether it needs a token that belongs to a user (a company API key
+    /// has none), in `scope`.
+    pub fn needs_user(self, scope: Scope) -> bool {
+        match self {
+            Operation::GetCurrentUser => true,
+            Operation::ListCalls | Operation::GetCall => scope == Scope::Personal,
+            _ => false,
         }
     }
 }
@@ -101,6 +98,13 @@ pub struct Request {
 }
 
 impl Request {
+    fn new(path: impl Into<String>) -> Request {
+        Request {
+            path: path.into(),
+            query: Vec::new(),
+        }
+    }
+
     /// `path?query`, percent-encoded, ready to append to the base URL.
     pub fn target(&self) -> String {
         let mut target = self.path.clone();
@@ -112,86 +116,144 @@ impl Request {
         }
         target
     }
+
+    /// The same request for `count` records from offset `start`.
+    pub fn page(&self, start: u64, count: u64) -> Request {
+        let mut paged = Request::new(self.path.clone());
+        paged.query.push(("start", start.to_string()));
+        paged.query.push(("count", count.to_string()));
+        paged.query.extend(self.query.iter().cloned());
+        paged
+    }
+
+    /// The same request with `key` set to `value` (replacing it if present).
+    pub fn with(&self, key: &'static str, value: String) -> Request {
+        let mut out = self.clone();
+        out.query.retain(|(k, _)| *k != key);
+        out.query.push((key, value));
+        out
+    }
 }
 
-/// The Wildix request for a validated call.
-pub fn request(op: Operation, params: &Params, scope: Scope) -> Request {
-    let id = || encode(params.id.as_deref().unwrap_or_default());
-    let path = match op {
-        Operation::ListCalls => match scope {
-            Scope::Pbx => "/api/v1/PBX/CallHistory/".to_string(),
-            Scope::Personal => "/api/v1/CallHistory/".to_string(),
+/// How a call gets its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// One GET; its `result` is the record.
+    Record(Request),
+    /// A page of a list: records from `start`, `limit` of them, asked for
+    /// with `Request::page` until they have all arrived.
+    List {
+        request: Request,
+        start: u64,
+        limit: u32,
+    },
+    /// A list filtered down to the record wanted; none is `not_found`
+    /// with this message.
+    Find { request: Request, missing: String },
+}
+
+impl Plan {
+    /// The shape of each answer.
+    pub fn shape(&self, kind: RecordKind) -> Shape {
+        match self {
+            Plan::Record(_) => Shape::Record(kind),
+            Plan::List { .. } | Plan::Find { .. } => Shape::List(kind),
+        }
+    }
+}
+
+/// The call-history list of `scope` (the whole PBX, or the token owner's).
+pub fn call_history(scope: Scope) -> Request {
+    Request::new(match scope {
+        Scope::Pbx => "/api/v1/PBX/CallHistory/",
+        Scope::Personal => "/api/v1/CallHistory/",
+    })
+}
+
+/// The Wildix requests for a validated call.
+pub fn plan(op: Operation, params: &Params, scope: Scope) -> Plan {
+    let list = |request: Request| Plan::List {
+        request,
+        start: params.start(),
+        limit: params.limit,
+    };
+    match op {
+        Operation::ListCalls => list(calls_query(call_history(scope), params)),
+        Operation::ListExtensions => list(Request::new("/api/v1/Colleagues/")),
+        Operation::ListUsers => list(Request::new("/api/v1/PBX/Colleagues")),
+        // The by-id route (/CallHistory/{id}) is the owner's own history
+        // and not in the manuals; a filter finds any call in scope.
+        Operation::GetCall => {
+            let id = params.id.clone().unwrap_or_default();
+            Plan::Find {
+                request: call_history(scope)
+                    .page(0, 1)
+                    .with("filter[id]", id.clone()),
+                missing: format!("no call with id '{}'", id.escape_debug()),
+            }
+        }
+        Operation::GetExtension => match (&params.id, &params.extension) {
+            (_, Some(number)) => Plan::Find {
+                request: Request::new("/api/v1/Colleagues/")
+                    .page(0, 1)
+                    .with("filter[extension]", number.clone()),
+                missing: format!("no colleague with extension '{}'", number.escape_debug()),
+            },
+            (id, None) => Plan::Record(Request::new(format!(
+                "/api/v1/Colleagues/{}",
+                encode(id.as_deref().unwrap_or_default())
+            ))),
         },
-        Operation::GetCall => format!("/api/v1/CallHistory/{}", id()),
-        Operation::ListExtensions => "/api/v1/Colleagues/".to_string(),
-        Operation::GetExtension => format!("/api/v1/Colleagues/{}", id()),
-        Operation::ListUsers => "/api/v1/PBX/Colleagues".to_string(),
-        Operation::GetCurrentUser => "/api/v1/personal/info".to_string(),
-    };
-    let mut query = Vec::new();
-    if op.list_key().is_some() {
-        query.push(("start", params.start().to_string()));
-        query.push(("count", params.limit.to_string()));
+        Operation::GetCurrentUser => Plan::Record(Request::new("/api/v1/personal/info")),
     }
-    if op == Operation::ListCalls {
-        // Newest first, the PBX's own default, stated so paging is stable.
-        query.push(("sort", "start".to_string()));
-        query.push(("dir", "DESC".to_string()));
-        if let Some(from) = params.date_from {
-            query.push(("filter[start][from]", from.to_string()));
-        }
-        if let Some(to) = params.date_to {
-            query.push(("filter[start][to]", to.to_string()));
-        }
-    }
-    Request { path, query }
 }
 
-/// Turns a 2xx body into the table the Lua function returns.
-pub fn response(op: Operation, params: &Params, body: &[u8]) -> Result<Value, Error> {
-    let result = envelope::parse_result(body)?;
-    let kind = op.record_kind();
-    let Some(list_key) = op.list_key() else {
-        let mut record = envelope::into_record(result)?;
-        normalize(kind, &mut record);
-        return Ok(Value::Object(record));
-    };
-    let page = envelope::into_page(result)?;
-    let (total, has_more) = page_summary(params, page.total, page.records.len() as u64);
-    let records = page
-        .records
-        .into_iter()
-        .map(|mut record| {
-            normalize(kind, &mut record);
-            Value::Object(record)
-        })
-        .collect();
-    let mut out = Map::new();
-    out.insert(list_key.into(), Value::Array(records));
-    out.insert("total".into(), Value::from(total));
-    out.insert("page".into(), Value::from(params.page));
-    out.insert("limit".into(), Value::from(params.limit));
-    out.insert("has_more".into(), Value::Bool(has_more));
-    Ok(Value::Object(out))
+/// Call history's order and the date range.
+fn calls_query(mut request: Request, params: &Params) -> Request {
+    // Newest first, the PBX's own default, stated so paging is stable.
+    request.query.push(("sort", "start".to_string()));
+    request.query.push(("dir", "DESC".to_string()));
+    if let Some(from) = params.date_from {
+        request
+            .query
+            .push(("filter[start][from]", from.to_string()));
+    }
+    if let Some(to) = params.date_to {
+        request.query.push(("filter[start][to]", to.to_string()));
+    }
+    request
 }
 
-/// `total` and `has_more` of a page that returned `returned` records.
-pub fn page_summary(params: &Params, total: Option<u64>, returned: u64) -> (u64, bool) {
-    let seen = params.start() + returned;
+/// `total` and `has_more` of a page at `start` that holds `got` of the
+/// `limit` records asked for.
+pub fn page_summary(start: u64, limit: u32, total: Option<u64>, got: u64) -> (u64, bool) {
+    let seen = start + got;
     match total {
         // A total below what we hold is stale; past the end it stands.
-        Some(total) if returned > 0 => (total.max(seen), seen < total),
+        Some(total) if got > 0 => (total.max(seen), seen < total),
         Some(total) => (total, false),
         // Without a total, a full page is the only hint that more may follow.
-        None => (seen, returned >= u64::from(params.limit)),
+        None => (seen, got >= u64::from(limit)),
     }
 }
 
-/// The 404 message for an operation (the PBX's own reason is often generic).
+/// The 404 message of a record route (the PBX's own reason is generic).
 pub fn not_found_message(op: Operation, params: &Params) -> String {
-    match &params.id {
-        Some(id) => format!("no {} with id '{}'", op.noun(), id.escape_debug()),
-        None => "the PBX has no such route (is 'url' the PBX address?)".to_string(),
+    match (op, &params.id) {
+        (Operation::GetExtension, Some(id)) => {
+            let hint = if !id.is_empty() && id.len() <= 6 && id.bytes().all(|b| b.is_ascii_digit())
+            {
+                format!(" (to look a colleague up by extension number, pass extension = \"{id}\")")
+            } else {
+                String::new()
+            };
+            format!(
+                "no extension (colleague) with id '{}'{hint}",
+                id.escape_debug()
+            )
+        }
+        (_, Some(id)) => format!("no record with id '{}'", id.escape_debug()),
+        _ => "the PBX has no such route (is 'url' the PBX address?)".to_string(),
     }
 }
 
@@ -212,46 +274,68 @@ pub fn encode(text: &str) -> String {
 mod test {
     use super::*;
     use crate::dates::{DateTime, DayEdge};
-    use crate::error::Kind;
 
     fn params() -> Params {
         Params::default()
     }
 
+    fn target(plan: Plan) -> String {
+        match plan {
+            Plan::Record(r) | Plan::Find { request: r, .. } => r.target(),
+            Plan::List {
+                request,
+                start,
+                limit,
+            } => request.page(start, u64::from(limit)).target(),
+        }
+    }
+
     #[test]
-    fn paths_are_the_real_ones() {
+    fn requests_are_the_real_ones() {
         let p = Params {
             id: Some("1426080756.123".into()),
             ..params()
         };
-        let path = |op, scope| request(op, &p, scope).path;
+        let t = |op, scope| target(plan(op, &p, scope));
         assert_eq!(
-            path(Operation::ListCalls, Scope::Pbx),
-            "/api/v1/PBX/CallHistory/"
+            t(Operation::ListCalls, Scope::Pbx),
+            "/api/v1/PBX/CallHistory/?start=0&count=25&sort=start&dir=DESC"
         );
         assert_eq!(
-            path(Operation::ListCalls, Scope::Personal),
-            "/api/v1/CallHistory/"
+            t(Operation::ListCalls, Scope::Personal),
+            "/api/v1/CallHistory/?start=0&count=25&sort=start&dir=DESC"
         );
         assert_eq!(
-            path(Operation::GetCall, Scope::Pbx),
-            "/api/v1/CallHistory/1426080756.123"
+            t(Operation::GetCall, Scope::Pbx),
+            "/api/v1/PBX/CallHistory/?start=0&count=1&filter%5Bid%5D=1426080756.123"
         );
         assert_eq!(
-            path(Operation::ListExtensions, Scope::Pbx),
-            "/api/v1/Colleagues/"
+            t(Operation::GetCall, Scope::Personal),
+            "/api/v1/CallHistory/?start=0&count=1&filter%5Bid%5D=1426080756.123"
         );
         assert_eq!(
-            path(Operation::GetExtension, Scope::Pbx),
+            t(Operation::ListExtensions, Scope::Pbx),
+            "/api/v1/Colleagues/?start=0&count=25"
+        );
+        assert_eq!(
+            t(Operation::GetExtension, Scope::Pbx),
             "/api/v1/Colleagues/1426080756.123"
         );
         assert_eq!(
-            path(Operation::ListUsers, Scope::Pbx),
-            "/api/v1/PBX/Colleagues"
+            t(Operation::ListUsers, Scope::Pbx),
+            "/api/v1/PBX/Colleagues?start=0&count=25"
         );
         assert_eq!(
-            path(Operation::GetCurrentUser, Scope::Pbx),
+            t(Operation::GetCurrentUser, Scope::Pbx),
             "/api/v1/personal/info"
+        );
+        let by_number = Params {
+            extension: Some("201".into()),
+            ..params()
+        };
+        assert_eq!(
+            target(plan(Operation::GetExtension, &by_number, Scope::Pbx)),
+            "/api/v1/Colleagues/?start=0&count=1&filter%5Bextension%5D=201"
         );
     }
 
@@ -262,19 +346,14 @@ mod test {
             page: 3,
             date_from: DateTime::parse("2026-01-01", DayEdge::Start),
             date_to: DateTime::parse("2026-01-31", DayEdge::End),
-            id: None,
+            ..params()
         };
-        let target = request(Operation::ListCalls, &p, Scope::Pbx).target();
         assert_eq!(
-            target,
+            target(plan(Operation::ListCalls, &p, Scope::Pbx)),
             "/api/v1/PBX/CallHistory/?start=100&count=50&sort=start&dir=DESC\
              &filter%5Bstart%5D%5Bfrom%5D=2026-01-01%2000%3A00%3A00\
              &filter%5Bstart%5D%5Bto%5D=2026-01-31%2023%3A59%3A59"
         );
-        let target = request(Operation::ListUsers, &params(), Scope::Pbx).target();
-        assert_eq!(target, "/api/v1/PBX/Colleagues?start=0&count=25");
-        let target = request(Operation::GetCurrentUser, &params(), Scope::Pbx).target();
-        assert_eq!(target, "/api/v1/personal/info");
     }
 
     #[test]
@@ -284,58 +363,35 @@ mod test {
             ..params()
         };
         assert_eq!(
-            request(Operation::GetCall, &p, Scope::Pbx).path,
-            "/api/v1/CallHistory/a%20b%25%C3%A9"
+            target(plan(Operation::GetExtension, &p, Scope::Pbx)),
+            "/api/v1/Colleagues/a%20b%25%C3%A9"
         );
     }
 
     #[test]
-    fn list_response_shape() {
-        let body = br#"{"type":"result","result":{"total":"60","records":[{"id":1,"disposition":"BUSY"},{"id":"2"}]}}"#;
+    fn page_summaries() {
+        assert_eq!(page_summary(4, 2, Some(60), 2), (60, true));
+        assert_eq!(page_summary(58, 2, Some(60), 2), (60, false));
+        assert_eq!(page_summary(100, 2, Some(60), 0), (60, false));
+        // a stale total below what arrived
+        assert_eq!(page_summary(0, 5, Some(2), 5), (5, false));
+        assert_eq!(page_summary(0, 5, None, 5), (5, true));
+        assert_eq!(page_summary(0, 5, None, 3), (3, false));
+    }
+
+    #[test]
+    fn not_found_for_a_number_suggests_extension() {
         let p = Params {
-            limit: 2,
-            page: 3,
+            id: Some("201".into()),
             ..params()
         };
-        let out = response(Operation::ListCalls, &p, body).unwrap();
-        assert_eq!(out["total"], 60);
-        assert_eq!(out["page"], 3);
-        assert_eq!(out["limit"], 2);
-        assert_eq!(out["has_more"], true);
-        assert_eq!(out["calls"][0]["id"], "1");
-        assert_eq!(out["calls"][0]["status"], "busy");
-        let last = Params {
-            limit: 2,
-            page: 30,
+        let message = not_found_message(Operation::GetExtension, &p);
+        assert!(message.contains("extension = \"201\""), "{message}");
+        let p = Params {
+            id: Some("a1b2".into()),
             ..params()
         };
-        let out = response(Operation::ListCalls, &last, body).unwrap();
-        assert_eq!(out["has_more"], false);
-        let empty = br#"{"type":"result","result":{"total":"60","records":[]}}"#;
-        let out = response(Operation::ListCalls, &last, empty).unwrap();
-        assert_eq!(
-            (out["total"].as_u64(), out["has_more"].as_bool()),
-            (Some(60), Some(false))
-        );
-    }
-
-    #[test]
-    fn empty_page_is_an_empty_list() {
-        let body = br#"{"type":"result","result":{"total":"0","records":[]}}"#;
-        let out = response(Operation::ListUsers, &params(), body).unwrap();
-        assert_eq!(out["users"], Value::Array(vec![]));
-        assert_eq!(out["has_more"], false);
-        assert_eq!(out["total"], 0);
-    }
-
-    #[test]
-    fn single_record_response() {
-        let body = br#"{"type":"result","result":{"id":5,"extension":"105","name":"Bo"}}"#;
-        let out = response(Operation::GetExtension, &params(), body).unwrap();
-        assert_eq!(out["number"], "105");
-        assert_eq!(out["id"], "5");
-        let err = response(Operation::GetCall, &params(), b"<html>").unwrap_err();
-        assert_eq!(err.kind(), Kind::Decode);
+        assert!(!not_found_message(Operation::GetExtension, &p).contains("pass extension"));
     }
 
     #[test]

@@ -1,13 +1,16 @@
 //! One account: its config and HTTP agent, and the path of every call —
-//! parameters checked, request sent, answer decoded and normalised.
+//! parameters checked, requests planned and sent, answers decoded — ending
+//! in an `Out` that the Lua side pushes.
 
-use serde_json::Value;
+use std::time::Instant;
 
-use crate::api::{self, Operation};
+use crate::api::{self, Operation, Plan, Request};
 use crate::config::Config;
+use crate::decode::{self, Decoded, Shape};
 use crate::error::{Error, Kind};
 use crate::http::Http;
 use crate::params::{self, Arg, Params};
+use crate::reply::{record_indices, Out};
 
 /// A configured account. `Sync`: Lua states on several threads may share it.
 #[derive(Debug)]
@@ -26,63 +29,136 @@ impl Client {
         self.http.config()
     }
 
-    /// Runs `op` with the caller's parameter table (`None`: no argument)
-    /// and decodes the answer. Every error names the function.
-    pub fn call(&self, op: Operation, table: Option<&[(Arg, Arg)]>) -> Result<Value, Error> {
-        let fetched = self.fetch(op, table)?;
-        api::response(op, &fetched.params, &fetched.body)
-            .map_err(|e| fetched.blame(e).in_function(op.name()))
+    /// Runs `op` with the caller's parameter table (`None`: no argument).
+    /// Every error names the function.
+    pub fn call(&self, op: Operation, table: Option<&[(Arg, Arg)]>) -> Result<Out, Error> {
+        let params = params::validate(op.spec(), table).map_err(|e| e.in_function(op.name()))?;
+        self.run(op, &params)
+            .map_err(|e| self.explain(op, &params, e).in_function(op.name()))
     }
 
-    /// Checks the parameters and GETs the answer, leaving decoding to the
-    /// caller (the Lua binding decodes straight into Lua tables).
-    pub fn fetch(&self, op: Operation, table: Option<&[(Arg, Arg)]>) -> Result<Fetched, Error> {
-        self.run(op, table).map_err(|e| e.in_function(op.name()))
-    }
-
-    fn run(&self, op: Operation, table: Option<&[(Arg, Arg)]>) -> Result<Fetched, Error> {
-        let params = params::validate(op.spec(), table)?;
-        let request = api::request(op, &params, self.config().scope());
-        let reply = self.http.get(&request.target()).map_err(|e| {
-            if e.kind() == Kind::NotFound {
-                let message = api::not_found_message(op, &params);
-                let mut specific = Error::status(404, message);
-                if let (Some(method), Some(path)) = (e.method(), e.path()) {
-                    specific = specific.with_request(method, path);
-                }
-                if let Some(attempts) = e.attempts() {
-                    specific = specific.with_attempts(attempts);
-                }
-                specific
-            } else {
-                e
+    fn run(&self, op: Operation, params: &Params) -> Result<Out, Error> {
+        let plan = api::plan(op, params, self.config().scope());
+        let shape = plan.shape(op.record_kind());
+        let deadline = self.http.deadline();
+        match plan {
+            Plan::Record(request) => {
+                let decoded = self.get(&request, shape, deadline, true)?;
+                Ok(Out::Value(decoded.tape, 0))
             }
-        })?;
-        Ok(Fetched {
-            params,
-            body: reply.body,
-            attempts: reply.attempts,
-            path: request.path,
+            Plan::Find { request, missing } => {
+                let decoded = self.get(&request, shape, deadline, true)?;
+                match record_indices(&decoded.tape).first() {
+                    Some(&at) => Ok(Out::Value(decoded.tape, at)),
+                    None => Err(Error::status(404, missing).with_request("GET", &request.path)),
+                }
+            }
+            Plan::List {
+                request,
+                start,
+                limit,
+            } => {
+                let page = self.page(&request, shape, start, limit, deadline)?;
+                let key = op.list_key().unwrap_or("records");
+                Ok(page.into_out(key, params.page, limit))
+            }
+        }
+    }
+
+    /// Records `start ..` of a list, `limit` of them however many the PBX
+    /// serves per request: a short answer while `total` says more exist is
+    /// followed by another request from where it ended. One deadline.
+    pub fn page(
+        &self,
+        request: &Request,
+        shape: Shape,
+        start: u64,
+        limit: u32,
+        deadline: Instant,
+    ) -> Result<Page, Error> {
+        let mut page = Page {
+            start,
+            tapes: Vec::new(),
+            got: 0,
+            total: None,
+        };
+        let limit = u64::from(limit);
+        loop {
+            let asked = limit - page.got;
+            let paged = request.page(start + page.got, asked);
+            let decoded = self.get(&paged, shape, deadline, page.tapes.is_empty())?;
+            let mut picks = record_indices(&decoded.tape);
+            // More than asked for: the PBX ignored `count`; keep what was asked.
+            picks.truncate(asked as usize);
+            let n = picks.len() as u64;
+            page.got += n;
+            page.total = decoded.total.or(page.total);
+            page.tapes.push((decoded.tape, picks));
+            let more = page.total.is_some_and(|total| start + page.got < total);
+            if n == 0 || page.got >= limit || !more {
+                return Ok(page);
+            }
+        }
+    }
+
+    /// The deadline of a call that starts now.
+    pub fn http_deadline(&self) -> Instant {
+        self.http.deadline()
+    }
+
+    /// One GET, decoded; errors carry the request and the attempts.
+    pub fn get(
+        &self,
+        request: &Request,
+        shape: Shape,
+        deadline: Instant,
+        first: bool,
+    ) -> Result<Decoded, Error> {
+        let reply = self.http.get(&request.target(), deadline, first)?;
+        decode::decode(reply.body, shape).map_err(|e| {
+            e.with_request("GET", &request.path)
+                .with_attempts(reply.attempts)
         })
     }
+
+    /// Says what a failure means for this call: which record is missing,
+    /// and why a user-bound route refuses a company key.
+    pub fn explain(&self, op: Operation, params: &Params, error: Error) -> Error {
+        match error.kind() {
+            Kind::NotFound if error.message().starts_with("no ") => error,
+            Kind::NotFound => error.with_message(api::not_found_message(op, params)),
+            Kind::Auth if op.needs_user(self.config().scope()) => {
+                let message = format!(
+                    "{}; this needs a token that belongs to a user (a PBX token access_… or an OAuth token) or 'username' and 'password': company API keys (wsk-v1-…) have no user",
+                    error.message()
+                );
+                error.with_message(message)
+            }
+            _ => error,
+        }
+    }
 }
 
-/// A 2xx answer, not yet decoded.
+/// A list page as it arrived, in one or more answers.
 #[derive(Debug)]
-pub struct Fetched {
-    pub params: Params,
-    pub body: Vec<u8>,
-    pub attempts: u32,
-    /// The request path, for errors found while decoding.
-    pub path: String,
+pub struct Page {
+    start: u64,
+    pub tapes: Vec<(decode::Tape, Vec<usize>)>,
+    pub got: u64,
+    pub total: Option<u64>,
 }
 
-impl Fetched {
-    /// Ties a decode error to the request it came from.
-    pub fn blame(&self, error: Error) -> Error {
-        error
-            .with_request("GET", &self.path)
-            .with_attempts(self.attempts)
+impl Page {
+    /// `{ <key> = records, total, page, limit, has_more }`.
+    fn into_out(self, key: &'static str, page: u64, limit: u32) -> Out {
+        let (total, has_more) = api::page_summary(self.start, limit, self.total, self.got);
+        Out::Table(vec![
+            (key, Out::Records(self.tapes)),
+            ("total", Out::Int(total as i64)),
+            ("page", Out::Int(page as i64)),
+            ("limit", Out::Int(i64::from(limit))),
+            ("has_more", Out::Bool(has_more)),
+        ])
     }
 }
 

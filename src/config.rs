@@ -15,6 +15,8 @@ use crate::params::Arg;
 pub const OPTION_KEYS: &[&str] = &[
     "url",
     "token",
+    "username",
+    "password",
     "timeout",
     "connect_timeout",
     "retries",
@@ -44,29 +46,44 @@ pub enum Scope {
     Personal,
 }
 
-/// A bearer token. Prints itself masked, never whole.
+/// A secret (a bearer token or a password). Prints itself masked, never whole.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Token(String);
 
 impl Token {
-    /// Trims surrounding whitespace; refuses empty tokens and control characters.
+    /// A bearer token: trimmed; it goes into an HTTP header as it is, so
+    /// only visible ASCII is accepted. Never echoed, even when malformed.
     pub fn new(raw: &str) -> Result<Token, Error> {
-        let token = raw.trim();
-        if token.is_empty() {
-            return Err(Error::config("'token' is empty"));
-        }
-        if token.len() > MAX_TOKEN_BYTES {
-            return Err(Error::config(format!(
-                "'token' is too long (more than {MAX_TOKEN_BYTES} bytes)"
-            )));
-        }
-        if token.chars().any(|c| c.is_control() || c == ' ') {
-            // Never echo it: it is a secret, even when malformed.
+        let token = Token::secret("token", raw)?;
+        if !token.0.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(Error::config(
-                "'token' contains spaces or control characters (a pasted line break?)",
+                "'token' contains spaces, control or non-ASCII characters (a pasted line break, or the wrong text?)",
             ));
         }
-        Ok(Token(token.to_string()))
+        Ok(token)
+    }
+
+    /// A password: any text without control characters (Basic auth sends
+    /// it base64-encoded).
+    pub fn password(raw: &str) -> Result<Token, Error> {
+        let password = Token::secret("password", raw)?;
+        if password.0.chars().any(char::is_control) {
+            return Err(Error::config("'password' contains control characters"));
+        }
+        Ok(password)
+    }
+
+    fn secret(name: &str, raw: &str) -> Result<Token, Error> {
+        let secret = raw.trim();
+        if secret.is_empty() {
+            return Err(Error::config(format!("'{name}' is empty")));
+        }
+        if secret.len() > MAX_TOKEN_BYTES {
+            return Err(Error::config(format!(
+                "'{name}' is too long (more than {MAX_TOKEN_BYTES} bytes)"
+            )));
+        }
+        Ok(Token(secret.to_string()))
     }
 
     /// The secret itself, for the Authorization header only.
@@ -98,6 +115,60 @@ impl fmt::Display for Token {
     }
 }
 
+/// How the account proves who it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// `Authorization: Bearer <token>`.
+    Bearer(Token),
+    /// `Authorization: Basic base64(username:password)`.
+    Basic { username: String, password: Token },
+}
+
+impl Credentials {
+    /// The `Authorization` header value. Secret: for the request only.
+    pub fn header(&self) -> String {
+        use base64::Engine;
+        match self {
+            Credentials::Bearer(token) => format!("Bearer {}", token.expose()),
+            Credentials::Basic { username, password } => {
+                let pair = format!("{username}:{}", password.expose());
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(pair)
+                )
+            }
+        }
+    }
+
+    /// What the PBX refused, for messages.
+    pub fn noun(&self) -> &'static str {
+        match self {
+            Credentials::Bearer(_) => "token",
+            Credentials::Basic { .. } => "username and password",
+        }
+    }
+
+    /// The options to check, for messages.
+    pub fn options(&self) -> &'static str {
+        match self {
+            Credentials::Bearer(_) => "'token'",
+            Credentials::Basic { .. } => "'username' and 'password'",
+        }
+    }
+}
+
+/// `token wsk-…f3a1` or `user 'ann'`: never the secret.
+impl fmt::Display for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::Bearer(token) => write!(f, "token {token}"),
+            Credentials::Basic { username, .. } => {
+                write!(f, "user '{}', password …", username.escape_debug())
+            }
+        }
+    }
+}
+
 /// Scheme, host and port: what must match for a request to carry the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
@@ -126,7 +197,7 @@ pub struct Config {
     account: String,
     base_url: String,
     origin: Origin,
-    token: Token,
+    credentials: Credentials,
     timeout: Duration,
     connect_timeout: Duration,
     retries: u32,
@@ -146,9 +217,11 @@ impl Config {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, Error> {
         check_account_name(account)?;
-        let (url_var, token_var) = env_names(account);
+        let vars = EnvNames::of(account);
         let mut url = None;
         let mut token = None;
+        let mut username = None;
+        let mut password = None;
         let mut config = Config {
             account: account.to_string(),
             base_url: String::new(),
@@ -157,7 +230,7 @@ impl Config {
                 host: String::new(),
                 port: 0,
             },
-            token: Token(String::new()),
+            credentials: Credentials::Bearer(Token(String::new())),
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             retries: DEFAULT_RETRIES,
@@ -183,7 +256,9 @@ impl Config {
             };
             match key {
                 "url" => url = Some(string_option(key, value)?),
-                "token" => token = Some(secret_option(value)?),
+                "token" => token = Some(secret_option(key, value, Token::new)?),
+                "username" => username = Some(username_option(value)?),
+                "password" => password = Some(secret_option(key, value, Token::password)?),
                 "timeout" => config.timeout = seconds_option(key, value)?,
                 "connect_timeout" => config.connect_timeout = seconds_option(key, value)?,
                 "retries" => config.retries = integer_option(key, value, 0, MAX_RETRIES)? as u32,
@@ -217,34 +292,64 @@ impl Config {
                 _ => unreachable!("key checked against OPTION_KEYS"),
             }
         }
-        let url = url.or_else(|| env(&url_var).filter(|v| !v.trim().is_empty()));
-        let token = match token {
-            Some(token) => Some(token),
-            None => env(&token_var)
-                .filter(|v| !v.trim().is_empty())
-                .map(|v| Token::new(&v))
-                .transpose()?,
+        let from_env = |var: &str| env(var).filter(|v| !v.trim().is_empty());
+        let url = url.or_else(|| from_env(&vars.url));
+        // The environment fills in only when configure gave no credentials.
+        if token.is_none() && username.is_none() && password.is_none() {
+            token = from_env(&vars.token).map(|v| Token::new(&v)).transpose()?;
+            username = from_env(&vars.username)
+                .map(|v| username_option(&Arg::Str(v.into_bytes())))
+                .transpose()?;
+            password = from_env(&vars.password)
+                .map(|v| Token::password(&v))
+                .transpose()?;
+        }
+        let credentials = match (token, username, password) {
+            (Some(token), None, None) => Some(Credentials::Bearer(token)),
+            (None, Some(username), Some(password)) => {
+                Some(Credentials::Basic { username, password })
+            }
+            (None, None, None) => None,
+            (Some(_), _, _) => {
+                return Err(Error::config(format!(
+                    "account '{account}': give 'token' or 'username' and 'password', not both"
+                )))
+            }
+            (None, Some(_), None) => {
+                return Err(Error::config(format!(
+                "account '{account}': 'username' needs 'password' (pass it to configure or set {})",
+                vars.password
+            )))
+            }
+            (None, None, Some(_)) => {
+                return Err(Error::config(format!(
+                "account '{account}': 'password' needs 'username' (pass it to configure or set {})",
+                vars.username
+            )))
+            }
         };
-        let (url, token) = match (url, token) {
-            (Some(url), Some(token)) => (url, token),
+        let (url, credentials) = match (url, credentials) {
+            (Some(url), Some(credentials)) => (url, credentials),
             (None, None) if options.is_none() => {
                 return Err(Error::config(not_configured(account)));
             }
             (None, _) => {
                 return Err(Error::config(format!(
-                    "account '{account}': 'url' is required (pass it to configure or set {url_var})"
+                    "account '{account}': 'url' is required (pass it to configure or set {})",
+                    vars.url
                 )))
             }
             (_, None) => {
                 return Err(Error::config(format!(
-                    "account '{account}': 'token' is required (pass it to configure or set {token_var})"
+                    "account '{account}': 'token' (or 'username' and 'password') is required (pass it to configure or set {} or {} and {})",
+                    vars.token, vars.username, vars.password
                 )))
             }
         };
         let (base_url, origin) = parse_base_url(&url)?;
         config.base_url = base_url;
         config.origin = origin;
-        config.token = token;
+        config.credentials = credentials;
         Ok(config)
     }
 
@@ -258,8 +363,8 @@ impl Config {
     pub fn origin(&self) -> &Origin {
         &self.origin
     }
-    pub fn token(&self) -> &Token {
-        &self.token
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
     }
     pub fn timeout(&self) -> Duration {
         self.timeout
@@ -303,21 +408,34 @@ pub fn check_account_name(name: &str) -> Result<(), Error> {
 }
 
 /// `WILDIX_URL`/`WILDIX_TOKEN` for `default`, `WILDIX_OFFICE_URL`/... for `office`.
-pub fn env_names(account: &str) -> (String, String) {
-    if account == "default" {
-        ("WILDIX_URL".into(), "WILDIX_TOKEN".into())
-    } else {
-        let upper = account.to_ascii_uppercase();
-        (
-            format!("WILDIX_{upper}_URL"),
-            format!("WILDIX_{upper}_TOKEN"),
-        )
+/// The environment variables an account reads.
+pub struct EnvNames {
+    pub url: String,
+    pub token: String,
+    pub username: String,
+    pub password: String,
+}
+
+impl EnvNames {
+    /// `WILDIX_URL`, … for "default"; `WILDIX_OFFICE_URL`, … for "office".
+    pub fn of(account: &str) -> EnvNames {
+        let prefix = if account == "default" {
+            "WILDIX_".to_string()
+        } else {
+            format!("WILDIX_{}_", account.to_ascii_uppercase())
+        };
+        EnvNames {
+            url: format!("{prefix}URL"),
+            token: format!("{prefix}TOKEN"),
+            username: format!("{prefix}USERNAME"),
+            password: format!("{prefix}PASSWORD"),
+        }
     }
 }
 
-/// The message for an account that is configured nowhere.
 pub fn not_configured(account: &str) -> String {
-    let (url_var, token_var) = env_names(account);
+    let vars = EnvNames::of(account);
+    let (url_var, token_var) = (vars.url, vars.token);
     let call = if account == "default" {
         "wildix.configure{ url = \"https://NAME.wildixin.com\", token = \"...\" }".to_string()
     } else {
@@ -391,17 +509,36 @@ fn string_option(key: &str, value: &Arg) -> Result<String, Error> {
     }
 }
 
-fn secret_option(value: &Arg) -> Result<Token, Error> {
+fn secret_option(
+    key: &str,
+    value: &Arg,
+    make: fn(&str) -> Result<Token, Error>,
+) -> Result<Token, Error> {
     match value {
         Arg::Str(bytes) => match std::str::from_utf8(bytes) {
-            Ok(text) => Token::new(text),
-            Err(_) => Err(Error::config("'token' must be valid UTF-8 text")),
+            Ok(text) => make(text),
+            Err(_) => Err(Error::config(format!("'{key}' must be valid UTF-8 text"))),
         },
         other => Err(Error::config(format!(
-            "'token' must be a string, got {}",
+            "'{key}' must be a string, got {}",
             other.type_name()
         ))),
     }
+}
+
+fn username_option(value: &Arg) -> Result<String, Error> {
+    let name = string_option("username", value)?;
+    let name = name.trim();
+    if name.is_empty()
+        || name.len() > 256
+        || name.contains(':')
+        || name.chars().any(char::is_control)
+    {
+        return Err(Error::config(
+            "'username' must be 1 to 256 characters, without ':' or control characters",
+        ));
+    }
+    Ok(name.to_string())
 }
 
 fn seconds_option(key: &str, value: &Arg) -> Result<Duration, Error> {
@@ -543,8 +680,8 @@ mod test {
             ("token", s(&format!("  {TOKEN}\n"))),
         ])
         .unwrap();
-        assert_eq!(c.token().expose(), TOKEN);
-        assert_eq!(c.token().masked(), "wsk-…cdef");
+        assert_eq!(c.credentials().header(), format!("Bearer {TOKEN}"));
+        assert_eq!(c.credentials().to_string(), "token wsk-…cdef");
         let debug = format!("{c:?}");
         assert!(!debug.contains(TOKEN), "{debug}");
         let msg = config_error(build(&[
@@ -590,7 +727,7 @@ mod test {
         };
         let c = Config::from_options("office", None, &env).unwrap();
         assert_eq!(c.base_url(), "https://office.example.com");
-        assert_eq!(c.token().expose(), TOKEN);
+        assert_eq!(c.credentials().header(), format!("Bearer {TOKEN}"));
         let table = vec![(s("url"), s("https://other.example.com"))];
         let c = Config::from_options("office", Some(&table), &env).unwrap();
         assert_eq!(c.base_url(), "https://other.example.com");
@@ -609,8 +746,9 @@ mod test {
         for bad in ["", "2nd", "my-office", "a b", &"x".repeat(65)] {
             assert!(check_account_name(bad).is_err(), "{bad}");
         }
-        assert_eq!(env_names("office").0, "WILDIX_OFFICE_URL");
-        assert_eq!(env_names("default").1, "WILDIX_TOKEN");
+        assert_eq!(EnvNames::of("office").url, "WILDIX_OFFICE_URL");
+        assert_eq!(EnvNames::of("default").token, "WILDIX_TOKEN");
+        assert_eq!(EnvNames::of("office").password, "WILDIX_OFFICE_PASSWORD");
     }
 
     #[test]

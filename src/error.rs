@@ -130,6 +130,12 @@ impl Error {
         self
     }
 
+    /// The same error with another message.
+    pub fn with_message(mut self, message: impl Into<String>) -> Error {
+        self.message = one_line(message.into());
+        self
+    }
+
     /// Records how many attempts were made.
     pub fn with_attempts(mut self, attempts: u32) -> Error {
         self.attempts = Some(attempts);
@@ -178,18 +184,38 @@ impl Error {
 /// text the Lua error object's `tostring` gives.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "wildix: {}: {}", self.kind.as_str(), self.message)?;
-        let request = match (self.method, &self.path) {
-            (Some(m), Some(p)) => Some(format!("{m} {p}")),
-            _ => None,
-        };
-        match (self.status, request) {
-            (Some(s), Some(r)) => write!(f, " (HTTP {s}, {r})"),
-            (Some(s), None) => write!(f, " (HTTP {s})"),
-            (None, Some(r)) => write!(f, " ({r})"),
-            (None, None) => Ok(()),
-        }
+        let status = self.status.map(|s| s.to_string());
+        f.write_str(&describe(
+            self.kind.as_str(),
+            &self.message,
+            status.as_deref(),
+            self.method,
+            self.path.as_deref(),
+        ))
     }
+}
+
+/// The one text of an error, from its parts (the Lua error object's
+/// `tostring` calls this with its fields).
+pub fn describe(
+    kind: &str,
+    message: &str,
+    status: Option<&str>,
+    method: Option<&str>,
+    path: Option<&str>,
+) -> String {
+    let mut text = format!("wildix: {kind}: {message}");
+    let request = match (method, path) {
+        (Some(m), Some(p)) => Some(format!("{m} {p}")),
+        _ => None,
+    };
+    match (status, request) {
+        (Some(s), Some(r)) => text.push_str(&format!(" (HTTP {s}, {r})")),
+        (Some(s), None) => text.push_str(&format!(" (HTTP {s})")),
+        (None, Some(r)) => text.push_str(&format!(" ({r})")),
+        (None, None) => {}
+    }
+    text
 }
 
 impl std::error::Error for Error {}

@@ -10,7 +10,7 @@ use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::{Agent, Body};
 
 use crate::config::{Config, Origin};
-use crate::envelope;
+use crate::decode;
 use crate::error::{Error, Kind};
 use crate::resolve::CachingResolver;
 
@@ -90,18 +90,23 @@ impl Http {
         &self.config
     }
 
+    /// The deadline of a call that starts now: all its requests, retries
+    /// and waits included, end within `timeout`.
+    pub fn deadline(&self) -> Instant {
+        Instant::now() + self.config.timeout()
+    }
+
     /// GETs `target` (path and query under the base URL), retrying what is
-    /// safe to retry. The whole call, retries and waits included, stays
-    /// within `timeout`: each attempt gets the time left, and a retry whose
-    /// wait would end past the deadline is not made. Errors carry the
-    /// request path and the attempt count.
-    pub fn get(&self, target: &str) -> Result<Reply, Error> {
+    /// safe to retry, all before `deadline` (`first`: the call's first
+    /// request, which the agent's own timeout covers): each attempt gets
+    /// the time left, and a retry whose wait would end past the deadline is
+    /// not made. Errors carry the request path and the attempt count.
+    pub fn get(&self, target: &str, deadline: Instant, first: bool) -> Result<Reply, Error> {
         let path = target.split('?').next().unwrap_or(target).to_string();
-        let deadline = Instant::now() + self.config.timeout();
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let failure = match self.attempt(target, deadline, attempt == 1) {
+            let failure = match self.attempt(target, deadline, first && attempt == 1) {
                 Ok(body) => {
                     return Ok(Reply {
                         body,
@@ -136,10 +141,7 @@ impl Http {
             let request = self
                 .agent
                 .get(&url)
-                .header(
-                    header::AUTHORIZATION,
-                    format!("Bearer {}", self.config.token().expose()),
-                )
+                .header(header::AUTHORIZATION, self.config.credentials().header())
                 .header(header::ACCEPT, "application/json");
             // The agent's own timeout is the whole budget, right for the
             // first request of a call; a retry or a redirect gets what is left.
@@ -167,7 +169,7 @@ impl Http {
                 url = self.redirect_target(&url, &response)?;
                 continue;
             }
-            return Err(status_failure(status, &mut response));
+            return Err(status_failure(status, &mut response, &self.config));
         }
         Err(Error::new(Kind::Http, format!("more than {MAX_REDIRECTS} redirects")).into())
     }
@@ -211,7 +213,7 @@ fn resolve(current: &str, location: &str) -> Option<String> {
     Some(format!("{base}{dir}/{location}"))
 }
 
-fn status_failure(status: u16, response: &mut Response<Body>) -> Failure {
+fn status_failure(status: u16, response: &mut Response<Body>, config: &Config) -> Failure {
     let retry_after = response
         .headers()
         .get(header::RETRY_AFTER)
@@ -224,12 +226,14 @@ fn status_failure(status: u16, response: &mut Response<Body>) -> Failure {
         .as_reader()
         .take(ERROR_BODY_LIMIT)
         .read_to_end(&mut raw);
-    let reason = envelope::error_reason(&raw);
+    let reason = decode::error_reason(&raw);
     let said = |default: &str| reason.clone().unwrap_or_else(|| default.to_string());
     let message = match status {
         401 | 403 => format!(
-            "the PBX refused the token ({}); check 'token' and that it has read access",
-            said("unauthorized")
+            "the PBX refused the {} ({}); check {} and that it has read access",
+            config.credentials().noun(),
+            said("unauthorized"),
+            config.credentials().options()
         ),
         404 => said("not found"),
         429 => format!(

@@ -1,27 +1,31 @@
 //! wildix: read access to a Wildix PBX from Lua.
 //!
 //! A call flows through the files in order: `params` (checked) → `api`
-//! (mapped to the Wildix request) → `http` (sent) → `envelope` (decoded) →
-//! `normalize` (fields added); the Lua binding does the last two in one pass
-//! (`lua_decode`, JSON straight into Lua tables). `client` ties them
-//! together; `lua` and `lua/wildix.lua` are the Lua face.
+//! (planned as Wildix requests) → `http` (sent) → `decode` (the body read
+//! into a `Tape`, records normalised by the rules in `normalize`) →
+//! `reply` (the result, owned by Rust) → `lua_push` (built in Lua).
+//! `client` runs a call and `scan` an iterator; `lua` and
+//! `lua/wildix.lua` are the Lua face. Everything before `lua_push` is
+//! plain Rust, tested without Lua.
 
 pub mod api;
 pub mod client;
 pub mod config;
-pub mod dates;
-pub mod envelope;
+mod dates;
+pub mod decode;
 pub mod error;
-pub mod http;
-pub mod normalize;
+mod http;
+mod normalize;
 pub mod params;
+pub mod reply;
 mod resolve;
+mod scan;
 pub mod terminal;
 
 #[cfg(feature = "lua")]
 mod lua;
 #[cfg(feature = "lua")]
-mod lua_decode;
+mod lua_push;
 
 #[cfg(feature = "lua")]
 pub use lua::open;

@@ -1,18 +1,23 @@
 //! The Lua side of the Rust core: the `core` table the shim (lua/wildix.lua)
-//! is built on, the account handle, and the one conversion of `Error` into
-//! the Lua error object.
+//! is built on, the account and scan handles, the one conversion of a Rust
+//! result into the Lua reply (`reply`), and of `Error` into the Lua error
+//! object (`error_object`). Results are pushed by `lua_push`.
 
+use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use mlua::{Lua, MetaMethod, Result, Table, UserData, UserDataMethods, Value as LuaValue};
 
-use crate::api::Operation;
+use crate::api::{self, Operation, Plan};
 use crate::client::Client;
-use crate::config::{self, Config};
-use crate::error::{Error, Kind};
-use crate::lua_decode;
+use crate::config::{self, Config, Scope};
+use crate::decode::{self, Shape};
+use crate::error::{self, Error, Kind};
+use crate::lua_push::{self, Pushed};
 use crate::params::{self, Arg};
+use crate::reply::{record_indices, Out};
+use crate::scan::Scan;
 use crate::terminal;
 
 /// The pure-Lua shim: accounts, aliases, docs, error objects.
@@ -22,20 +27,15 @@ const DOC: &str = include_str!("../docs/reference.md");
 
 /// Builds the module table: the Rust core, wrapped by the shim.
 pub fn open(lua: &Lua) -> Result<Table> {
+    lua.set_app_data(lua_push::entry(lua)?);
     let core = lua.create_table()?;
     core.set("version", env!("CARGO_PKG_VERSION"))?;
     core.set("doc", DOC)?;
     core.set(
         "new_client",
         lua.create_function(|lua, (name, options): (LuaValue, LuaValue)| {
-            let result = guard(|| new_client(&name, &options));
-            match result {
-                Ok(client) => Ok((
-                    LuaValue::UserData(lua.create_userdata(client)?),
-                    LuaValue::Nil,
-                )),
-                Err(e) => Ok((LuaValue::Nil, LuaValue::Table(error_object(lua, &e)?))),
-            }
+            let client = guard(|| new_client(&name, &options));
+            reply(lua, client.map(Made::Client))
         })?,
     )?;
     // For the `wildix` command (lua/wildix/cli.lua): table or JSON, and how wide.
@@ -52,9 +52,8 @@ pub fn open(lua: &Lua) -> Result<Table> {
     core.set(
         "check_account_name",
         lua.create_function(|lua, name: LuaValue| {
-            let name = arg(&name);
-            let result = match &name {
-                Arg::Str(bytes) => config::check_account_name(&String::from_utf8_lossy(bytes)),
+            let result = match arg(&name) {
+                Arg::Str(bytes) => config::check_account_name(&String::from_utf8_lossy(&bytes)),
                 other => Err(Error::config(format!(
                     "account name must be a string, got {}",
                     other.type_name()
@@ -83,14 +82,34 @@ pub fn open(lua: &Lua) -> Result<Table> {
     // would send it for `op`, into the table the function would return.
     core.set(
         "decode",
-        lua.create_function(|lua, (op, body): (String, mlua::String)| {
-            let op = Operation::from_name(&op)
-                .ok_or_else(|| mlua::Error::runtime("unknown function"))?;
-            let params = params::Params::default();
-            match guard(|| lua_decode::decode(lua, op, &params, &body.as_bytes())) {
-                Ok(value) => Ok((true, value)),
-                Err(e) => Ok((false, LuaValue::Table(error_object(lua, &e)?))),
-            }
+        lua.create_function(|lua, (op, body): (LuaValue, mlua::String)| {
+            let body = body.as_bytes().to_vec();
+            let result = prepare(&op, &LuaValue::Nil).and_then(|(op, _)| {
+                guard(|| decode_only(op, body)).map_err(|e| e.in_function(op.name()))
+            });
+            reply(lua, result.map(Made::Out))
+        })?,
+    )?;
+    // `tostring(err)`: the text `Error`'s Display gives, from the fields.
+    core.set(
+        "describe",
+        lua.create_function(|_, e: Table| {
+            let text = |key: &str| -> Result<Option<String>> {
+                Ok(match e.raw_get::<LuaValue>(key)? {
+                    LuaValue::Nil => None,
+                    LuaValue::String(s) => Some(s.to_string_lossy()),
+                    LuaValue::Integer(i) => Some(i.to_string()),
+                    LuaValue::Number(n) => Some(n.to_string()),
+                    other => Some(format!("{other:?}")),
+                })
+            };
+            Ok(error::describe(
+                &text("kind")?.unwrap_or_default(),
+                &text("message")?.unwrap_or_default(),
+                text("status")?.as_deref(),
+                text("method")?.as_deref(),
+                text("path")?.as_deref(),
+            ))
         })?,
     )?;
     core.set(
@@ -104,23 +123,90 @@ pub fn open(lua: &Lua) -> Result<Table> {
     lua.load(SHIM).set_name("=wildix.lua").call(core)
 }
 
+/// `_decode`: the decoder alone, as a list call of `op` would run it.
+fn decode_only(op: Operation, body: Vec<u8>) -> std::result::Result<Out, Error> {
+    let params = params::Params::default();
+    match api::plan(op, &params, Scope::Pbx) {
+        Plan::List { limit, .. } => {
+            let decoded = decode::decode(body, Shape::List(op.record_kind()))?;
+            let picks = record_indices(&decoded.tape);
+            let (total, has_more) = api::page_summary(0, limit, decoded.total, picks.len() as u64);
+            Ok(Out::Table(vec![
+                (
+                    op.list_key().unwrap_or("records"),
+                    Out::Records(vec![(decoded.tape, picks)]),
+                ),
+                ("total", Out::Int(total as i64)),
+                ("page", Out::Int(1)),
+                ("limit", Out::Int(i64::from(limit))),
+                ("has_more", Out::Bool(has_more)),
+            ]))
+        }
+        Plan::Record(_) | Plan::Find { .. } => {
+            let decoded = decode::decode(body, Shape::Record(op.record_kind()))?;
+            Ok(Out::Value(decoded.tape, 0))
+        }
+    }
+}
+
+/// What a Rust function hands back to Lua.
+enum Made {
+    Out(Out),
+    Client(ClientHandle),
+    Scan(ScanHandle),
+    /// The end of a scan.
+    Nothing,
+}
+
+/// The one conversion of a Rust result into the Lua reply the shim reads:
+/// `true, value` on success; `false, error_object` for a wildix error;
+/// `nil, value` for a Lua error raised while building the result (out of
+/// memory, a failing finalizer), which the shim raises again unchanged.
+fn reply(lua: &Lua, result: std::result::Result<Made, Error>) -> Result<(LuaValue, LuaValue)> {
+    let value = match result {
+        Err(e) => {
+            return Ok((
+                LuaValue::Boolean(false),
+                LuaValue::Table(error_object(lua, &e)?),
+            ))
+        }
+        Ok(Made::Client(client)) => LuaValue::UserData(lua.create_userdata(client)?),
+        Ok(Made::Scan(scan)) => LuaValue::UserData(lua.create_userdata(scan)?),
+        Ok(Made::Nothing) => LuaValue::Nil,
+        Ok(Made::Out(out)) => {
+            let pushed = match lua.app_data_ref::<lua_push::Entry>() {
+                Some(entry) => lua_push::push(lua, &entry, &out)?,
+                None => return Err(mlua::Error::runtime("wildix: module not initialised")),
+            };
+            // `out` is dropped here, after Lua is done with it.
+            match pushed {
+                Pushed::Value(value) => value,
+                Pushed::Raised(error) => return Ok((LuaValue::Nil, error)),
+            }
+        }
+    };
+    Ok((LuaValue::Boolean(true), value))
+}
+
 /// An account handle held by the shim.
 struct ClientHandle(Arc<Client>);
 
 impl UserData for ClientHandle {
     fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
-        // Returns `true, result` or `false, error_object`; the shim raises.
         methods.add_method("call", |lua, this, (op, table): (LuaValue, LuaValue)| {
-            let client = Arc::clone(&this.0);
+            let result = prepare(&op, &table)
+                .and_then(|(op, pairs)| guard(|| this.0.call(op, pairs.as_deref())));
+            reply(lua, result.map(Made::Out))
+        });
+        // An iterator's state: `scan:next()` gives each page's records.
+        methods.add_method("scan", |lua, this, (op, table): (LuaValue, LuaValue)| {
             let result = prepare(&op, &table).and_then(|(op, pairs)| {
-                let fetched = guard(|| client.fetch(op, pairs.as_deref()))?;
-                guard(|| lua_decode::decode(lua, op, &fetched.params, &fetched.body))
-                    .map_err(|e| fetched.blame(e).in_function(op.name()))
+                let params = params::validate(op.spec(), pairs.as_deref())
+                    .map_err(|e| e.in_function(op.name()))?;
+                let scan = Scan::new(Arc::clone(&this.0), op, params);
+                Ok(ScanHandle(RefCell::new(scan)))
             });
-            match result {
-                Ok(value) => Ok((true, value)),
-                Err(e) => Ok((false, LuaValue::Table(error_object(lua, &e)?))),
-            }
+            reply(lua, result.map(Made::Scan))
         });
         methods.add_method("account", |_, this, ()| {
             Ok(this.0.config().account().to_string())
@@ -128,11 +214,29 @@ impl UserData for ClientHandle {
         methods.add_meta_method(MetaMethod::ToString, |_, this, ()| {
             let config = this.0.config();
             Ok(format!(
-                "wildix account '{}' ({}, token {})",
+                "wildix account '{}' ({}, {})",
                 config.account(),
                 config.base_url(),
-                config.token()
+                config.credentials()
             ))
+        });
+    }
+}
+
+/// A scan held by an iterator.
+struct ScanHandle(RefCell<Scan>);
+
+impl UserData for ScanHandle {
+    fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
+        methods.add_method("next", |lua, this, ()| {
+            let result = match this.0.try_borrow_mut() {
+                Ok(mut scan) => guard(|| scan.next_page()),
+                Err(_) => Err(Error::argument("the iterator is already running")),
+            };
+            reply(
+                lua,
+                result.map(|page| page.map_or(Made::Nothing, Made::Out)),
+            )
         });
     }
 }

@@ -1,15 +1,13 @@
-//! Step 4: records keep every PBX field and gain the names the seed's scripts
-//! use (`call.from`, `call.status`, `ext.number`, ...). See interface.md.
+//! The record rules: which fields each kind of record gains (`call.from`,
+//! `call.status`, `ext.number`, …; see interface.md), computed from the few
+//! PBX fields they depend on. The decoder captures those fields while it
+//! reads a record and asks `Facts` what to add; nothing else applies rules.
 
 use std::borrow::Cow;
 
-use serde_json::{Map, Value};
-
 use crate::dates::{DateTime, DayEdge};
 
-type Record = Map<String, Value>;
-
-/// Which normaliser a record goes through.
+/// Which rules a record goes through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordKind {
     Call,
@@ -17,44 +15,7 @@ pub enum RecordKind {
     User,
 }
 
-/// Adds the contract's fields to one record, in place.
-pub fn normalize(kind: RecordKind, record: &mut Record) {
-    id_as_string(record);
-    match kind {
-        RecordKind::Call => call(record),
-        RecordKind::Extension => extension(record),
-        RecordKind::User => {}
-    }
-}
-
-/// What a call record's added fields are computed from. The map path
-/// (`normalize`) and the streaming Lua decoder both fill one, so the two
-/// give the same answers.
-/// Text is borrowed from the record (or the body) where it can be.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct CallFacts<'a> {
-    pub from_number: Option<Cow<'a, str>>,
-    pub src: Option<Cow<'a, str>>,
-    pub to_number: Option<Cow<'a, str>>,
-    pub dst: Option<Cow<'a, str>>,
-    pub disposition: Option<Cow<'a, str>>,
-    pub duration: Option<i64>,
-    pub billsec: Option<i64>,
-    pub start: Option<Cow<'a, str>>,
-    pub end: Option<Cow<'a, str>>,
-}
-
-/// The fields a call record gains.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CallFields<'a> {
-    pub from: Option<Cow<'a, str>>,
-    pub to: Option<Cow<'a, str>>,
-    pub status: Cow<'static, str>,
-    pub duration: Option<i64>,
-    pub billsec: Option<i64>,
-}
-
-/// A PBX scalar, as the facts need it.
+/// A PBX scalar, as the rules need it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scalar<'a> {
     Text(Cow<'a, str>),
@@ -78,88 +39,141 @@ impl<'a> Scalar<'a> {
 
     /// Whole seconds from a number or numeric string; empty means absent.
     pub fn seconds(&self) -> Option<i64> {
+        let whole = |f: f64| (f.is_finite() && f.abs() < 9.2e18).then(|| f.trunc() as i64);
         match self {
             Scalar::Int(i) => Some(*i),
-            Scalar::Float(f) if f.is_finite() => Some(f.trunc() as i64),
+            Scalar::Float(f) => whole(*f),
             Scalar::Text(s) => {
                 let s = s.trim();
-                s.parse::<i64>().ok().or_else(|| {
-                    s.parse::<f64>()
-                        .ok()
-                        .filter(|f| f.is_finite())
-                        .map(|f| f.trunc() as i64)
-                })
+                s.parse::<i64>()
+                    .ok()
+                    .or_else(|| s.parse::<f64>().ok().and_then(whole))
             }
             _ => None,
         }
     }
+}
 
-    fn of(value: &'a Value) -> Scalar<'a> {
-        match value {
-            Value::String(s) => Scalar::Text(Cow::Borrowed(s)),
-            Value::Number(n) => match n.as_i64() {
-                Some(i) => Scalar::Int(i),
-                None => Scalar::Float(n.as_f64().unwrap_or(f64::NAN)),
-            },
-            Value::Bool(b) => Scalar::Bool(*b),
-            _ => Scalar::Other,
+/// A value a rule adds to a record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Added<'a> {
+    Text(Cow<'a, str>),
+    Int(i64),
+    /// A copy of a PBX scalar (`user_name` = `name`, whatever its type).
+    Scalar(Scalar<'a>),
+}
+
+/// What a record's added fields are computed from, captured while it is read.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Facts<'a> {
+    from_number: Option<Cow<'a, str>>,
+    src: Option<Cow<'a, str>>,
+    to_number: Option<Cow<'a, str>>,
+    dst: Option<Cow<'a, str>>,
+    disposition: Option<Cow<'a, str>>,
+    duration: Option<i64>,
+    billsec: Option<i64>,
+    start: Option<Cow<'a, str>>,
+    answer: Option<Cow<'a, str>>,
+    end: Option<Cow<'a, str>>,
+    timezone: Option<Cow<'a, str>>,
+    extension: Option<Cow<'a, str>>,
+    name: Option<Scalar<'a>>,
+}
+
+impl RecordKind {
+    /// Whether the rules read `key` (the decoder captures only these).
+    pub fn wants(self, key: &str) -> bool {
+        match self {
+            RecordKind::Call => matches!(
+                key,
+                "from_number"
+                    | "src"
+                    | "to_number"
+                    | "dst"
+                    | "disposition"
+                    | "duration"
+                    | "billsec"
+                    | "start"
+                    | "answer"
+                    | "end"
+                    | "timezone"
+            ),
+            RecordKind::Extension => matches!(key, "extension" | "name"),
+            RecordKind::User => false,
         }
+    }
+
+    /// Whether the rules replace the PBX's `key` (so it is not kept as sent).
+    pub fn replaces(self, key: &str) -> bool {
+        self == RecordKind::Call && matches!(key, "duration" | "billsec")
     }
 }
 
-impl<'a> CallFacts<'a> {
-    /// Records `value` if `key` is one the added fields depend on.
+impl<'a> Facts<'a> {
+    /// Records `value` of `key` (last one wins, as in the Lua table).
     pub fn note(&mut self, key: &str, value: Scalar<'a>) {
+        let text = || value.text();
         match key {
-            "from_number" => self.from_number = value.text(),
-            "src" => self.src = value.text(),
-            "to_number" => self.to_number = value.text(),
-            "dst" => self.dst = value.text(),
-            "disposition" => self.disposition = value.text(),
+            "from_number" => self.from_number = text(),
+            "src" => self.src = text(),
+            "to_number" => self.to_number = text(),
+            "dst" => self.dst = text(),
+            "disposition" => self.disposition = text(),
             "duration" => self.duration = value.seconds(),
             "billsec" => self.billsec = value.seconds(),
-            "start" => self.start = value.text(),
-            "end" => self.end = value.text(),
+            "start" => self.start = text(),
+            "answer" => self.answer = text(),
+            "end" => self.end = text(),
+            "timezone" => self.timezone = text(),
+            "extension" => self.extension = text(),
+            "name" => self.name = (!matches!(value, Scalar::Other)).then_some(value),
             _ => {}
         }
     }
 
-    /// Whether `key` feeds the facts (the decoder captures only these).
-    pub fn wants(key: &str) -> bool {
-        matches!(
-            key,
-            "from_number"
-                | "src"
-                | "to_number"
-                | "dst"
-                | "disposition"
-                | "duration"
-                | "billsec"
-                | "start"
-                | "end"
-        )
-    }
-
-    /// The added fields, by the contract's rules.
-    pub fn fields(&self) -> CallFields<'a> {
-        let first = |a: &Option<Cow<'a, str>>, b: &Option<Cow<'a, str>>| {
-            [a, b]
-                .into_iter()
-                .flatten()
-                .find(|t| !t.is_empty())
-                .or(a.as_ref().or(b.as_ref()))
-                .cloned()
-        };
-        let status = match &self.disposition {
-            Some(d) => status_of(d),
-            None => Cow::Borrowed("unknown"),
-        };
-        CallFields {
-            from: first(&self.from_number, &self.src),
-            to: first(&self.to_number, &self.dst),
-            status,
-            duration: self.duration.or_else(|| self.span()).or(self.billsec),
-            billsec: self.billsec,
+    /// Calls `add` with each field a `kind` record gains, in order.
+    pub fn added(&self, kind: RecordKind, mut add: impl FnMut(&'static str, Added<'a>)) {
+        match kind {
+            RecordKind::Call => {
+                if let Some(from) = first_of(&self.from_number, &self.src) {
+                    add("from", Added::Text(from));
+                }
+                if let Some(to) = first_of(&self.to_number, &self.dst) {
+                    add("to", Added::Text(to));
+                }
+                let status = match &self.disposition {
+                    Some(d) => status_of(d),
+                    None => Cow::Borrowed("unknown"),
+                };
+                add("status", Added::Text(status));
+                if let Some(billsec) = self.billsec {
+                    add("billsec", Added::Int(billsec));
+                }
+                if let Some(duration) = self.duration.or_else(|| self.span()).or(self.billsec) {
+                    add("duration", Added::Int(duration));
+                }
+                if let Some(offset) = self.timezone.as_deref().and_then(utc_offset) {
+                    for (key, time) in [
+                        ("start_iso", &self.start),
+                        ("answer_iso", &self.answer),
+                        ("end_iso", &self.end),
+                    ] {
+                        if let Some(iso) = time.as_deref().and_then(|t| rfc3339(t, &offset)) {
+                            add(key, Added::Text(Cow::Owned(iso)));
+                        }
+                    }
+                }
+            }
+            RecordKind::Extension => {
+                if let Some(number) = &self.extension {
+                    add("number", Added::Text(number.clone()));
+                }
+                if let Some(name) = &self.name {
+                    add("user_name", Added::Scalar(name.clone()));
+                }
+            }
+            RecordKind::User => {}
         }
     }
 
@@ -174,48 +188,14 @@ impl<'a> CallFacts<'a> {
     }
 }
 
-fn call(record: &mut Record) {
-    let fields = {
-        let mut facts = CallFacts::default();
-        for (key, value) in record.iter() {
-            if CallFacts::wants(key) {
-                facts.note(key, Scalar::of(value));
-            }
-        }
-        let fields = facts.fields();
-        CallFields {
-            from: fields.from.map(|c| Cow::Owned(c.into_owned())),
-            to: fields.to.map(|c| Cow::Owned(c.into_owned())),
-            ..fields
-        }
-    };
-    let mut set = |key: &str, value: Option<Value>| match value {
-        Some(v) => record.insert(key.into(), v),
-        None => record.remove(key),
-    };
-    if let Some(from) = fields.from {
-        set("from", Some(Value::String(from.into_owned())));
-    }
-    if let Some(to) = fields.to {
-        set("to", Some(Value::String(to.into_owned())));
-    }
-    set("status", Some(Value::String(fields.status.into_owned())));
-    set("billsec", fields.billsec.map(Value::from));
-    set("duration", fields.duration.map(Value::from));
-}
-
-fn extension(record: &mut Record) {
-    if let Some(number) = text(record.get("extension")) {
-        record.insert("number".into(), Value::String(number));
-    }
-    let name = record.get("name").filter(|v| is_scalar(v)).cloned();
-    if let Some(name) = name {
-        record.insert("user_name".into(), name);
-    }
-}
-
-fn is_scalar(value: &Value) -> bool {
-    matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_))
+/// The first non-empty of two PBX fields, else the first present.
+fn first_of<'a>(a: &Option<Cow<'a, str>>, b: &Option<Cow<'a, str>>) -> Option<Cow<'a, str>> {
+    [a, b]
+        .into_iter()
+        .flatten()
+        .find(|t| !t.is_empty())
+        .or(a.as_ref().or(b.as_ref()))
+        .cloned()
 }
 
 /// `ANSWERED` → `answered`, `NO ANSWER` → `no_answer`, else lower-cased.
@@ -237,121 +217,201 @@ pub fn status_of(disposition: &str) -> Cow<'static, str> {
     })
 }
 
-/// Whole seconds from a number or numeric string; empty means absent.
-pub fn seconds(value: &Value) -> Option<i64> {
-    Scalar::of(value).seconds()
+/// `-0400` → `-04:00`: a UTC offset as Wildix sends it in `timezone`.
+/// Anything else (a zone name, a malformed offset) is not one.
+fn utc_offset(timezone: &str) -> Option<String> {
+    let b = timezone.as_bytes();
+    let ok = b.len() == 5
+        && matches!(b[0], b'+' | b'-')
+        && b[1..].iter().all(u8::is_ascii_digit)
+        && timezone[1..3] <= *"18"
+        && timezone[3..5] < *"60";
+    ok.then(|| format!("{}:{}", &timezone[..3], &timezone[3..]))
 }
 
-fn id_as_string(record: &mut Record) {
-    if let Some(id) = text(record.get("id")) {
-        record.insert("id".into(), Value::String(id));
+/// A PBX wall-clock time with its offset, as RFC 3339.
+fn rfc3339(time: &str, offset: &str) -> Option<String> {
+    let t = time.trim();
+    // Only full times: a bare date or a time without seconds is not what
+    // the PBX stores, so no ISO form is made up for it.
+    if t.len() != 19 {
+        return None;
     }
-}
-
-/// A string or number as text; null and other types are absent.
-fn text(value: Option<&Value>) -> Option<String> {
-    Scalar::of(value?).text().map(Cow::into_owned)
+    let parsed = DateTime::parse(t, DayEdge::Start)?;
+    Some(format!(
+        "{}{offset}",
+        parsed.to_string().replacen(' ', "T", 1)
+    ))
 }
 
 #[cfg(test)]
 mod test {
     use super::*;
-    use serde_json::json;
 
-    fn norm(kind: RecordKind, value: Value) -> Record {
-        let Value::Object(mut map) = value else {
-            panic!("object")
-        };
-        normalize(kind, &mut map);
-        map
+    fn text(s: &str) -> Scalar<'_> {
+        Scalar::Text(Cow::Borrowed(s))
+    }
+
+    fn added(kind: RecordKind, fields: &[(&str, Scalar)]) -> Vec<(&'static str, Added<'static>)> {
+        let mut facts = Facts::default();
+        for (key, value) in fields {
+            if kind.wants(key) {
+                facts.note(key, value.clone());
+            }
+        }
+        let mut out = Vec::new();
+        facts.added(kind, |key, value| {
+            let value = match value {
+                Added::Text(t) => Added::Text(Cow::Owned(t.into_owned())),
+                Added::Int(i) => Added::Int(i),
+                Added::Scalar(s) => Added::Scalar(match s {
+                    Scalar::Text(t) => Scalar::Text(Cow::Owned(t.into_owned())),
+                    Scalar::Int(i) => Scalar::Int(i),
+                    Scalar::Float(f) => Scalar::Float(f),
+                    Scalar::Bool(b) => Scalar::Bool(b),
+                    Scalar::Other => Scalar::Other,
+                }),
+            };
+            out.push((key, value));
+        });
+        out
+    }
+
+    fn t(s: &str) -> Added<'static> {
+        Added::Text(Cow::Owned(s.to_string()))
     }
 
     #[test]
     fn call_from_user_history_fields() {
-        let r = norm(
+        let got = added(
             RecordKind::Call,
-            json!({"id": 8289, "start": "2015-03-11 13:32:36", "answer": "2015-03-11 13:32:40",
-                   "end": "2015-03-11 13:33:36", "billsec": "56", "disposition": "ANSWERED",
-                   "from_number": "101", "to_number": "+3212345", "from_name": "Zoë", "to_name": "",
-                   "cost": "0"}),
+            &[
+                ("start", text("2015-03-11 13:32:36")),
+                ("end", text("2015-03-11 13:33:36")),
+                ("billsec", text("56")),
+                ("disposition", text("ANSWERED")),
+                ("from_number", text("101")),
+                ("to_number", text("+3212345")),
+            ],
         );
-        assert_eq!(r["id"], "8289");
-        assert_eq!(r["from"], "101");
-        assert_eq!(r["to"], "+3212345");
-        assert_eq!(r["status"], "answered");
-        assert_eq!(r["billsec"], 56);
-        assert_eq!(r["duration"], 60);
-        assert_eq!(r["start"], "2015-03-11 13:32:36");
-        assert_eq!(r["cost"], "0");
-        assert_eq!(r["from_name"], "Zoë");
+        assert_eq!(
+            got,
+            vec![
+                ("from", t("101")),
+                ("to", t("+3212345")),
+                ("status", t("answered")),
+                ("billsec", Added::Int(56)),
+                ("duration", Added::Int(60)),
+            ]
+        );
     }
 
     #[test]
     fn call_from_admin_history_fields() {
-        let r = norm(
+        let got = added(
             RecordKind::Call,
-            json!({"id": "1426080756.123", "src": "102", "dst": "103", "duration": "17",
-                   "billsec": "", "disposition": "NO ANSWER", "start": "x", "end": "y"}),
+            &[
+                ("src", text("102")),
+                ("dst", text("103")),
+                ("duration", text("17")),
+                ("billsec", text("")),
+                ("disposition", text("NO ANSWER")),
+            ],
         );
-        assert_eq!(r["from"], "102");
-        assert_eq!(r["to"], "103");
-        assert_eq!(r["duration"], 17);
-        assert_eq!(r["status"], "no_answer");
-        assert!(!r.contains_key("billsec"));
+        assert_eq!(
+            got,
+            vec![
+                ("from", t("102")),
+                ("to", t("103")),
+                ("status", t("no_answer")),
+                ("duration", Added::Int(17)),
+            ]
+        );
     }
 
     #[test]
-    fn duration_falls_back_to_billsec() {
-        let r = norm(
+    fn duration_falls_back_to_billsec_and_status_to_the_disposition() {
+        let got = added(
             RecordKind::Call,
-            json!({"billsec": 9, "disposition": "BUSY", "start": "2015-03-11 13:33:36",
-                   "end": "2015-03-11 13:32:36"}),
+            &[
+                ("billsec", Scalar::Int(9)),
+                ("disposition", text("BUSY")),
+                ("start", text("2015-03-11 13:33:36")),
+                ("end", text("2015-03-11 13:32:36")),
+            ],
         );
-        assert_eq!(r["duration"], 9);
-        assert_eq!(r["status"], "busy");
-        let r = norm(RecordKind::Call, json!({"disposition": "CONGESTION"}));
-        assert_eq!(r["status"], "congestion");
-        assert!(!r.contains_key("duration"));
-        let r = norm(RecordKind::Call, json!({"disposition": null}));
-        assert_eq!(r["status"], "unknown");
-        assert_eq!(status_of("FAILED"), "failed");
+        assert!(got.contains(&("duration", Added::Int(9))));
+        let got = added(RecordKind::Call, &[("disposition", text("CONGESTION"))]);
+        assert_eq!(got, vec![("status", t("congestion"))]);
+        assert_eq!(added(RecordKind::Call, &[]), vec![("status", t("unknown"))]);
     }
 
     #[test]
     fn from_prefers_non_empty() {
-        let r = norm(RecordKind::Call, json!({"from_number": "", "src": "555"}));
-        assert_eq!(r["from"], "555");
-        let r = norm(RecordKind::Call, json!({"from_number": ""}));
-        assert_eq!(r["from"], "");
-        let r = norm(RecordKind::Call, json!({}));
-        assert!(!r.contains_key("from"));
+        let got = added(
+            RecordKind::Call,
+            &[("from_number", text("")), ("src", text("555"))],
+        );
+        assert_eq!(got[0], ("from", t("555")));
+        let got = added(RecordKind::Call, &[("from_number", text(""))]);
+        assert_eq!(got[0], ("from", t("")));
     }
 
     #[test]
-    fn extension_and_user() {
-        let r = norm(
+    fn offsets_give_rfc3339_times() {
+        let got = added(
+            RecordKind::Call,
+            &[
+                ("start", text("2026-07-20 19:36:27")),
+                ("end", text("2026-07-20 19:40:54")),
+                ("answer", text("")),
+                ("timezone", text("-0400")),
+            ],
+        );
+        assert!(got.contains(&("start_iso", t("2026-07-20T19:36:27-04:00"))));
+        assert!(got.contains(&("end_iso", t("2026-07-20T19:40:54-04:00"))));
+        assert!(!got.iter().any(|(k, _)| *k == "answer_iso"));
+        for zone in ["Europe/Rome", "+02:00", "0200", "+2500", "+0260", "", "UTC"] {
+            let got = added(
+                RecordKind::Call,
+                &[
+                    ("start", text("2026-07-20 19:36:27")),
+                    ("timezone", text(zone)),
+                ],
+            );
+            assert!(!got.iter().any(|(k, _)| k.ends_with("_iso")), "{zone}");
+        }
+    }
+
+    #[test]
+    fn extensions_gain_number_and_user_name() {
+        let got = added(
             RecordKind::Extension,
-            json!({"id": 12, "extension": 101, "name": "Ana", "email": "a@x"}),
+            &[("extension", Scalar::Int(101)), ("name", text("Ana"))],
         );
-        assert_eq!(r["id"], "12");
-        assert_eq!(r["number"], "101");
-        assert_eq!(r["user_name"], "Ana");
-        assert_eq!(r["extension"], 101);
-        let r = norm(
-            RecordKind::User,
-            json!({"id": "3", "extension": "103", "name": ""}),
+        assert_eq!(
+            got,
+            vec![
+                ("number", t("101")),
+                (
+                    "user_name",
+                    Added::Scalar(Scalar::Text(Cow::Owned("Ana".into())))
+                )
+            ]
         );
-        assert_eq!(r["id"], "3");
-        assert_eq!(r["extension"], "103");
+        let got = added(RecordKind::Extension, &[("name", Scalar::Other)]);
+        assert!(got.is_empty());
+        assert!(added(RecordKind::User, &[("name", text("x"))]).is_empty());
     }
 
     #[test]
     fn seconds_parsing() {
-        assert_eq!(seconds(&json!("12")), Some(12));
-        assert_eq!(seconds(&json!("12.9")), Some(12));
-        assert_eq!(seconds(&json!(3.5)), Some(3));
-        assert_eq!(seconds(&json!("")), None);
-        assert_eq!(seconds(&json!("NaN")), None);
-        assert_eq!(seconds(&json!(true)), None);
+        assert_eq!(text("12").seconds(), Some(12));
+        assert_eq!(text("12.9").seconds(), Some(12));
+        assert_eq!(Scalar::Float(3.5).seconds(), Some(3));
+        assert_eq!(text("").seconds(), None);
+        assert_eq!(text("NaN").seconds(), None);
+        assert_eq!(text("1e300").seconds(), None);
+        assert_eq!(Scalar::Bool(true).seconds(), None);
     }
 }

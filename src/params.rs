@@ -92,6 +92,8 @@ pub struct Params {
     pub date_from: Option<DateTime>,
     pub date_to: Option<DateTime>,
     pub id: Option<String>,
+    /// An extension number (`get_extension{ extension = "201" }`).
+    pub extension: Option<String>,
 }
 
 impl Params {
@@ -109,6 +111,7 @@ impl Default for Params {
             date_from: None,
             date_to: None,
             id: None,
+            extension: None,
         }
     }
 }
@@ -118,8 +121,17 @@ impl Default for Params {
 pub struct Spec {
     /// Accepted keys, in the order error messages list them.
     pub accepted: &'static [&'static str],
-    /// Whether `id` must be given.
-    pub requires_id: bool,
+    /// What must be given.
+    pub required: Required,
+}
+
+/// The parameters a function cannot do without.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Required {
+    Nothing,
+    Id,
+    /// Exactly one of `id` and `extension`.
+    IdOrExtension,
 }
 
 /// Checks a parameter table (`None` for a call with no argument).
@@ -168,14 +180,28 @@ pub fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Params, Erro
             }
             "date_from" => params.date_from = Some(date(name, value, DayEdge::Start)?),
             "date_to" => params.date_to = Some(date(name, value, DayEdge::End)?),
-            "id" => params.id = Some(id(value)?),
+            "id" => params.id = Some(id(name, value)?),
+            "extension" => params.extension = Some(id(name, value)?),
             _ => unreachable!("keys are checked against spec.accepted above"),
         }
     }
-    if spec.requires_id && params.id.is_none() {
-        return Err(Error::argument(
-            "missing required parameter 'id' (e.g. { id = \"42\" })",
-        ));
+    match (spec.required, &params.id, &params.extension) {
+        (Required::Id, None, _) => {
+            return Err(Error::argument(
+                "missing required parameter 'id' (e.g. { id = \"42\" })",
+            ))
+        }
+        (Required::IdOrExtension, None, None) => {
+            return Err(Error::argument(
+                "needs 'id' (the colleague's database id) or 'extension' (the extension number), e.g. { extension = \"201\" }",
+            ))
+        }
+        (Required::IdOrExtension, Some(_), Some(_)) => {
+            return Err(Error::argument(
+                "takes 'id' or 'extension', not both",
+            ))
+        }
+        _ => {}
     }
     if (params.page - 1).saturating_mul(u64::from(params.limit)) > MAX_OFFSET {
         return Err(Error::argument(format!(
@@ -202,8 +228,10 @@ fn key_name(key: &Arg) -> Option<&str> {
 
 /// The error for a parameter table of the wrong type.
 pub fn not_a_table(spec: Spec, got: &Arg) -> Error {
-    let example = if spec.requires_id {
+    let example = if spec.required == Required::Id {
         "{ id = \"42\" }"
+    } else if spec.required == Required::IdOrExtension {
+        "{ extension = \"201\" }"
     } else if spec.accepted.is_empty() {
         "{} or nothing"
     } else {
@@ -243,35 +271,40 @@ fn date(name: &str, value: &Arg, edge: DayEdge) -> Result<DateTime, Error> {
     })
 }
 
-/// Ids are opaque strings; a whole number is taken as its decimal string.
-fn id(value: &Arg) -> Result<String, Error> {
+/// Ids (and extension numbers) are opaque strings; a whole number is
+/// taken as its decimal string.
+fn id(name: &str, value: &Arg) -> Result<String, Error> {
     let text = match value {
         Arg::Str(bytes) => match std::str::from_utf8(bytes) {
             Ok(s) => s.to_string(),
-            Err(_) => return Err(Error::argument("'id' must be valid UTF-8 text")),
+            Err(_) => {
+                return Err(Error::argument(format!(
+                    "'{name}' must be valid UTF-8 text"
+                )))
+            }
         },
         Arg::Int(_) | Arg::Num(_) => match value.as_integer() {
             Some(n) => n.to_string(),
             None => {
                 return Err(Error::argument(format!(
-                    "'id' must be a string or a whole number, got {}",
+                    "'{name}' must be a string or a whole number, got {}",
                     value.describe()
                 )))
             }
         },
         _ => {
             return Err(Error::argument(format!(
-                "'id' must be a string or a whole number, got {}",
+                "'{name}' must be a string or a whole number, got {}",
                 value.describe()
             )))
         }
     };
-    check_id(&text)?;
+    check_id(name, &text)?;
     Ok(text)
 }
 
 /// Ids travel in the URL path: refuse anything that could change the path.
-pub fn check_id(id: &str) -> Result<(), Error> {
+pub fn check_id(name: &str, id: &str) -> Result<(), Error> {
     let problem = if id.is_empty() {
         Some("is empty")
     } else if id == "." || id == ".." {
@@ -287,7 +320,7 @@ pub fn check_id(id: &str) -> Result<(), Error> {
     };
     match problem {
         Some(problem) => Err(Error::argument(format!(
-            "'id' {problem} (got {})",
+            "'{name}' {problem} (got {})",
             Arg::Str(id.as_bytes().to_vec()).describe()
         ))),
         None => Ok(()),
@@ -301,15 +334,15 @@ mod test {
 
     const LIST_CALLS: Spec = Spec {
         accepted: &["limit", "page", "date_from", "date_to"],
-        requires_id: false,
+        required: Required::Nothing,
     };
     const GET: Spec = Spec {
         accepted: &["id"],
-        requires_id: true,
+        required: Required::Id,
     };
     const NONE: Spec = Spec {
         accepted: &[],
-        requires_id: false,
+        required: Required::Nothing,
     };
 
     fn s(text: &str) -> Arg {

@@ -53,7 +53,8 @@ fn faulty(steps: &str, extra: &[(&str, Arg)]) -> Client {
 }
 
 fn me(client: &Client) -> Result<Value, Error> {
-    client.call(Operation::GetCurrentUser, None)
+    let out = client.call(Operation::GetCurrentUser, None)?;
+    Ok(serde_json::from_str(&out.to_json()).expect("results are JSON"))
 }
 
 #[test]
@@ -171,4 +172,32 @@ fn one_connection_serves_consecutive_calls() {
     }
     assert_eq!(own.stats().connections, 1);
     assert_eq!(own.stats().requests, 50);
+}
+
+#[test]
+fn a_list_page_is_filled_past_the_pbx_cap() {
+    let client = client(&PLAIN.url, &[]).unwrap();
+    let table = [(s("limit"), Arg::Int(250)), (s("page"), Arg::Int(2))];
+    let out = client.call(Operation::ListCalls, Some(&table)).unwrap();
+    let value: Value = serde_json::from_str(&out.to_json()).unwrap();
+    assert_eq!(value["calls"].as_array().unwrap().len(), 250);
+    assert_eq!(value["has_more"], true);
+}
+
+#[test]
+fn a_scan_yields_each_call_once() {
+    let client = std::sync::Arc::new(client(&PLAIN.url, &[]).unwrap());
+    let params = crate::params::Params {
+        limit: 300,
+        ..Default::default()
+    };
+    let mut scan = crate::scan::Scan::new(client, Operation::ListCalls, params);
+    let mut seen = std::collections::HashSet::new();
+    while let Some(out) = scan.next_page().unwrap() {
+        let page: Value = serde_json::from_str(&out.to_json()).unwrap();
+        for call in page.as_array().unwrap() {
+            assert!(seen.insert(call["id"].as_str().unwrap().to_string()));
+        }
+    }
+    assert_eq!(seen.len(), wildix_sandbox::data::CALLS + 1);
 }

@@ -196,8 +196,21 @@ fn colleague(rng: &mut Rng, i: usize) -> Record {
     }
 }
 
+/// A call that arrives while the PBX is read (`--live`): number `n` of
+/// them, starting `start` seconds after the epoch.
+pub fn live_call(n: usize, start: i64, colleagues: &[Record]) -> Record {
+    let mut rng = Rng(0xC0FF_EE00 ^ n as u64);
+    let mut record = call_at(&mut rng, CALLS + 1_000_000 + n, start, colleagues);
+    record.insert("id".into(), Value::String(format!("live-{n}")));
+    record
+}
+
 fn call(rng: &mut Rng, i: usize, colleagues: &[Record]) -> Record {
     let start = WINDOW_START + rng.below((WINDOW_DAYS * 86_400) as u64) as i64;
+    call_at(rng, i, start, colleagues)
+}
+
+fn call_at(rng: &mut Rng, i: usize, start: i64, colleagues: &[Record]) -> Record {
     let disposition = match rng.below(100) {
         0..=59 => "ANSWERED",
         60..=84 => "NO ANSWER",
@@ -233,7 +246,8 @@ fn call(rng: &mut Rng, i: usize, colleagues: &[Record]) -> Record {
         record.insert("src".into(), Value::String(from_number));
         record.insert("dst".into(), Value::String(to_number));
         record.insert("duration".into(), Value::String((end - start).to_string()));
-        record.insert("timezone".into(), Value::String("Europe/Rome".into()));
+        // The UTC offset of `start`, as live tenants send it (CET in the window).
+        record.insert("timezone".into(), Value::String("+0100".into()));
     } else {
         record.insert("from_number".into(), Value::String(from_number.clone()));
         record.insert("to_number".into(), Value::String(to_number.clone()));

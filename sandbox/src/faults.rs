@@ -6,6 +6,7 @@
 //! |---|---|
 //! | `ok` | the normal answer |
 //! | `NNN` (e.g. `503`) | that status with the JSON error envelope |
+//! | `in200-NNN` | HTTP 200 carrying the error envelope with code NNN, as real PBXs send |
 //! | `html502` | a proxy's HTML 502 page |
 //! | `429sN` / `429dN` | 429 with `Retry-After: N` as seconds / as an HTTP date N s ahead |
 //! | `delayN` | wait N ms, then the normal answer |
@@ -32,6 +33,8 @@ use std::sync::Mutex;
 pub enum Fault {
     Ok,
     Status(u16),
+    /// The error envelope with this code, inside HTTP 200.
+    ErrorIn200(u16),
     Html502,
     RetryAfterSeconds(u64),
     RetryAfterDate(u64),
@@ -86,6 +89,12 @@ fn parse_step(step: &str) -> Option<Fault> {
                 Fault::Delay(n)
             } else if let Some(n) = number("big") {
                 Fault::Big(n as usize)
+            } else if let Some(code) = number("in200-") {
+                Fault::ErrorIn200(
+                    u16::try_from(code)
+                        .ok()
+                        .filter(|c| (100..=599).contains(c))?,
+                )
             } else if let Some(n) = number("every") {
                 Fault::Every(n.max(1))
             } else {

@@ -15,8 +15,17 @@ use std::sync::Arc;
 pub struct Options {
     /// 0 picks a free port.
     pub port: u16,
-    /// The Bearer token it accepts.
+    /// The user Bearer token it accepts.
     pub token: String,
+    /// The company API key it accepts (no user: refused on user routes).
+    pub company_key: String,
+    /// The Basic auth login it accepts (the token owner's).
+    pub username: String,
+    pub password: String,
+    /// Most call-history records a request gets; 0: no cap (benchmarks).
+    pub call_cap: usize,
+    /// Call history grows while it is read.
+    pub live: bool,
     /// Seed of the generated data.
     pub seed: u64,
     /// Serve HTTPS with a CA made at start-up.
@@ -33,6 +42,11 @@ impl Default for Options {
         Options {
             port: 0,
             token: "sandbox-token".to_string(),
+            company_key: "wsk-v1-sandbox-company-key-0123456789".to_string(),
+            username: "admin".to_string(),
+            password: "sandbox-password".to_string(),
+            call_cap: 100,
+            live: false,
             seed: 1,
             tls: false,
             calls: data::CALLS,
@@ -74,7 +88,14 @@ impl Sandbox {
         let state = Arc::new(server::State {
             data: data::generate_sized(options.seed, options.calls),
             cache: options.cache.then(Default::default),
-            token: options.token,
+            access: routes::Access {
+                token: options.token,
+                company_key: options.company_key,
+                username: options.username,
+                password: options.password,
+                call_cap: options.call_cap,
+            },
+            live: options.live.then(Default::default),
             port,
             tls: tls.as_ref().map(|t| Arc::clone(&t.config)),
             faults: faults::Faults::default(),

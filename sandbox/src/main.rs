@@ -9,7 +9,15 @@ use wildix_sandbox::{Options, Sandbox};
 const USAGE: &str = "usage: wildix-sandbox [--port N] [--token T] [--seed N] [--tls --ca-out PATH]
        wildix-sandbox --stats PORT   (print a running sandbox's counters)
   --port N      port on 127.0.0.1 (default 0: any free port)
-  --token T     the Bearer token it accepts (default sandbox-token)
+  --token T     the user Bearer token it accepts (default sandbox-token)
+  --company-key K  a company API key it accepts: no user, so refused on
+                user routes (default wsk-v1-sandbox-company-key-0123456789)
+  --username U --password P
+                the Basic auth login it accepts (default admin,
+                sandbox-password)
+  --call-cap N  most call-history records a request gets, as real PBXs
+                serve (default 100; 0: no cap)
+  --live        call history grows while it is read
   --seed N      seed of the generated data (default 1)
   --calls N     call records to generate (default 6000)
   --cache       serve each distinct answer from memory (for benchmarks)
@@ -42,6 +50,15 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                     .map_err(|_| "--port must be 0 to 65535".to_string())?
             }
             "--token" => parsed.options.token = value("--token")?,
+            "--company-key" => parsed.options.company_key = value("--company-key")?,
+            "--username" => parsed.options.username = value("--username")?,
+            "--password" => parsed.options.password = value("--password")?,
+            "--call-cap" => {
+                parsed.options.call_cap = value("--call-cap")?
+                    .parse()
+                    .map_err(|_| "--call-cap must be a whole number".to_string())?
+            }
+            "--live" => parsed.options.live = true,
             "--seed" => {
                 parsed.options.seed = value("--seed")?
                     .parse()

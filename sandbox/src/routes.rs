@@ -1,13 +1,57 @@
-//! The route table: the six Wildix endpoints wildix uses, with the real
-//! paging, sorting and filtering parameters, Bearer auth and the error
-//! envelope. Pure: a request in, a status and JSON body out.
+//! The route table: the Wildix endpoints wildix uses, with the real
+//! paging, sorting and filtering parameters, and what real PBXs do
+//! (wildix-api.md, "What real PBXs do"): call history served at most 100
+//! records a request, the by-id call route limited to the token owner's
+//! calls, Bearer and Basic auth, company keys (which have no user) refused
+//! on user routes, the error envelope. Pure: a request in, a status and
+//! JSON body out.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use base64::Engine;
 use serde_json::{json, Value};
 
 use crate::data::{Data, Record, OWNER_ID};
+
+/// Who may call: the credentials the sandbox accepts.
+pub struct Access {
+    /// A user's Bearer token (a PBX token: it belongs to the owner).
+    pub token: String,
+    /// A company API key: Bearer, no user.
+    pub company_key: String,
+    /// HTTP Basic: the owner's login.
+    pub username: String,
+    pub password: String,
+    /// Most call-history records one request gets (0: no cap).
+    pub call_cap: usize,
+}
+
+/// Whom a request's credentials name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    User,
+    Company,
+}
+
+impl Access {
+    fn caller(&self, authorization: Option<&str>) -> Option<Caller> {
+        let authorization = authorization?;
+        if let Some(token) = authorization.strip_prefix("Bearer ") {
+            if token == self.token {
+                return Some(Caller::User);
+            }
+            if token == self.company_key {
+                return Some(Caller::Company);
+            }
+            return None;
+        }
+        let basic = authorization.strip_prefix("Basic ")?;
+        let expected = base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", self.username, self.password));
+        (basic == expected).then_some(Caller::User)
+    }
+}
 
 /// A parsed request, as the server hands it over.
 pub struct Request<'a> {
@@ -41,40 +85,38 @@ pub fn error(status: u16, reason: &str) -> Reply {
     }
 }
 
-/// Answers one API request.
-pub fn handle(data: &Data, token: &str, req: &Request) -> Reply {
-    let expected = format!("Bearer {token}");
-    if req.authorization != Some(expected.as_str()) {
+/// Answers one API request. `live` holds calls that arrived since start
+/// (`--live`), newest last.
+pub fn handle(data: &Data, live: &[Record], access: &Access, req: &Request) -> Reply {
+    let Some(caller) = access.caller(req.authorization) else {
         return error(401, "Unauthorized");
-    }
+    };
     if req.method != "GET" {
         return error(405, "Method Not Allowed");
     }
     // Trailing slashes are accepted both ways, as on a real PBX.
     let path = req.path.trim_end_matches('/');
     let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let user_route = matches!(
+        segments.as_slice(),
+        ["api", "v1", "CallHistory", ..] | ["api", "v1", "personal", "info"]
+    );
+    if user_route && caller == Caller::Company {
+        // A company key belongs to no user: user routes have nobody to answer for.
+        return error(401, "Unauthorized: this route needs a user");
+    }
+    let calls = || data.calls.iter().chain(live.iter());
+    let cap = (access.call_cap > 0).then_some(access.call_cap);
     match segments.as_slice() {
-        ["api", "v1", "PBX", "CallHistory"] => list(&data.calls, req.query, "start", 100),
-        ["api", "v1", "CallHistory"] => {
-            let owner = owner(data);
-            let ext = owner
-                .and_then(|o| o["extension"].as_str())
-                .unwrap_or_default();
-            let mine: Vec<Record> = data
-                .calls
-                .iter()
-                .filter(|c| {
-                    ["from_number", "to_number", "src", "dst"]
-                        .iter()
-                        .any(|k| c.get(*k).and_then(Value::as_str) == Some(ext))
-                })
-                .cloned()
-                .collect();
-            list(&mine, req.query, "start", 100)
+        ["api", "v1", "PBX", "CallHistory"] => list(calls(), req.query, "start", 100, cap),
+        ["api", "v1", "CallHistory"] => list(mine(data, calls()), req.query, "start", 100, cap),
+        // The by-id route is the owner's own history, as on a real PBX.
+        ["api", "v1", "CallHistory", id] => {
+            let mine: Vec<Record> = mine(data, calls()).cloned().collect();
+            by_id(&mine, id)
         }
-        ["api", "v1", "CallHistory", id] => by_id(&data.calls, id),
         ["api", "v1", "Colleagues"] | ["api", "v1", "PBX", "Colleagues"] => {
-            list(&data.colleagues, req.query, "dn", 1500)
+            list(data.colleagues.iter(), req.query, "dn", 1500, None)
         }
         ["api", "v1", "Colleagues", id] => by_id(&data.colleagues, id),
         ["api", "v1", "personal", "info"] => match owner(data) {
@@ -83,6 +125,21 @@ pub fn handle(data: &Data, token: &str, req: &Request) -> Reply {
         },
         _ => error(404, "Not Found"),
     }
+}
+
+/// The calls the token owner was in.
+fn mine<'a>(
+    data: &'a Data,
+    calls: impl Iterator<Item = &'a Record> + 'a,
+) -> impl Iterator<Item = &'a Record> + 'a {
+    let ext = owner(data)
+        .and_then(|o| o["extension"].as_str())
+        .unwrap_or_default();
+    calls.filter(move |c| {
+        ["from_number", "to_number", "src", "dst"]
+            .iter()
+            .any(|k| c.get(*k).and_then(Value::as_str) == Some(ext))
+    })
 }
 
 fn owner(data: &Data) -> Option<&Record> {
@@ -98,11 +155,12 @@ fn by_id(records: &[Record], id: &str) -> Reply {
 
 /// `start`, `count`, `sort`, `dir`, `search`, `searchFields`,
 /// `filter[F]`, `filter[F][from]`, `filter[F][to]`.
-fn list(
-    records: &[Record],
+fn list<'a>(
+    records: impl Iterator<Item = &'a Record>,
     query: &[(String, String)],
     default_sort: &str,
     default_count: usize,
+    cap: Option<usize>,
 ) -> Reply {
     let mut start = 0usize;
     let mut count = default_count;
@@ -155,8 +213,8 @@ fn list(
             Some(other) => other.to_string(),
         }
     };
+    let count = cap.map_or(count, |cap| count.min(cap));
     let mut matched: Vec<&Record> = records
-        .iter()
         .filter(|r| exact.iter().all(|(f, v)| text(r, f) == *v))
         .filter(|r| {
             from.iter()
@@ -233,7 +291,8 @@ mod test {
             .collect();
         let reply = handle(
             data,
-            "T",
+            &[],
+            &access(),
             &Request {
                 method: "GET",
                 path,
@@ -244,21 +303,73 @@ mod test {
         (reply.status, serde_json::from_str(&reply.body).unwrap())
     }
 
+    fn access() -> Access {
+        Access {
+            token: "T".into(),
+            company_key: "wsk-v1-K".into(),
+            username: "admin".into(),
+            password: "pw".into(),
+            call_cap: 100,
+        }
+    }
+
+    fn status_as(data: &Data, authorization: &str, path: &str) -> u16 {
+        let request = Request {
+            method: "GET",
+            path,
+            query: &[],
+            authorization: Some(authorization),
+        };
+        handle(data, &[], &access(), &request).status
+    }
+
     #[test]
     fn auth_is_required() {
         let data = generate(1);
-        let reply = handle(
-            &data,
-            "T",
-            &Request {
-                method: "GET",
-                path: "/api/v1/personal/info",
-                query: &[],
-                authorization: Some("Bearer nope"),
-            },
+        assert_eq!(
+            status_as(&data, "Bearer nope", "/api/v1/personal/info"),
+            401
         );
-        assert_eq!(reply.status, 401);
-        assert!(reply.body.contains("\"type\":\"error\""));
+        let basic = base64::engine::general_purpose::STANDARD.encode("admin:pw");
+        assert_eq!(
+            status_as(&data, &format!("Basic {basic}"), "/api/v1/personal/info"),
+            200
+        );
+        let wrong = base64::engine::general_purpose::STANDARD.encode("admin:no");
+        assert_eq!(
+            status_as(&data, &format!("Basic {wrong}"), "/api/v1/personal/info"),
+            401
+        );
+    }
+
+    #[test]
+    fn company_keys_have_no_user() {
+        let data = generate(1);
+        assert_eq!(
+            status_as(&data, "Bearer wsk-v1-K", "/api/v1/personal/info"),
+            401
+        );
+        assert_eq!(
+            status_as(&data, "Bearer wsk-v1-K", "/api/v1/CallHistory/"),
+            401
+        );
+        assert_eq!(
+            status_as(&data, "Bearer wsk-v1-K", "/api/v1/PBX/CallHistory/"),
+            200
+        );
+        assert_eq!(
+            status_as(&data, "Bearer wsk-v1-K", "/api/v1/Colleagues/"),
+            200
+        );
+    }
+
+    #[test]
+    fn call_history_pages_are_capped_at_100() {
+        let data = generate(1);
+        let (_, body) = get(&data, "/api/v1/PBX/CallHistory/", &[("count", "1000")]);
+        assert_eq!(body["result"]["records"].as_array().unwrap().len(), 100);
+        let (_, body) = get(&data, "/api/v1/Colleagues/", &[("count", "1000")]);
+        assert!(body["result"]["records"].as_array().unwrap().len() > 100);
     }
 
     #[test]
@@ -297,12 +408,30 @@ mod test {
     #[test]
     fn lookups_and_unknown_routes() {
         let data = generate(1);
-        let id = data.calls[3]["id"].as_str().unwrap().to_string();
+        // the by-id route sees the owner's calls only
+        let (_, mine) = get(&data, "/api/v1/CallHistory/", &[]);
+        let id = mine["result"]["records"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let (status, body) = get(&data, &format!("/api/v1/CallHistory/{id}"), &[]);
         assert_eq!(
             (status, body["result"]["id"].as_str()),
             (200, Some(id.as_str()))
         );
+        // another user's call: not on the by-id route, found by the filter
+        let theirs = data
+            .calls
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .find(|id| get(&data, &format!("/api/v1/CallHistory/{id}"), &[]).0 == 404)
+            .unwrap();
+        let (_, everyone) = get(
+            &data,
+            "/api/v1/PBX/CallHistory/",
+            &[("filter[id]", &theirs)],
+        );
+        assert_eq!(everyone["result"]["total"], "1");
         assert_eq!(get(&data, "/api/v1/CallHistory/nope", &[]).0, 404);
         assert_eq!(get(&data, "/api/v1/calls", &[]).0, 404);
         assert_eq!(get(&data, "/api/v1/users/me", &[]).0, 404);

@@ -1,0 +1,71 @@
+-- The decoder never lets a Lua error unwind across Rust (src/lua_push.rs):
+-- finalizers that raise while big pages are built, on every interpreter
+-- (LuaJIT aborted the whole process once), give a catchable error or the
+-- result, and the process goes on. Each case runs in a process of its own:
+-- a raising finalizer can fire in any allocation, the test runner's too.
+local helper = require("spec.helper")
+
+local SCENARIO = [[
+local wildix = require("wildix")
+wildix.configure{ url = %q, token = %q }
+local armed = true
+local function garbage(n)
+  for _ = 1, n do
+    if newproxy then -- Lua 5.1 and LuaJIT: userdata are the only values with __gc
+      local p = newproxy(true)
+      getmetatable(p).__gc = function() if armed then error("finalizer failed") end end
+    else
+      setmetatable({}, { __gc = function() if armed then error("finalizer failed") end end })
+    end
+  end
+end
+local records = {}
+for i = 1, 1000 do
+  records[i] = ('{"id":"%%d","start":"2026-01-01 10:00:00","from_number":"101","disposition":"ANSWERED",'
+    .. '"billsec":"%%d","note":"record %%d"}'):format(i, i, i)
+end
+local body = '{"type":"result","result":{"total":"1000","records":[' .. table.concat(records, ",") .. ']}}'
+local results, errors, other, early = 0, 0, 0, 0
+local function step()
+  garbage(200) -- may raise itself: a finalizer runs in any allocation
+  local ok, result = pcall(%s)
+  if ok and #result.calls == 1000 then
+    results = results + 1
+  elseif not ok and tostring(result):find("finalizer failed", 1, true) then
+    errors = errors + 1
+  else
+    other = other + 1
+    print("unexpected: " .. tostring(result))
+  end
+end
+-- no allocation in this loop itself, so nothing raises outside pcall
+for _ = 1, 50 do
+  if not pcall(step) then early = early + 1 end
+end
+armed = false
+collectgarbage()
+collectgarbage()
+local after = wildix.list_calls{ limit = 5 }
+print(("done %%d %%d %%d %%d %%d"):format(results, errors, other, early, #after.calls))
+]]
+
+local function _run(call)
+  local out, ok = helper.run(SCENARIO:format(helper.url, helper.token, call))
+  assert.is_true(ok, out)
+  local results, errors, other, early, after = out:match("done (%d+) (%d+) (%d+) (%d+) (%d+)")
+  assert.truthy(results, out)
+  assert.equals(0, tonumber(other), out)
+  assert.equals(50, tonumber(results) + tonumber(errors) + tonumber(early), out)
+  assert.is_true(tonumber(results) + tonumber(errors) > 0, out)
+  assert.equals(5, tonumber(after), out)
+end
+
+describe("a finalizer that raises while a page is decoded", function()
+  it("should give a catchable error or the result, and the process lives", function()
+    _run('wildix._decode, "list_calls", body')
+  end)
+
+  it("should do the same for pages fetched from the PBX", function()
+    _run("wildix.list_calls, { limit = 1000 }")
+  end)
+end)

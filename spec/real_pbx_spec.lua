@@ -1,0 +1,231 @@
+-- What real PBXs do, against a sandbox that does it too (wildix-api.md,
+-- "What real PBXs do"): call history served 100 records a request, history
+-- that grows while it is read, a by-id route that sees only the token
+-- owner's calls, errors inside HTTP 200, Basic auth, company keys without a
+-- user, UTC offsets in `timezone`. Nothing lost, nothing doubled.
+local helper = require("spec.helper")
+
+describe("paging on a PBX that serves 100 calls a request", function()
+  local wildix = helper.configured()
+
+  it("should return the whole page asked for, in the PBX's order", function()
+    local before = helper.stats().requests
+    local page = wildix.list_calls{ limit = 250, page = 2 }
+    assert.equals(250, #page.calls)
+    -- three pages of 100 (and the stats request itself)
+    assert.equals(3 + 1, helper.stats().requests - before)
+    local seen = {}
+    for call in wildix.each_call{ page_size = 100 } do
+      seen[#seen + 1] = call.id
+      if #seen == 500 then break end
+    end
+    for i = 1, 250 do
+      assert.equals(seen[250 + i], page.calls[i].id)
+    end
+    assert.is_true(page.has_more)
+    assert.equals(2, page.page)
+    assert.equals(250, page.limit)
+  end)
+
+  it("should stop at the end with the records that exist", function()
+    local total = wildix.list_calls{ limit = 1 }.total
+    local last = wildix.list_calls{ limit = 1000, page = math.floor(total / 1000) + 1 }
+    assert.equals(total % 1000, #last.calls)
+    assert.is_false(last.has_more)
+  end)
+
+  it("should scan every call exactly once, whatever the page size", function()
+    local total = wildix.list_calls{ limit = 1 }.total
+    for _, size in ipairs({ 1000, 100, 37 }) do
+      local seen, n = {}, 0
+      for call in wildix.each_call{ page_size = size } do
+        assert.is_nil(seen[call.id], "yielded twice: " .. call.id)
+        seen[call.id], n = true, n + 1
+      end
+      assert.equals(total, n)
+    end
+  end)
+end)
+
+describe("a scan over call history that grows while it is read", function()
+  local url = helper.sandbox("--live --calls 300")
+
+  it("should yield every call that existed at its start exactly once", function()
+    local wildix = helper.fresh()
+    wildix.configure{ url = url, token = helper.token }
+    local at_start = {}
+    for _, call in ipairs(wildix.list_calls{ limit = 1000 }.calls) do
+      at_start[call.id] = true
+    end
+    -- page_size 2: more calls arrive between two requests than a page holds
+    for _, size in ipairs({ 2, 25, 100 }) do
+      local seen, missing = {}, 0
+      for call in wildix.each_call{ page_size = size } do
+        assert.is_nil(seen[call.id], "page_size " .. size .. ": yielded twice: " .. call.id)
+        seen[call.id] = true
+      end
+      for id in pairs(at_start) do
+        if not seen[id] then missing = missing + 1 end
+      end
+      assert.equals(0, missing)
+    end
+  end)
+end)
+
+describe("get_call", function()
+  local wildix = helper.configured()
+
+  it("should find a PBX call the token owner was not in", function()
+    local me = wildix.get_current_user()
+    for call in wildix.each_call{} do
+      if call.from ~= me.extension and call.to ~= me.extension then
+        local found = wildix.get_call{ id = call.id }
+        assert.equals(call.id, found.id)
+        assert.equals(call.start, found.start)
+        return
+      end
+    end
+    error("no call without the owner")
+  end)
+
+  it("should look only at the owner's calls in personal scope", function()
+    local me = wildix.get_current_user()
+    local personal = helper.configured{ scope = "personal" }
+    local mine = personal.list_calls{ limit = 1 }.calls[1]
+    assert.equals(mine.id, personal.get_call{ id = mine.id }.id)
+    for call in wildix.each_call{} do
+      if call.from ~= me.extension and call.to ~= me.extension then
+        local err = helper.error_of(personal.get_call, { id = call.id })
+        assert.equals("not_found", err.kind)
+        assert.equals(404, err.status)
+        assert.equals("get_call: no call with id '" .. call.id .. "'", err.message)
+        return
+      end
+    end
+  end)
+end)
+
+describe("get_extension", function()
+  local wildix = helper.configured()
+
+  it("should look a colleague up by extension number", function()
+    local ext = wildix.get_extension{ extension = "105" }
+    assert.equals("105", ext.number)
+    assert.equals(ext.id, wildix.get_extension{ id = ext.id }.id)
+    assert.equals("105", wildix.get_extension{ extension = 105 }.number)
+  end)
+
+  it("should want exactly one of id and extension", function()
+    for _, params in ipairs({ {}, { id = "1", extension = "105" } }) do
+      local err = helper.error_of(wildix.get_extension, params)
+      assert.equals("argument", err.kind)
+    end
+  end)
+
+  it("should say not_found with status 404 for an unknown number", function()
+    local err = helper.error_of(wildix.get_extension, { extension = "99999" })
+    assert.equals("not_found", err.kind)
+    assert.equals(404, err.status)
+    assert.equals("get_extension: no colleague with extension '99999'", err.message)
+  end)
+
+  it("should point at extension = when an id looks like a number", function()
+    local err = helper.error_of(wildix.get_extension, { id = "9999" })
+    assert.equals(404, err.status)
+    assert.truthy(err.message:find('pass extension = "9999"', 1, true), err.message)
+  end)
+end)
+
+describe("errors inside HTTP 200", function()
+  it("should raise the kind the envelope's code means", function()
+    for code, kind in pairs({ [401] = "auth", [404] = "not_found", [429] = "rate_limited", [500] = "http" }) do
+      local wildix = helper.faulty("in200-" .. code, { retries = 0 })
+      local err = helper.error_of(wildix.list_users, {})
+      assert.equals(kind, err.kind)
+      assert.equals(code, err.status)
+      if code ~= 404 then assert.truthy(err.message:find("Injected", 1, true), err.message) end
+    end
+  end)
+end)
+
+describe("credentials", function()
+  it("should log in with a username and password (HTTP Basic)", function()
+    local wildix = helper.fresh()
+    wildix.configure{ url = helper.url, username = helper.username, password = helper.password }
+    assert.equals("1", wildix.get_current_user().id)
+    local text = tostring(wildix.default)
+    assert.is_nil(text:find(helper.password, 1, true))
+  end)
+
+  it("should read username and password from the environment", function()
+    local out, ok = helper.run([[
+      local wildix = require("wildix")
+      print(wildix.get_current_user().id)
+      print(wildix.office.get_current_user().id)
+    ]], {
+      WILDIX_URL = helper.url, WILDIX_USERNAME = helper.username, WILDIX_PASSWORD = helper.password,
+      WILDIX_OFFICE_URL = helper.url, WILDIX_OFFICE_USERNAME = helper.username,
+      WILDIX_OFFICE_PASSWORD = helper.password,
+    })
+    assert.is_true(ok, out)
+    assert.equals("1\n1\n", out)
+  end)
+
+  it("should want exactly one of token and username + password", function()
+    local wildix = helper.fresh()
+    for _, options in ipairs({
+      { url = helper.url, token = helper.token, username = "a", password = "b" },
+      { url = helper.url, username = "a" },
+      { url = helper.url, password = "b" },
+    }) do
+      local err = helper.error_of(wildix.configure, options)
+      assert.equals("config", err.kind)
+      assert.is_nil(err.message:find("b\"", 1, true))
+    end
+  end)
+
+  it("should keep a refused password out of the error", function()
+    local wildix = helper.fresh()
+    wildix.configure{ url = helper.url, username = "admin", password = "not-the-password-42" }
+    local err = helper.error_of(wildix.list_users, {})
+    assert.equals("auth", err.kind)
+    assert.is_nil(tostring(err):find("not-the-password-42", 1, true))
+    assert.truthy(err.message:find("'username' and 'password'", 1, true), err.message)
+  end)
+
+  it("should explain that a company key has no user", function()
+    local wildix = helper.configured{ token = helper.company_key }
+    assert.is_table(wildix.list_users{ limit = 1 }.users)
+    assert.is_table(wildix.list_calls{ limit = 1 }.calls)
+    local err = helper.error_of(wildix.get_current_user)
+    assert.equals("auth", err.kind)
+    assert.truthy(err.message:find("company API keys (wsk-v1-…) have no user", 1, true), err.message)
+    local personal = helper.configured{ token = helper.company_key, scope = "personal" }
+    err = helper.error_of(personal.list_calls, {})
+    assert.truthy(err.message:find("have no user", 1, true), err.message)
+  end)
+end)
+
+describe("times with UTC offsets", function()
+  local wildix = helper.configured()
+
+  it("should add RFC 3339 times when timezone is an offset, and only then", function()
+    local with, without = 0, 0
+    for _, call in ipairs(wildix.list_calls{ limit = 100 }.calls) do
+      if call.timezone == "+0100" then
+        with = with + 1
+        assert.equals(call.start:gsub(" ", "T") .. "+01:00", call.start_iso)
+        assert.equals(call["end"]:gsub(" ", "T") .. "+01:00", call.end_iso)
+        if call.answer ~= "" then
+          assert.equals(call.answer:gsub(" ", "T") .. "+01:00", call.answer_iso)
+        else
+          assert.is_nil(call.answer_iso)
+        end
+      else
+        without = without + 1
+        assert.is_nil(call.start_iso)
+      end
+    end
+    assert.is_true(with > 0 and without > 0)
+  end)
+end)

@@ -1,0 +1,395 @@
+//! Fixtures: PBX bodies and exactly what they must give — the result Lua
+//! gets (as JSON: fields in order, nulls gone, added fields last) or the
+//! error (kind and message). Includes every case on which the two decoders
+//! that once existed disagreed.
+
+use super::*;
+use crate::error::Kind;
+use crate::normalize::RecordKind::{Call, Extension, User};
+
+fn ok(shape: Shape, body: &str) -> String {
+    match decode(body.as_bytes().to_vec(), shape) {
+        Ok(d) => d.tape.to_json(0).0,
+        Err(e) => panic!("{body}: {e}"),
+    }
+}
+
+fn err(shape: Shape, body: &str) -> (Kind, String, Option<u16>) {
+    match decode(body.as_bytes().to_vec(), shape) {
+        Ok(d) => panic!("{body}: decoded to {}", d.tape.to_json(0).0),
+        Err(e) => (e.kind(), e.message().to_string(), e.http_status()),
+    }
+}
+
+#[test]
+fn call_records_gain_the_contract_fields() {
+    assert_eq!(
+        ok(
+            Shape::List(Call),
+            r#"{"type":"result","result":{"total":"2","records":[
+            {"id":8289,"start":"2015-03-11 13:32:36","end":"2015-03-11 13:33:36","billsec":"56",
+             "disposition":"ANSWERED","from_number":"101","to_number":"+3212345","cost":"0","x":null},
+            {"id":"1426080756.123","src":"102","dst":"103","duration":"17","billsec":"",
+             "disposition":"NO ANSWER","from_name":"Zo\u00eb"}]}}"#
+        ),
+        concat!(
+            r#"[{"id":"8289","start":"2015-03-11 13:32:36","end":"2015-03-11 13:33:36","#,
+            r#""disposition":"ANSWERED","from_number":"101","to_number":"+3212345","cost":"0","#,
+            r#""from":"101","to":"+3212345","status":"answered","billsec":56,"duration":60},"#,
+            r#"{"id":"1426080756.123","src":"102","dst":"103","disposition":"NO ANSWER","#,
+            r#""from_name":"Zoë","from":"102","to":"103","status":"no_answer","duration":17}]"#
+        )
+    );
+}
+
+#[test]
+fn utc_offsets_give_iso_times() {
+    // The live-tenant record from wildix-api-more.md.
+    assert_eq!(
+        ok(
+            Shape::Record(Call),
+            r#"{"type":"result","result":{"id":"8455","start":"2026-07-20 19:36:27","timezone":"-0400","from_number":"204","to_number":"0018292303822","billsec":"257","duration":"267","channel":"SIP/204-0000028a","type":"call"}}"#
+        ),
+        concat!(
+            r#"{"id":"8455","start":"2026-07-20 19:36:27","timezone":"-0400","from_number":"204","#,
+            r#""to_number":"0018292303822","channel":"SIP/204-0000028a","type":"call","#,
+            r#""from":"204","to":"0018292303822","status":"unknown","billsec":257,"duration":267,"#,
+            r#""start_iso":"2026-07-20T19:36:27-04:00"}"#
+        )
+    );
+    assert_eq!(
+        ok(
+            Shape::Record(Call),
+            r#"{"type":"result","result":{"id":"1","start":"2026-01-01 10:00:00","timezone":"Europe/Rome"}}"#
+        ),
+        r#"{"id":"1","start":"2026-01-01 10:00:00","timezone":"Europe/Rome","status":"unknown"}"#
+    );
+}
+
+#[test]
+fn extensions_and_users() {
+    assert_eq!(
+        ok(
+            Shape::List(Extension),
+            r#"{"type":"result","result":[{"id":12,"extension":101,"name":"Ana","email":"a@x"}]}"#
+        ),
+        r#"[{"id":"12","extension":101,"name":"Ana","email":"a@x","number":"101","user_name":"Ana"}]"#
+    );
+    assert_eq!(
+        ok(
+            Shape::Record(User),
+            r#"{"type":"result","result":[{"id":"3","extension":"103","name":""}]}"#
+        ),
+        r#"{"id":"3","extension":"103","name":""}"#
+    );
+}
+
+#[test]
+fn nulls_vanish_and_nesting_is_kept() {
+    assert_eq!(
+        ok(
+            Shape::List(User),
+            r#"{"type":"result","result":{"records":[null,{"id":null,"a":[1,null,{"b":null,"c":"\u00e9"}],"e":{}},null]}}"#
+        ),
+        r#"[{"a":[1,{"c":"é"}],"e":{}}]"#
+    );
+    assert_eq!(
+        ok(
+            Shape::List(User),
+            r#"{"type":"result","result":{"total":"3"}}"#
+        ),
+        "[]"
+    );
+    assert_eq!(
+        ok(
+            Shape::List(User),
+            r#"{"type":"result","result":{"records":null}}"#
+        ),
+        "[]"
+    );
+    // an empty record is an empty table
+    assert_eq!(
+        ok(Shape::List(Call), r#"{"result":[{},{}]}"#)
+            .matches("{")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn duplicate_keys_the_last_one_wins() {
+    // `result` twice: the second replaces the first (the old decoders
+    // disagreed: one kept the first, the other the last).
+    assert_eq!(
+        ok(
+            Shape::List(User),
+            r#"{"type":"result","result":{"records":[{"id":"a"}]},"result":{"records":[{"id":"b"}]}}"#
+        ),
+        r#"[{"id":"b"}]"#
+    );
+    assert_eq!(
+        ok(
+            Shape::List(User),
+            r#"{"type":"result","result":{"records":[{"id":"a"}],"records":[]}}"#
+        ),
+        "[]"
+    );
+    // a later `type` decides
+    let (kind, ..) = err(
+        Shape::List(User),
+        r#"{"type":"result","result":[],"type":"error","code":500}"#,
+    );
+    assert_eq!(kind, Kind::Http);
+    // within a record, both are kept in order; Lua keeps the last
+    assert_eq!(
+        ok(Shape::Record(User), r#"{"result":{"id":"1","id":"2"}}"#),
+        r#"{"id":"1","id":"2"}"#
+    );
+    // rules read the last value too
+    assert!(ok(
+        Shape::Record(Call),
+        r#"{"result":{"disposition":"BUSY","disposition":"ANSWERED"}}"#
+    )
+    .ends_with(r#""status":"answered"}"#));
+}
+
+#[test]
+fn ids_are_strings_or_the_record_is_refused() {
+    assert_eq!(
+        ok(
+            Shape::List(User),
+            r#"{"result":[{"id":7},{"id":1.5},{"id":18446744073709551615},{"id":-3}]}"#
+        ),
+        r#"[{"id":"7"},{"id":"1.5"},{"id":"18446744073709551615"},{"id":"-3"}]"#
+    );
+    for (id, got) in [("true", "a boolean"), ("{}", "an object"), ("[]", "a list")] {
+        let body = format!(r#"{{"result":[{{"id":"1"}},{{"id":{id}}}]}}"#);
+        assert_eq!(
+            err(Shape::List(User), &body),
+            (
+                Kind::Decode,
+                format!("record 2 has an 'id' that is {got}, not a string or a number"),
+                None
+            )
+        );
+    }
+}
+
+#[test]
+fn error_envelopes_in_2xx_raise_what_their_code_means() {
+    let cases = [
+        (
+            r#"{"type":"error","reason":"401 Unauthorized","code":401}"#,
+            Kind::Auth,
+            Some(401),
+            "the PBX answered: 401 Unauthorized",
+        ),
+        (
+            r#"{"type":"error","reason":"Forbidden","code":"403"}"#,
+            Kind::Auth,
+            Some(403),
+            "the PBX answered: Forbidden",
+        ),
+        (
+            r#"{"type":"error","reason":"404 Not Found","code":404}"#,
+            Kind::NotFound,
+            Some(404),
+            "the PBX answered: 404 Not Found",
+        ),
+        (
+            r#"{"type":"error","reason":"slow down","code":429}"#,
+            Kind::RateLimited,
+            Some(429),
+            "the PBX answered: slow down",
+        ),
+        (
+            r#"{"type":"error","reason":"bad filter","code":400}"#,
+            Kind::Http,
+            Some(400),
+            "the PBX answered: bad filter",
+        ),
+        (
+            r#"{"type":"error","code":500}"#,
+            Kind::Http,
+            Some(500),
+            "the PBX answered: error 500",
+        ),
+        (
+            r#"{"type":"error","reason":"nope","result":{}}"#,
+            Kind::Http,
+            None,
+            "the PBX answered with an error: nope",
+        ),
+        (
+            r#"{"type":"error"}"#,
+            Kind::Http,
+            None,
+            "the PBX answered with an error: no reason given",
+        ),
+        // reason, then message, then error, whatever their order
+        (
+            r#"{"type":"error","message":"m","reason":"r","code":500}"#,
+            Kind::Http,
+            Some(500),
+            "the PBX answered: r",
+        ),
+        // an empty reason is no reason
+        (
+            r#"{"type":"error","reason":"  ","message":"m","code":500}"#,
+            Kind::Http,
+            Some(500),
+            "the PBX answered: m",
+        ),
+        (
+            r#"{"type":"error","error":{"message":"nested"},"code":500}"#,
+            Kind::Http,
+            Some(500),
+            "the PBX answered: nested",
+        ),
+        // a code that is no status
+        (
+            r#"{"type":"error","reason":"x","code":99999}"#,
+            Kind::Http,
+            None,
+            "the PBX answered with an error: x",
+        ),
+    ];
+    for (body, kind, status, message) in cases {
+        assert_eq!(
+            err(Shape::List(Call), body),
+            (kind, message.to_string(), status),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn pbx_text_in_errors_is_bounded() {
+    let long = "é".repeat(10_000);
+    let body = format!(r#"{{"type":"error","reason":"{long}","code":500}}"#);
+    let (_, message, _) = err(Shape::List(Call), &body);
+    assert_eq!(message.chars().count(), "the PBX answered: ".len() + 201);
+    let body = format!(
+        r#"{{"result":{{"total":"{}","records":[]}}}}"#,
+        "0x".repeat(1_000_000)
+    );
+    let (kind, message, _) = err(Shape::List(Call), &body);
+    assert_eq!(kind, Kind::Decode);
+    assert!(message.len() < 120, "{message}");
+    let (_, message, _) = err(Shape::List(Call), &format!("<html>{}", "x".repeat(100_000)));
+    assert!(message.len() < 300, "{message}");
+}
+
+#[test]
+fn bodies_that_are_not_the_json_we_expect() {
+    let decode_error = |shape, body: &str| {
+        let (kind, message, _) = err(shape, body);
+        assert_eq!(kind, Kind::Decode, "{body}: {message}");
+        message
+    };
+    assert!(decode_error(Shape::List(Call), "").contains("nothing (empty body)"));
+    assert!(decode_error(Shape::List(Call), "<html>502</html>").contains("\"<html>502</html>\""));
+    for body in [
+        r#"{"type":"result""#,
+        "[1,2]",
+        r#"{"type":"result"}"#,
+        r#"{"type":"result","result":{}} trailing"#,
+        "\u{ff}",
+        r#""text""#,
+    ] {
+        decode_error(Shape::List(Call), body);
+        decode_error(Shape::Record(Call), body);
+    }
+    assert_eq!(
+        decode_error(
+            Shape::List(Call),
+            r#"{"result":{"total":"1","records":[1]}}"#
+        ),
+        "record 1 is not an object (got 1)"
+    );
+    assert_eq!(
+        decode_error(Shape::List(Call), r#"{"result":{"records":{"a":1}}}"#),
+        "'records' is not a list"
+    );
+    assert_eq!(
+        decode_error(Shape::Record(Call), r#"{"result":"text"}"#),
+        "the 'result' is not a record object"
+    );
+    assert_eq!(
+        decode_error(Shape::Record(Call), r#"{"result":[{},{}]}"#),
+        "the 'result' is not a record object"
+    );
+    assert_eq!(
+        decode_error(Shape::List(Call), r#"{"result":{"total":"many"}}"#),
+        r#"'total' is not a count: "many""#
+    );
+}
+
+#[test]
+fn totals_are_counts_up_to_2_pow_53() {
+    let total = |t: &str| {
+        decode(
+            format!(r#"{{"result":{{"total":{t}}}}}"#).into_bytes(),
+            Shape::List(User),
+        )
+        .map(|d| d.total)
+        .map_err(|e| e.kind())
+    };
+    assert_eq!(total(r#""2289""#), Ok(Some(2289)));
+    assert_eq!(total(r#"" 12 ""#), Ok(Some(12)));
+    assert_eq!(total("65"), Ok(Some(65)));
+    assert_eq!(total("2.0"), Ok(Some(2)));
+    assert_eq!(total("null"), Ok(None));
+    assert_eq!(total(&MAX_COUNT.to_string()), Ok(Some(MAX_COUNT)));
+    for bad in [
+        "-1",
+        "2.5",
+        "6.859786557148014e+27",
+        r#""18446744073709551615""#,
+        "9007199254740993",
+        "true",
+        "[]",
+    ] {
+        assert_eq!(total(bad), Err(Kind::Decode), "{bad}");
+    }
+}
+
+#[test]
+fn deep_nesting_is_refused_without_crashing() {
+    let nested = |depth: usize| {
+        format!(
+            r#"{{"result":{{"id":"1","x":{}1{}}}}}"#,
+            "[".repeat(depth),
+            "]".repeat(depth)
+        )
+    };
+    assert!(decode(nested(100).into_bytes(), Shape::Record(Call)).is_ok());
+    let e = decode(nested(5000).into_bytes(), Shape::Record(Call)).unwrap_err();
+    assert_eq!(e.kind(), Kind::Decode);
+}
+
+#[test]
+fn error_bodies_give_their_reason() {
+    let reason = |body: &[u8]| error_reason(body);
+    assert_eq!(
+        reason(br#"{"type":"error","reason":"404 Not Found","code":404}"#).as_deref(),
+        Some("404 Not Found")
+    );
+    assert_eq!(
+        reason(br#"{"message":"bad filter"}"#).as_deref(),
+        Some("bad filter")
+    );
+    assert_eq!(
+        reason(br#"{"message":"m","reason":"r"}"#).as_deref(),
+        Some("r")
+    );
+    assert_eq!(
+        reason(br#"{"error":{"message":"nested"}}"#).as_deref(),
+        Some("nested")
+    );
+    assert_eq!(
+        reason(b"<html><title>502 Bad Gateway</title></html>").as_deref(),
+        Some("502 Bad Gateway")
+    );
+    assert_eq!(reason(b"  "), None);
+}

@@ -1,0 +1,631 @@
+//! Records onto the tape: each field as the PBX sent it (nulls dropped, ids
+//! as strings), then the fields the rules in `normalize` add.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::reason;
+use super::tape::{Node, Tape, Text};
+use super::Shape;
+use crate::error::Error;
+use crate::normalize::{Added, Facts, RecordKind, Scalar};
+
+/// The scalar visits of a visitor that only takes a list or an object:
+/// each is a decode error with `$message`.
+macro_rules! reject_scalars {
+    ($value:ty, $message:expr) => {
+        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<$value, E> {
+            Err(self.b.fail(Error::decode($message)))
+        }
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<$value, E> {
+            Err(self.b.fail(Error::decode($message)))
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<$value, E> {
+            Err(self.b.fail(Error::decode($message)))
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<$value, E> {
+            Err(self.b.fail(Error::decode($message)))
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<$value, E> {
+            Err(self.b.fail(Error::decode($message)))
+        }
+    };
+}
+pub(crate) use reject_scalars;
+
+/// The visits other than `visit_str`, for a visitor that only looks at
+/// strings: they consume the value and give `$default`.
+macro_rules! ignore_others {
+    ($value:ty, $default:expr) => {
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<$value, E> {
+            Ok($default)
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<$value, E> {
+            Ok($default)
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<$value, E> {
+            Ok($default)
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<$value, E> {
+            Ok($default)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<$value, E> {
+            Ok($default)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<$value, A::Error> {
+            records::skip_seq(seq).map(|()| $default)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<$value, A::Error> {
+            records::skip_map(map).map(|()| $default)
+        }
+    };
+}
+pub(crate) use ignore_others;
+
+/// Consumes a list without keeping anything.
+pub fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+/// Consumes an object without keeping anything.
+pub fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+/// The state of one decode.
+pub struct Builder<'t> {
+    tape: &'t mut Tape,
+    kind: RecordKind,
+    /// A precise error to report instead of serde's.
+    pub problem: Option<Error>,
+    /// Field ids of the previous record's keys, by position.
+    previous: Vec<u32>,
+    current: Vec<u32>,
+    /// Field ids of the keys the rules add.
+    added: Vec<(&'static str, u32)>,
+    /// Records read so far (for messages).
+    records: u64,
+}
+
+impl<'t> Builder<'t> {
+    pub fn new(tape: &'t mut Tape, shape: Shape) -> Builder<'t> {
+        let kind = match shape {
+            Shape::List(kind) | Shape::Record(kind) => kind,
+        };
+        Builder {
+            tape,
+            kind,
+            problem: None,
+            previous: Vec::new(),
+            current: Vec::new(),
+            added: Vec::new(),
+            records: 0,
+        }
+    }
+
+    pub fn fail<E: serde::de::Error>(&mut self, error: Error) -> E {
+        let message = error.message().to_string();
+        self.problem = Some(error);
+        E::custom(message)
+    }
+
+    /// Forgets what was decoded (a repeated `result` or `records` key).
+    pub fn restart(&mut self) {
+        self.tape.truncate(0);
+        self.previous.clear();
+        self.records = 0;
+    }
+
+    pub fn empty_list(&mut self) {
+        self.tape.push(Node::Array(0));
+    }
+
+    fn text<E: serde::de::Error>(&mut self, text: &str) -> Result<Text, E> {
+        match self.tape.text(text) {
+            Some(t) => Ok(t),
+            None => Err(self.fail(Error::decode("the PBX answer is too large to decode"))),
+        }
+    }
+
+    fn copy<E: serde::de::Error>(&mut self, text: &str) -> Result<Text, E> {
+        match self.tape.copy(text) {
+            Some(t) => Ok(t),
+            None => Err(self.fail(Error::decode("the PBX answer is too large to decode"))),
+        }
+    }
+
+    fn field<E: serde::de::Error>(&mut self, key: &str, position: usize) -> Result<u32, E> {
+        let previous = self.previous.get(position).copied();
+        let id = match self.tape.field(key, previous) {
+            Some(id) => id,
+            None => return Err(self.fail(Error::decode("the PBX answer is too large to decode"))),
+        };
+        match self.current.get_mut(position) {
+            Some(slot) => *slot = id,
+            None => self.current.push(id),
+        }
+        Ok(id)
+    }
+
+    fn added_field<E: serde::de::Error>(&mut self, key: &'static str) -> Result<u32, E> {
+        if let Some((_, id)) = self.added.iter().find(|(k, _)| *k == key) {
+            return Ok(*id);
+        }
+        let id = match self.tape.field(key, None) {
+            Some(id) => id,
+            None => return Err(self.fail(Error::decode("the PBX answer is too large to decode"))),
+        };
+        self.added.push((key, id));
+        Ok(id)
+    }
+
+    fn push_added<E: serde::de::Error>(&mut self, value: Added) -> Result<(), E> {
+        let node = match value {
+            Added::Text(t) => Node::Str(self.text(&t)?),
+            Added::Int(i) => Node::Int(i),
+            Added::Scalar(s) => match s {
+                Scalar::Text(t) => Node::Str(self.text(&t)?),
+                Scalar::Int(i) => Node::Int(i),
+                Scalar::Float(f) => Node::Num(f),
+                Scalar::Bool(b) => Node::Bool(b),
+                Scalar::Other => return Ok(()),
+            },
+        };
+        self.tape.push(node);
+        Ok(())
+    }
+}
+
+/// An object key: borrowed from the body, owned only when it had escapes.
+pub struct KeyBuf<'de>(pub Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for KeyBuf<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<KeyBuf<'de>, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = KeyBuf<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Self::Value, E> {
+                Ok(KeyBuf(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(KeyBuf(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+/// `records`: a list of record objects. Returns how many (nulls skipped).
+pub struct RecordsSeed<'b, 't> {
+    pub b: &'b mut Builder<'t>,
+}
+
+impl<'de> DeserializeSeed<'de> for RecordsSeed<'_, '_> {
+    type Value = u64;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u64, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordsSeed<'_, '_> {
+    type Value = u64;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of records")
+    }
+
+    reject_scalars!(u64, "'records' is not a list");
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<u64, E> {
+        self.b.empty_list();
+        Ok(0)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<u64, A::Error> {
+        let at = self.b.tape.push(Node::Array(0));
+        let mut n: u32 = 0;
+        while let Some(pushed) = seq.next_element_seed(RecordSeed { b: &mut *self.b })? {
+            if pushed {
+                n = n.saturating_add(1);
+            }
+        }
+        self.b.tape.set_count(at, n);
+        Ok(u64::from(n))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<u64, A::Error> {
+        Err(self.b.fail(Error::decode("'records' is not a list")))
+    }
+}
+
+/// A single-record `result` (or a list holding exactly one).
+pub struct RecordResultSeed<'b, 't> {
+    pub b: &'b mut Builder<'t>,
+}
+
+impl<'de> DeserializeSeed<'de> for RecordResultSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+const NOT_A_RECORD: &str = "the 'result' is not a record object";
+
+impl<'de> Visitor<'de> for RecordResultSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a record object")
+    }
+
+    reject_scalars!((), NOT_A_RECORD);
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        Err(self.b.fail(Error::decode(NOT_A_RECORD)))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        RecordSeed { b: self.b }.visit_map(map).map(|_| ())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let one = seq.next_element_seed(RecordSeed { b: &mut *self.b })?;
+        if one != Some(true) || seq.next_element::<IgnoredAny>()?.is_some() {
+            return Err(self.b.fail(Error::decode(NOT_A_RECORD)));
+        }
+        Ok(())
+    }
+}
+
+/// One record, with the rules' fields added. False for a null (skipped).
+struct RecordSeed<'b, 't> {
+    b: &'b mut Builder<'t>,
+}
+
+impl<'de> DeserializeSeed<'de> for RecordSeed<'_, '_> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl RecordSeed<'_, '_> {
+    fn not_an_object<E: serde::de::Error>(self, got: &str) -> E {
+        let n = self.b.records + 1;
+        self.b.fail(Error::decode(format!(
+            "record {n} is not an object (got {got})"
+        )))
+    }
+}
+
+impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a record object")
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<bool, E> {
+        Err(self.not_an_object(&v.to_string()))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<bool, E> {
+        Err(self.not_an_object(&v.to_string()))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<bool, E> {
+        Err(self.not_an_object(&v.to_string()))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<bool, E> {
+        Err(self.not_an_object(&reason::truncate(&v.to_string(), 40)))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<bool, E> {
+        Err(self.not_an_object(&format!("{:?}", reason::truncate(v, 40))))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<bool, A::Error> {
+        Err(self.not_an_object("a list"))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let b = self.b;
+        let kind = b.kind;
+        let at = b.tape.push(Node::Object(0));
+        let mut facts = Facts::default();
+        let mut n: u32 = 0;
+        let mut position = 0;
+        while let Some(key) = map.next_key::<KeyBuf>()? {
+            let key = key.0;
+            let field = b.field(&key, position)?;
+            position += 1;
+            if kind.replaces(&key) {
+                // Kept only in the form the rules give it.
+                if let Some(scalar) = map.next_value_seed(CaptureSeed {
+                    b: &mut *b,
+                    push: false,
+                })? {
+                    facts.note(&key, scalar);
+                }
+                continue;
+            }
+            let mark = b.tape.len();
+            b.tape.push(Node::Field(field));
+            let pushed = if key == "id" {
+                map.next_value_seed(IdSeed { b: &mut *b })?
+            } else if kind.wants(&key) {
+                match map.next_value_seed(CaptureSeed {
+                    b: &mut *b,
+                    push: true,
+                })? {
+                    Some(scalar) => {
+                        facts.note(&key, scalar);
+                        true
+                    }
+                    None => false,
+                }
+            } else {
+                map.next_value_seed(ValueSeed { b: &mut *b })?
+            };
+            if pushed {
+                n = n.saturating_add(1);
+            } else {
+                b.tape.truncate(mark); // a null: no field
+            }
+        }
+        let mut added = Ok(());
+        facts.added(kind, |key, value| {
+            if added.is_ok() {
+                added = b
+                    .added_field(key)
+                    .map(|id| b.tape.push(Node::Field(id)))
+                    .and_then(|_| b.push_added(value));
+                n = n.saturating_add(1);
+            }
+        });
+        added?;
+        b.tape.set_count(at, n);
+        std::mem::swap(&mut b.previous, &mut b.current);
+        b.records += 1;
+        Ok(true)
+    }
+}
+
+/// A record's `id`: a string, or a number turned into its decimal string;
+/// anything else makes the record a decode error.
+struct IdSeed<'b, 't> {
+    b: &'b mut Builder<'t>,
+}
+
+impl<'de> DeserializeSeed<'de> for IdSeed<'_, '_> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl IdSeed<'_, '_> {
+    fn string<E: serde::de::Error>(self, text: &str, copy: bool) -> Result<bool, E> {
+        let text = if copy {
+            self.b.copy(text)?
+        } else {
+            self.b.text(text)?
+        };
+        self.b.tape.push(Node::Str(text));
+        Ok(true)
+    }
+
+    fn refuse<E: serde::de::Error>(self, got: &str) -> E {
+        let n = self.b.records + 1;
+        self.b.fail(Error::decode(format!(
+            "record {n} has an 'id' that is {got}, not a string or a number"
+        )))
+    }
+}
+
+impl<'de> Visitor<'de> for IdSeed<'_, '_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an id")
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<bool, E> {
+        self.string(v, false)
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<bool, E> {
+        self.string(&v.to_string(), true)
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<bool, E> {
+        self.string(&v.to_string(), true)
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<bool, E> {
+        match Scalar::Float(v).text() {
+            Some(text) => self.string(&text, true),
+            None => Err(self.refuse("not a finite number")),
+        }
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<bool, E> {
+        Err(self.refuse("a boolean"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<bool, A::Error> {
+        Err(self.refuse("a list"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<bool, A::Error> {
+        Err(self.refuse("an object"))
+    }
+}
+
+/// A value the rules read: pushed (unless `push` is false) and returned as
+/// a scalar; `None` for null, `Some(Other)` for a list or object.
+struct CaptureSeed<'b, 't> {
+    b: &'b mut Builder<'t>,
+    push: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for CaptureSeed<'_, '_> {
+    type Value = Option<Scalar<'de>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl CaptureSeed<'_, '_> {
+    fn scalar<'de>(self, node: Node, scalar: Scalar<'de>) -> Option<Scalar<'de>> {
+        if self.push {
+            self.b.tape.push(node);
+        }
+        Some(scalar)
+    }
+}
+
+impl<'de> Visitor<'de> for CaptureSeed<'_, '_> {
+    type Value = Option<Scalar<'de>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(self.scalar(Node::Bool(v), Scalar::Bool(v)))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(self.scalar(Node::Int(v), Scalar::Int(v)))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(match i64::try_from(v) {
+            Ok(i) => self.scalar(Node::Int(i), Scalar::Int(i)),
+            Err(_) => self.scalar(Node::Num(v as f64), Scalar::Float(v as f64)),
+        })
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(self.scalar(Node::Num(v), Scalar::Float(v)))
+    }
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        let node = if self.push {
+            Node::Str(self.b.text(v)?)
+        } else {
+            Node::Bool(false)
+        };
+        Ok(self.scalar(node, Scalar::Text(Cow::Borrowed(v))))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        let node = if self.push {
+            Node::Str(self.b.copy(v)?)
+        } else {
+            Node::Bool(false)
+        };
+        Ok(self.scalar(node, Scalar::Text(Cow::Owned(v.to_string()))))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        if self.push {
+            ValueSeed { b: self.b }.visit_seq(seq)?;
+        } else {
+            skip_seq(seq)?;
+        }
+        Ok(Some(Scalar::Other))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        if self.push {
+            ValueSeed { b: self.b }.visit_map(map)?;
+        } else {
+            skip_map(map)?;
+        }
+        Ok(Some(Scalar::Other))
+    }
+}
+
+/// Any JSON value, as is. False (nothing pushed) for null.
+struct ValueSeed<'b, 't> {
+    b: &'b mut Builder<'t>,
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<bool, E> {
+        self.b.tape.push(Node::Bool(v));
+        Ok(true)
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<bool, E> {
+        self.b.tape.push(Node::Int(v));
+        Ok(true)
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<bool, E> {
+        self.b.tape.push(match i64::try_from(v) {
+            Ok(i) => Node::Int(i),
+            Err(_) => Node::Num(v as f64),
+        });
+        Ok(true)
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<bool, E> {
+        self.b.tape.push(Node::Num(v));
+        Ok(true)
+    }
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<bool, E> {
+        let text = self.b.text(v)?;
+        self.b.tape.push(Node::Str(text));
+        Ok(true)
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<bool, E> {
+        let text = self.b.copy(v)?;
+        self.b.tape.push(Node::Str(text));
+        Ok(true)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        let b = self.b;
+        let at = b.tape.push(Node::Array(0));
+        let mut n: u32 = 0;
+        // Nulls are skipped so the Lua sequence has no holes.
+        while let Some(pushed) = seq.next_element_seed(ValueSeed { b: &mut *b })? {
+            if pushed {
+                n = n.saturating_add(1);
+            }
+        }
+        b.tape.set_count(at, n);
+        Ok(true)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let b = self.b;
+        let at = b.tape.push(Node::Object(0));
+        let mut n: u32 = 0;
+        while let Some(key) = map.next_key::<KeyBuf>()? {
+            let mark = b.tape.len();
+            let text = b.text(&key.0)?;
+            b.tape.push(Node::Key(text));
+            if map.next_value_seed(ValueSeed { b: &mut *b })? {
+                n = n.saturating_add(1);
+            } else {
+                b.tape.truncate(mark);
+            }
+        }
+        b.tape.set_count(at, n);
+        Ok(true)
+    }
+}

@@ -1,0 +1,109 @@
+//! What a call returns, built and owned by Rust until the Lua side pushes
+//! it (`lua_push`): decoded tapes and a few plain values, arranged as the
+//! contract's result tables.
+
+use crate::decode::{Node, Tape};
+
+/// A result, not yet in Lua.
+#[derive(Debug)]
+pub enum Out {
+    Int(i64),
+    Bool(bool),
+    Str(String),
+    /// The value at a node of a tape (one record).
+    Value(Tape, usize),
+    /// Records of list tapes, in order, as one sequence: each tape with the
+    /// node indices of the records to keep.
+    Records(Vec<(Tape, Vec<usize>)>),
+    /// A table with these fields.
+    Table(Vec<(&'static str, Out)>),
+}
+
+/// Node indices of the records of a list tape (its root is the list).
+pub fn record_indices(tape: &Tape) -> Vec<usize> {
+    let nodes = tape.nodes();
+    let n = match nodes.first() {
+        Some(Node::Array(n)) => *n,
+        _ => 0,
+    };
+    let mut at = 1;
+    let mut out = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        out.push(at);
+        at = skip(nodes, at);
+    }
+    out
+}
+
+/// The index after the value at `at`.
+pub fn skip(nodes: &[Node], at: usize) -> usize {
+    let mut at = at;
+    let mut pending: u64 = 1;
+    while pending > 0 {
+        match nodes.get(at) {
+            None => return nodes.len(),
+            Some(Node::Array(n)) => pending += u64::from(*n),
+            Some(Node::Object(n)) => pending += 2 * u64::from(*n),
+            Some(_) => {}
+        }
+        pending -= 1;
+        at += 1;
+    }
+    at
+}
+
+/// The text of field `name` of the record at `at`, if it is a string.
+pub fn field_text<'t>(tape: &'t Tape, at: usize, name: &str) -> Option<&'t [u8]> {
+    let nodes = tape.nodes();
+    let Some(Node::Object(n)) = nodes.get(at) else {
+        return None;
+    };
+    let mut found = None;
+    let mut key = at + 1;
+    for _ in 0..*n {
+        let value = key + 1;
+        let is_name = match nodes.get(key) {
+            Some(Node::Field(id)) => tape
+                .fields()
+                .get(*id as usize)
+                .is_some_and(|t| tape.bytes(*t) == name.as_bytes()),
+            Some(Node::Key(t)) => tape.bytes(*t) == name.as_bytes(),
+            _ => false,
+        };
+        if is_name {
+            // the last one wins, as in the Lua table
+            found = match nodes.get(value) {
+                Some(Node::Str(t)) => Some(tape.bytes(*t)),
+                _ => None,
+            };
+        }
+        key = skip(nodes, value);
+    }
+    found
+}
+
+impl Out {
+    /// The result as JSON text: what Lua gets, written down (tests, fixtures).
+    pub fn to_json(&self) -> String {
+        match self {
+            Out::Int(i) => i.to_string(),
+            Out::Bool(b) => b.to_string(),
+            Out::Str(s) => serde_json::Value::from(s.as_str()).to_string(),
+            Out::Value(tape, at) => tape.to_json(*at).0,
+            Out::Records(pages) => {
+                let items: Vec<String> = pages
+                    .iter()
+                    .flat_map(|(tape, picks)| picks.iter().map(|at| tape.to_json(*at).0))
+                    .collect();
+                format!("[{}]", items.join(","))
+            }
+            Out::Table(fields) => {
+                let items: Vec<String> = fields
+                    .iter()
+                    .map(|(k, v)| format!("{:?}:{}", k, v.to_json()))
+                    .collect();
+                format!("{{{}}}", items.join(","))
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Scans (`each_call`, `each_extension`, `each_user`): every record of a
+//! list exactly once, one page at a time, whatever page size the PBX
+//! honours.
+//!
+//! - The offset advances by the records that arrived, never by `count`.
+//! - The scan ends on an empty page, or when the offset reaches `total`
+//!   (without a total: on a short page).
+//! - Call history is newest first and grows while it is read. The first
+//!   page pins the window: later pages ask only for calls that started no
+//!   later than the newest call of the first page (`filter[start][to]`), so
+//!   calls that arrive during the scan do not shift it. Calls that are
+//!   written late (a call is logged when it ends, under its start time) can
+//!   still shift it by a few records: ids already yielded by the previous
+//!   page are dropped, so nothing is yielded twice.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use crate::api::{Operation, Plan, Request};
+use crate::client::Client;
+use crate::dates::{DateTime, DayEdge};
+use crate::decode::Shape;
+use crate::error::Error;
+use crate::normalize::RecordKind;
+use crate::params::Params;
+use crate::reply::{field_text, record_indices, Out};
+
+/// A scan in progress.
+#[derive(Debug)]
+pub struct Scan {
+    client: Arc<Client>,
+    op: Operation,
+    params: Params,
+    request: Request,
+    page_size: u32,
+    offset: u64,
+    /// Whether the window still has to be pinned (call history only).
+    pin: bool,
+    /// Ids of the previous page's records.
+    previous: HashSet<Vec<u8>>,
+    done: bool,
+}
+
+impl Scan {
+    /// A scan of list operation `op`, `params.limit` records a request.
+    pub fn new(client: Arc<Client>, op: Operation, params: Params) -> Scan {
+        let request = match crate::api::plan(op, &params, client.config().scope()) {
+            Plan::List { request, .. } => request,
+            Plan::Record(request) | Plan::Find { request, .. } => request,
+        };
+        Scan {
+            client,
+            op,
+            page_size: params.limit,
+            params,
+            request,
+            offset: 0,
+            pin: op.record_kind() == RecordKind::Call,
+            previous: HashSet::new(),
+            done: false,
+        }
+    }
+
+    /// The next page's new records, or `None` at the end. After an error
+    /// the scan is where it was: the next call asks for the same page.
+    pub fn next_page(&mut self) -> Result<Option<Out>, Error> {
+        if self.done {
+            return Ok(None);
+        }
+        let shape = Shape::List(self.op.record_kind());
+        let deadline = self.client.http_deadline();
+        let request = self.request.page(self.offset, u64::from(self.page_size));
+        let decoded = self
+            .client
+            .get(&request, shape, deadline, true)
+            .map_err(|e| {
+                self.client
+                    .explain(self.op, &self.params, e)
+                    .in_function(self.op.name())
+            })?;
+        let picks = record_indices(&decoded.tape);
+        let n = picks.len() as u64;
+        if n == 0 {
+            self.done = true;
+            return Ok(None);
+        }
+        if self.pin {
+            self.pin = false;
+            let newest = picks
+                .first()
+                .and_then(|at| field_text(&decoded.tape, *at, "start"))
+                .and_then(|t| std::str::from_utf8(t).ok())
+                .and_then(|t| DateTime::parse(t.trim(), DayEdge::Start));
+            if let Some(newest) = newest {
+                self.request = self.request.with("filter[start][to]", newest.to_string());
+            }
+        }
+        let ids: Vec<Option<Vec<u8>>> = picks
+            .iter()
+            .map(|at| field_text(&decoded.tape, *at, "id").map(<[u8]>::to_vec))
+            .collect();
+        let kept: Vec<usize> = picks
+            .iter()
+            .zip(&ids)
+            .filter(|(_, id)| id.as_ref().is_none_or(|id| !self.previous.contains(id)))
+            .map(|(at, _)| *at)
+            .collect();
+        self.previous = ids.into_iter().flatten().collect();
+        self.offset += n;
+        self.done = match decoded.total {
+            Some(total) => self.offset >= total,
+            None => n < u64::from(self.page_size),
+        };
+        Ok(Some(Out::Records(vec![(decoded.tape, kept)])))
+    }
+}
