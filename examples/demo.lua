@@ -56,17 +56,14 @@ for _, call in ipairs(latest.calls) do
 end
 print_table({ "start", "from", "to", "status", "duration" }, rows)
 
--- Page through a month: 1,000 calls per request.
-local counts, seconds, page, total = {}, 0, 1, 0
-repeat
-  local result = wildix.list_calls({ date_from = "2026-03-01", date_to = "2026-03-31", limit = 1000, page = page })
-  for _, call in ipairs(result.calls) do
-    counts[call.status] = (counts[call.status] or 0) + 1
-    seconds = seconds + call.billsec
-    total = total + 1
-  end
-  page = page + 1
-until not result.has_more
+-- Scan a month: the PBX serves 100 calls a request, and the iterator asks
+-- for the next page only when the loop gets there.
+local counts, seconds, total = {}, 0, 0
+for call in wildix.each_call({ date_from = "2026-03-01", date_to = "2026-03-31" }) do
+  counts[call.status] = (counts[call.status] or 0) + 1
+  seconds = seconds + (call.billsec or 0)
+  total = total + 1
+end
 
 print(("\nMarch 2026: %d calls, %.1f hours talked"):format(total, seconds / 3600))
 rows = {}

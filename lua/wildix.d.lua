@@ -4,7 +4,9 @@
 
 ---@class wildix.Options
 ---@field url string PBX address, https:// (http:// only for loopback hosts)
----@field token string API key (wsk-v1-…) or PBX token, sent as Bearer
+---@field token? string API key (wsk-v1-…), PBX token (access_…) or OAuth token, sent as Bearer
+---@field username? string with password, instead of token: HTTP Basic auth
+---@field password? string goes with username; a secret like the token
 ---@field timeout? number seconds for a whole call, retries and waits included (default 30)
 ---@field connect_timeout? number seconds to connect (default 10)
 ---@field retries? integer retries of a failed GET (default 2)
@@ -24,8 +26,12 @@
 ---@class wildix.IdParams
 ---@field id string|integer the record's id
 
+---@class wildix.ExtensionParams
+---@field extension? string|integer the extension number (exactly one of extension and id)
+---@field id? string|integer the colleague's database id
+
 ---@class wildix.ScanParams
----@field page_size? integer records per request, 1–1000 (default 1000)
+---@field page_size? integer records per request, 1–1000 (default 100 for calls, 1000 otherwise)
 
 ---@class wildix.CallScanParams: wildix.ScanParams
 ---@field date_from? string
@@ -43,6 +49,10 @@
 ---@field start? string `YYYY-MM-DD HH:MM:SS`
 ---@field answer? string
 ---@field end? string
+---@field timezone? string the UTC offset of the times (`-0400`), when the PBX sends one
+---@field start_iso? string RFC 3339 start, when timezone is a UTC offset
+---@field answer_iso? string RFC 3339 answer time, likewise
+---@field end_iso? string RFC 3339 end time, likewise
 ---@field disposition? string the PBX's own field (every PBX field is kept)
 ---@field [string] any
 
@@ -108,7 +118,7 @@ function Account.get_call(params) end
 ---@return wildix.ExtensionPage
 function Account.list_extensions(params) end
 
----@param params wildix.IdParams
+---@param params wildix.ExtensionParams
 ---@return wildix.Extension
 function Account.get_extension(params) end
 
@@ -143,7 +153,7 @@ Account.wildix_get_current_user = Account.get_current_user
 ---@field list_calls fun(params?: wildix.CallParams): wildix.CallPage?, wildix.Error?
 ---@field get_call fun(params: wildix.IdParams): wildix.Call?, wildix.Error?
 ---@field list_extensions fun(params?: wildix.PageParams): wildix.ExtensionPage?, wildix.Error?
----@field get_extension fun(params: wildix.IdParams): wildix.Extension?, wildix.Error?
+---@field get_extension fun(params: wildix.ExtensionParams): wildix.Extension?, wildix.Error?
 ---@field list_users fun(params?: wildix.PageParams): wildix.UserPage?, wildix.Error?
 ---@field get_current_user fun(params?: table): wildix.User?, wildix.Error?
 ---@field each_call fun(params?: wildix.CallScanParams): (fun(): wildix.Call?, wildix.Error?)?, wildix.Error?

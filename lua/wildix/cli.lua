@@ -31,8 +31,9 @@ options:
   --help, --version
 
 Dates are YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS], in the PBX's local time.
-The account comes from WILDIX_URL and WILDIX_TOKEN, or WILDIX_<NAME>_URL
-and WILDIX_<NAME>_TOKEN for --account NAME.
+The account comes from WILDIX_URL and WILDIX_TOKEN (or WILDIX_USERNAME and
+WILDIX_PASSWORD), or WILDIX_<NAME>_URL and WILDIX_<NAME>_TOKEN (or
+_USERNAME and _PASSWORD) for --account NAME.
 Exit status: 0 done, 1 PBX or account error, 2 usage error, 130 interrupted.
 ]]
 M.usage = USAGE
