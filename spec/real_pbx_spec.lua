@@ -88,6 +88,13 @@ describe("get_call", function()
     error("no call without the owner")
   end)
 
+  it("should name the id when the PBX answers the lookup with 404", function()
+    local err = helper.error_of(helper.faulty("404", { retries = 0 }).get_call, { id = "7" })
+    assert.equals("not_found", err.kind)
+    assert.equals(404, err.status)
+    assert.equals("get_call: no call with id '7'", err.message)
+  end)
+
   it("should look only at the owner's calls in personal scope", function()
     local me = wildix.get_current_user()
     local personal = helper.configured{ scope = "personal" }

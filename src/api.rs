@@ -237,7 +237,8 @@ pub fn page_summary(start: u64, limit: u32, total: Option<u64>, got: u64) -> (u6
     }
 }
 
-/// The 404 message of a record route (the PBX's own reason is generic).
+/// The 404 message of a record or list route (the PBX's own reason is
+/// generic); `Plan::Find` has its own.
 pub fn not_found_message(op: Operation, params: &Params) -> String {
     match (op, &params.id) {
         (Operation::GetExtension, Some(id)) => {
@@ -252,7 +253,6 @@ pub fn not_found_message(op: Operation, params: &Params) -> String {
                 id.escape_debug()
             )
         }
-        (_, Some(id)) => format!("no record with id '{}'", id.escape_debug()),
         _ => "the PBX has no such route (is 'url' the PBX address?)".to_string(),
     }
 }

@@ -33,21 +33,27 @@ impl Client {
     /// Every error names the function.
     pub fn call(&self, op: Operation, table: Option<&[(Arg, Arg)]>) -> Result<Out, Error> {
         let params = params::validate(op.spec(), table).map_err(|e| e.in_function(op.name()))?;
-        self.run(op, &params)
-            .map_err(|e| self.explain(op, &params, e).in_function(op.name()))
+        self.run(op, &params).map_err(|e| e.in_function(op.name()))
     }
 
     fn run(&self, op: Operation, params: &Params) -> Result<Out, Error> {
         let plan = api::plan(op, params, self.config().scope());
         let shape = plan.shape(op.record_kind());
         let deadline = self.http.deadline();
+        let explain = |e| self.explain(op, params, e);
         match plan {
             Plan::Record(request) => {
-                let decoded = self.get(&request, shape, deadline, true)?;
+                let decoded = self.get(&request, shape, deadline, true).map_err(explain)?;
                 Ok(Out::Value(decoded.tape, 0))
             }
             Plan::Find { request, missing } => {
-                let decoded = self.get(&request, shape, deadline, true)?;
+                // No match, as an empty list or a 404: the record is missing.
+                let decoded =
+                    self.get(&request, shape, deadline, true)
+                        .map_err(|e| match e.kind() {
+                            Kind::NotFound => e.with_message(missing.clone()),
+                            _ => explain(e),
+                        })?;
                 match record_indices(&decoded.tape).first() {
                     Some(&at) => Ok(Out::Value(decoded.tape, at)),
                     None => Err(Error::status(404, missing).with_request("GET", &request.path)),
@@ -58,9 +64,10 @@ impl Client {
                 start,
                 limit,
             } => {
-                let page = self.page(&request, shape, start, limit, deadline)?;
-                let key = op.list_key().unwrap_or("records");
-                Ok(page.into_out(key, params.page, limit))
+                let page = self
+                    .page(&request, shape, start, limit, deadline)
+                    .map_err(explain)?;
+                Ok(page.into_out(op, params.page, limit))
             }
         }
     }
@@ -76,24 +83,13 @@ impl Client {
         limit: u32,
         deadline: Instant,
     ) -> Result<Page, Error> {
-        let mut page = Page {
-            start,
-            tapes: Vec::new(),
-            got: 0,
-            total: None,
-        };
+        let mut page = Page::new(start);
         let limit = u64::from(limit);
         loop {
             let asked = limit - page.got;
             let paged = request.page(start + page.got, asked);
             let decoded = self.get(&paged, shape, deadline, page.tapes.is_empty())?;
-            let mut picks = record_indices(&decoded.tape);
-            // More than asked for: the PBX ignored `count`; keep what was asked.
-            picks.truncate(asked as usize);
-            let n = picks.len() as u64;
-            page.got += n;
-            page.total = decoded.total.or(page.total);
-            page.tapes.push((decoded.tape, picks));
+            let n = page.add(decoded, asked);
             let more = page.total.is_some_and(|total| start + page.got < total);
             if n == 0 || page.got >= limit || !more {
                 return Ok(page);
@@ -121,11 +117,10 @@ impl Client {
         })
     }
 
-    /// Says what a failure means for this call: which record is missing,
-    /// and why a user-bound route refuses a company key.
+    /// Says what a failure means for this call: which record or route is
+    /// missing, and why a user-bound route refuses a company key.
     pub fn explain(&self, op: Operation, params: &Params, error: Error) -> Error {
         match error.kind() {
-            Kind::NotFound if error.message().starts_with("no ") => error,
             Kind::NotFound => error.with_message(api::not_found_message(op, params)),
             Kind::Auth if op.needs_user(self.config().scope()) => {
                 let message = format!(
@@ -143,15 +138,38 @@ impl Client {
 #[derive(Debug)]
 pub struct Page {
     start: u64,
-    pub tapes: Vec<(decode::Tape, Vec<usize>)>,
-    pub got: u64,
-    pub total: Option<u64>,
+    tapes: Vec<(decode::Tape, Vec<usize>)>,
+    got: u64,
+    total: Option<u64>,
 }
 
 impl Page {
-    /// `{ <key> = records, total, page, limit, has_more }`.
-    fn into_out(self, key: &'static str, page: u64, limit: u32) -> Out {
+    /// An empty page at offset `start`.
+    pub fn new(start: u64) -> Page {
+        Page {
+            start,
+            tapes: Vec::new(),
+            got: 0,
+            total: None,
+        }
+    }
+
+    /// Adds an answer's records, at most `asked` of them (more means the
+    /// PBX ignored `count`); returns how many it kept.
+    pub fn add(&mut self, decoded: Decoded, asked: u64) -> u64 {
+        let mut picks = record_indices(&decoded.tape);
+        picks.truncate(usize::try_from(asked).unwrap_or(usize::MAX));
+        let n = picks.len() as u64;
+        self.got += n;
+        self.total = decoded.total.or(self.total);
+        self.tapes.push((decoded.tape, picks));
+        n
+    }
+
+    /// `{ <op's list key> = records, total, page, limit, has_more }`.
+    pub fn into_out(self, op: Operation, page: u64, limit: u32) -> Out {
         let (total, has_more) = api::page_summary(self.start, limit, self.total, self.got);
+        let key = op.list_key().unwrap_or("records");
         Out::Table(vec![
             (key, Out::Records(self.tapes)),
             ("total", Out::Int(total as i64)),

@@ -10,13 +10,13 @@ use std::sync::Arc;
 use mlua::{Lua, MetaMethod, Result, Table, UserData, UserDataMethods, Value as LuaValue};
 
 use crate::api::{self, Operation, Plan};
-use crate::client::Client;
+use crate::client::{Client, Page};
 use crate::config::{self, Config, Scope};
 use crate::decode::{self, Shape};
 use crate::error::{self, Error, Kind};
 use crate::lua_push::{self, Pushed};
 use crate::params::{self, Arg};
-use crate::reply::{record_indices, Out};
+use crate::reply::Out;
 use crate::scan::Scan;
 use crate::terminal;
 
@@ -123,30 +123,23 @@ pub fn open(lua: &Lua) -> Result<Table> {
     lua.load(SHIM).set_name("=wildix.lua").call(core)
 }
 
-/// `_decode`: the decoder alone, as a list call of `op` would run it.
+/// `_decode`: the decoder alone, as a call of `op` would run it on one
+/// answer (a list keeps every record the body holds).
 fn decode_only(op: Operation, body: Vec<u8>) -> std::result::Result<Out, Error> {
     let params = params::Params::default();
-    match api::plan(op, &params, Scope::Pbx) {
+    Ok(match api::plan(op, &params, Scope::Pbx) {
         Plan::List { limit, .. } => {
             let decoded = decode::decode(body, Shape::List(op.record_kind()))?;
-            let picks = record_indices(&decoded.tape);
-            let (total, has_more) = api::page_summary(0, limit, decoded.total, picks.len() as u64);
-            Ok(Out::Table(vec![
-                (
-                    op.list_key().unwrap_or("records"),
-                    Out::Records(vec![(decoded.tape, picks)]),
-                ),
-                ("total", Out::Int(total as i64)),
-                ("page", Out::Int(1)),
-                ("limit", Out::Int(i64::from(limit))),
-                ("has_more", Out::Bool(has_more)),
-            ]))
+            let mut page = Page::new(0);
+            page.add(decoded, u64::MAX);
+            page.into_out(op, 1, limit)
         }
+        // One record, as a lookup returns it.
         Plan::Record(_) | Plan::Find { .. } => {
             let decoded = decode::decode(body, Shape::Record(op.record_kind()))?;
-            Ok(Out::Value(decoded.tape, 0))
+            Out::Value(decoded.tape, 0)
         }
-    }
+    })
 }
 
 /// What a Rust function hands back to Lua.

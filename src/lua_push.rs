@@ -110,7 +110,6 @@ unsafe fn push_out(state: L, out: &Out) {
     match out {
         Out::Int(i) => push_int(state, *i),
         Out::Bool(b) => ffi::lua_pushboolean(state, c_int::from(*b)),
-        Out::Str(s) => push_bytes(state, s.as_bytes()),
         Out::Value(tape, at) => push_tape(state, tape, *at),
         Out::Records(pages) => {
             let total = pages.iter().map(|(_, picks)| picks.len()).sum::<usize>();

@@ -9,7 +9,6 @@ use crate::decode::{Node, Tape};
 pub enum Out {
     Int(i64),
     Bool(bool),
-    Str(String),
     /// The value at a node of a tape (one record).
     Value(Tape, usize),
     /// Records of list tapes, in order, as one sequence: each tape with the
@@ -88,7 +87,6 @@ impl Out {
         match self {
             Out::Int(i) => i.to_string(),
             Out::Bool(b) => b.to_string(),
-            Out::Str(s) => serde_json::Value::from(s.as_str()).to_string(),
             Out::Value(tape, at) => tape.to_json(*at).0,
             Out::Records(pages) => {
                 let items: Vec<String> = pages

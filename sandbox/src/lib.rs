@@ -88,13 +88,13 @@ impl Sandbox {
         let state = Arc::new(server::State {
             data: data::generate_sized(options.seed, options.calls),
             cache: options.cache.then(Default::default),
-            access: routes::Access {
-                token: options.token,
-                company_key: options.company_key,
-                username: options.username,
-                password: options.password,
-                call_cap: options.call_cap,
-            },
+            access: routes::Access::new(
+                options.token,
+                options.company_key,
+                &options.username,
+                &options.password,
+                options.call_cap,
+            ),
             live: options.live.then(Default::default),
             port,
             tls: tls.as_ref().map(|t| Arc::clone(&t.config)),

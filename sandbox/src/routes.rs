@@ -17,14 +17,13 @@ use crate::data::{Data, Record, OWNER_ID};
 /// Who may call: the credentials the sandbox accepts.
 pub struct Access {
     /// A user's Bearer token (a PBX token: it belongs to the owner).
-    pub token: String,
+    token: String,
     /// A company API key: Bearer, no user.
-    pub company_key: String,
-    /// HTTP Basic: the owner's login.
-    pub username: String,
-    pub password: String,
+    company_key: String,
+    /// HTTP Basic for the owner's login: `base64(username:password)`.
+    basic: String,
     /// Most call-history records one request gets (0: no cap).
-    pub call_cap: usize,
+    call_cap: usize,
 }
 
 /// Whom a request's credentials name.
@@ -35,6 +34,23 @@ enum Caller {
 }
 
 impl Access {
+    pub fn new(
+        token: String,
+        company_key: String,
+        username: &str,
+        password: &str,
+        call_cap: usize,
+    ) -> Access {
+        let basic =
+            base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
+        Access {
+            token,
+            company_key,
+            basic,
+            call_cap,
+        }
+    }
+
     fn caller(&self, authorization: Option<&str>) -> Option<Caller> {
         let authorization = authorization?;
         if let Some(token) = authorization.strip_prefix("Bearer ") {
@@ -47,9 +63,7 @@ impl Access {
             return None;
         }
         let basic = authorization.strip_prefix("Basic ")?;
-        let expected = base64::engine::general_purpose::STANDARD
-            .encode(format!("{}:{}", self.username, self.password));
-        (basic == expected).then_some(Caller::User)
+        (basic == self.basic).then_some(Caller::User)
     }
 }
 
@@ -304,13 +318,7 @@ mod test {
     }
 
     fn access() -> Access {
-        Access {
-            token: "T".into(),
-            company_key: "wsk-v1-K".into(),
-            username: "admin".into(),
-            password: "pw".into(),
-            call_cap: 100,
-        }
+        Access::new("T".into(), "wsk-v1-K".into(), "admin", "pw", 100)
     }
 
     fn status_as(data: &Data, authorization: &str, path: &str) -> u16 {

@@ -124,25 +124,23 @@ impl<'t> Builder<'t> {
         self.tape.push(Node::Array(0));
     }
 
+    /// A tape that is full (spans hold 31 bits).
+    fn too_large<E: serde::de::Error>(&mut self) -> E {
+        self.fail(Error::decode("the PBX answer is too large to decode"))
+    }
+
     fn text<E: serde::de::Error>(&mut self, text: &str) -> Result<Text, E> {
-        match self.tape.text(text) {
-            Some(t) => Ok(t),
-            None => Err(self.fail(Error::decode("the PBX answer is too large to decode"))),
-        }
+        self.tape.text(text).ok_or_else(|| self.too_large())
     }
 
     fn copy<E: serde::de::Error>(&mut self, text: &str) -> Result<Text, E> {
-        match self.tape.copy(text) {
-            Some(t) => Ok(t),
-            None => Err(self.fail(Error::decode("the PBX answer is too large to decode"))),
-        }
+        self.tape.copy(text).ok_or_else(|| self.too_large())
     }
 
     fn field<E: serde::de::Error>(&mut self, key: &str, position: usize) -> Result<u32, E> {
         let previous = self.previous.get(position).copied();
-        let id = match self.tape.field(key, previous) {
-            Some(id) => id,
-            None => return Err(self.fail(Error::decode("the PBX answer is too large to decode"))),
+        let Some(id) = self.tape.field(key, previous) else {
+            return Err(self.too_large());
         };
         match self.current.get_mut(position) {
             Some(slot) => *slot = id,
@@ -155,9 +153,8 @@ impl<'t> Builder<'t> {
         if let Some((_, id)) = self.added.iter().find(|(k, _)| *k == key) {
             return Ok(*id);
         }
-        let id = match self.tape.field(key, None) {
-            Some(id) => id,
-            None => return Err(self.fail(Error::decode("the PBX answer is too large to decode"))),
+        let Some(id) = self.tape.field(key, None) else {
+            return Err(self.too_large());
         };
         self.added.push((key, id));
         Ok(id)
@@ -515,20 +512,18 @@ impl<'de> Visitor<'de> for CaptureSeed<'_, '_> {
         Ok(self.scalar(Node::Num(v), Scalar::Float(v)))
     }
     fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        let node = if self.push {
-            Node::Str(self.b.text(v)?)
-        } else {
-            Node::Bool(false)
-        };
-        Ok(self.scalar(node, Scalar::Text(Cow::Borrowed(v))))
+        if self.push {
+            let text = self.b.text(v)?;
+            self.b.tape.push(Node::Str(text));
+        }
+        Ok(Some(Scalar::Text(Cow::Borrowed(v))))
     }
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        let node = if self.push {
-            Node::Str(self.b.copy(v)?)
-        } else {
-            Node::Bool(false)
-        };
-        Ok(self.scalar(node, Scalar::Text(Cow::Owned(v.to_string()))))
+        if self.push {
+            let text = self.b.copy(v)?;
+            self.b.tape.push(Node::Str(text));
+        }
+        Ok(Some(Scalar::Text(Cow::Owned(v.to_string()))))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         if self.push {
