@@ -18,7 +18,7 @@ commands:
                                       call history, newest first (default: 25 calls)
   call ID                             one call
   extensions [--limit N | --all]      extensions (default: 25)
-  extension ID                        one extension, by record id
+  extension NUMBER | --id ID          one extension, by its number or record id
   users [--limit N | --all]           users (default: 25)
   stats [--from D] [--to D] [--top N] calls per day, answered vs missed, and the
                                       top talkers (default: the last 7 days)
@@ -45,7 +45,7 @@ local COMMANDS = {
   calls = { args = 0, options = { from = "value", to = "value", limit = "value", all = "flag" } },
   call = { args = 1, options = {} },
   extensions = { args = 0, options = { limit = "value", all = "flag" } },
-  extension = { args = 1, options = {} },
+  extension = { args = 1, options = { id = "value" } }, -- NUMBER, or --id instead
   users = { args = 0, options = { limit = "value", all = "flag" } },
   stats = { args = 0, options = { from = "value", to = "value", top = "value" } },
   doc = { args = 0, options = {} },
@@ -368,9 +368,8 @@ local function list(ctx, command)
   printer.finish(summary)
 end
 
-local function one(ctx, fn, kind)
-  local id = ctx.args[1]
-  print_record(ctx.format, kind, ctx.api[fn]({ id = id }), ctx.out, ctx.width)
+local function one(ctx, fn, kind, params)
+  print_record(ctx.format, kind, ctx.api[fn](params or { id = ctx.args[1] }), ctx.out, ctx.width)
 end
 
 --- The local time at noon of a "YYYY-MM-DD..." date: days apart by whole
@@ -556,7 +555,14 @@ local function run(argv, sys)
   if not command then usage_error("no command given (try 'wildix --help')") end
 
   local spec = COMMANDS[command]
-  if #args ~= spec.args then
+  if command == "extension" then
+    if options.id and #args > 0 then
+      usage_error(("'extension' takes a NUMBER or --id, not both, got '%s' and --id"):format(table.concat(args, " ")))
+    elseif not options.id and #args == 0 then
+      usage_error("'extension' needs a NUMBER or --id: wildix extension 201, wildix extension --id ID")
+    end
+  end
+  if #args ~= spec.args and not (command == "extension" and options.id) then
     if spec.args == 1 and #args == 0 then usage_error(("'%s' needs an ID: wildix %s ID"):format(command, command)) end
     usage_error(("'%s' takes %s, got '%s'"):format(command,
       spec.args == 0 and "no arguments" or "one ID", table.concat(args, " ")))
@@ -596,7 +602,9 @@ local function run(argv, sys)
   elseif command == "call" then
     one(ctx, "get_call", "call")
   elseif command == "extension" then
-    one(ctx, "get_extension", "extension")
+    -- What people hold is the number; the record id is for scripts.
+    local id = ctx.options.id
+    one(ctx, "get_extension", "extension", id and { id = id } or { extension = ctx.args[1] })
   elseif command == "me" then
     print_record(format, "user", api.get_current_user(), ctx.out, width)
   elseif command == "stats" then
