@@ -166,9 +166,9 @@ fn reply(lua: &Lua, result: std::result::Result<Made, Error>) -> Result<(LuaValu
         Ok(Made::Client(client)) => LuaValue::UserData(lua.create_userdata(client)?),
         Ok(Made::Scan(scan)) => LuaValue::UserData(lua.create_userdata(scan)?),
         Ok(Made::Nothing) => LuaValue::Nil,
-        Ok(Made::Out(out)) => {
+        Ok(Made::Out(mut out)) => {
             let pushed = match lua.app_data_ref::<lua_push::Entry>() {
-                Some(entry) => lua_push::push(lua, &entry, &out)?,
+                Some(entry) => lua_push::push(lua, &entry, &mut out)?,
                 None => return Err(mlua::Error::runtime("wildix: module not initialised")),
             };
             // `out` is dropped here, after Lua is done with it.

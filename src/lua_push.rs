@@ -13,6 +13,10 @@
 //!   references into the `Out`, which the caller owns and drops after the
 //!   call returns, and plain integers. A skipped frame skips no destructor,
 //!   and has no landing pad for LuaJIT's unwinder to run;
+//! - the one thing done to the `Out` is `Tape::release_before`, between
+//!   two Lua calls: it frees node chunks already pushed (so the Rust copy
+//!   shrinks as the Lua one grows) and leaves the `Out` whole for its
+//!   owner to drop, however the call ends;
 //! - nothing here can panic (no indexing, no allocation in Rust), so no
 //!   Rust panic ever unwinds through Lua's frames;
 //! - outside `push_entry`, the only raw calls are `lua_pushlightuserdata`
@@ -48,15 +52,15 @@ pub fn entry(lua: &Lua) -> mlua::Result<Entry> {
     Ok(Entry(unsafe { lua.create_c_function(push_entry)? }))
 }
 
-/// Builds `out` in Lua.
-pub fn push(lua: &Lua, entry: &Entry, out: &Out) -> mlua::Result<Pushed> {
+/// Builds `out` in Lua; `out`'s tapes are read (and freed) as they go.
+pub fn push(lua: &Lua, entry: &Entry, out: &mut Out) -> mlua::Result<Pushed> {
     let mut status: c_int = 0;
     // SAFETY: `exec_raw` pushes the entry function and gives room for 3
     // more values; we push one light userdata (no allocation) and call
     // `lua_pcall`, which never raises. `out` outlives the call.
     let value = unsafe {
         lua.exec_raw::<LuaValue>(&entry.0, |state| {
-            ffi::lua_pushlightuserdata(state, out as *const Out as *mut c_void);
+            ffi::lua_pushlightuserdata(state, (out as *mut Out).cast::<c_void>());
             status = ffi::lua_pcall(state, 1, 1, 0);
         })?
     };
@@ -69,9 +73,9 @@ pub fn push(lua: &Lua, entry: &Entry, out: &Out) -> mlua::Result<Pushed> {
 
 /// Runs under `lua_pcall`: pushes the `Out` its light userdata points to.
 unsafe extern "C-unwind" fn push_entry(state: L) -> c_int {
-    let out = ffi::lua_touserdata(state, 1) as *const Out;
+    let out = ffi::lua_touserdata(state, 1).cast::<Out>();
     ffi::lua_settop(state, 0);
-    match out.as_ref() {
+    match out.as_mut() {
         Some(out) => push_out(state, out),
         None => ffi::lua_pushnil(state),
     }
@@ -105,7 +109,7 @@ fn size(n: usize) -> c_int {
     c_int::try_from(n).unwrap_or(c_int::MAX)
 }
 
-unsafe fn push_out(state: L, out: &Out) {
+unsafe fn push_out(state: L, out: &mut Out) {
     room(state, 4);
     match out {
         Out::Int(i) => push_int(state, *i),
@@ -115,10 +119,11 @@ unsafe fn push_out(state: L, out: &Out) {
             let total = pages.iter().map(|(_, picks)| picks.len()).sum::<usize>();
             ffi::lua_createtable(state, size(total), 0);
             let mut n: ffi::lua_Integer = 0;
-            for (tape, picks) in pages {
+            for (tape, picks) in pages.iter_mut() {
                 ffi::lua_createtable(state, size(tape.fields().len()), 0);
                 let keys = ffi::lua_gettop(state);
-                for at in picks {
+                for at in picks.iter() {
+                    tape.release_before(*at);
                     push_node(state, tape, keys, *at);
                     n += 1;
                     ffi::lua_rawseti(state, keys - 1, n);
@@ -128,7 +133,7 @@ unsafe fn push_out(state: L, out: &Out) {
         }
         Out::Table(fields) => {
             ffi::lua_createtable(state, 0, size(fields.len()));
-            for (key, value) in fields {
+            for (key, value) in fields.iter_mut() {
                 push_bytes(state, key.as_bytes());
                 push_out(state, value);
                 ffi::lua_rawset(state, -3);
@@ -148,11 +153,11 @@ unsafe fn push_tape(state: L, tape: &Tape, at: usize) {
 /// Pushes the value at node `at`; returns the index after it. `keys` is
 /// the stack slot of the table caching record keys by field id.
 unsafe fn push_node(state: L, tape: &Tape, keys: c_int, at: usize) -> usize {
-    let Some(node) = tape.nodes().get(at) else {
+    let Some(node) = tape.node(at) else {
         ffi::lua_pushnil(state);
         return at + 1;
     };
-    match *node {
+    match node {
         Node::Bool(b) => ffi::lua_pushboolean(state, c_int::from(b)),
         Node::Int(i) => push_int(state, i),
         Node::Num(f) => ffi::lua_pushnumber(state, f),

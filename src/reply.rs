@@ -20,67 +20,49 @@ pub enum Out {
 
 /// Node indices of the records of a list tape (its root is the list).
 pub fn record_indices(tape: &Tape) -> Vec<usize> {
-    let nodes = tape.nodes();
-    let n = match nodes.first() {
-        Some(Node::Array(n)) => *n,
+    let n = match tape.node(0) {
+        Some(Node::Array(n)) => n,
         _ => 0,
     };
     let mut at = 1;
     let mut out = Vec::with_capacity(n as usize);
     for _ in 0..n {
         out.push(at);
-        at = skip(nodes, at);
+        at = tape.skip(at);
     }
     out
 }
 
-/// The index after the value at `at`.
-pub fn skip(nodes: &[Node], at: usize) -> usize {
-    let mut at = at;
-    let mut pending: u64 = 1;
-    while pending > 0 {
-        match nodes.get(at) {
-            None => return nodes.len(),
-            Some(Node::Array(n)) => pending += u64::from(*n),
-            Some(Node::Object(n)) => pending += 2 * u64::from(*n),
-            Some(_) => {}
-        }
-        pending -= 1;
-        at += 1;
-    }
-    at
-}
-
 /// The text of field `name` of the record at `at`, if it is a string.
 pub fn field_text<'t>(tape: &'t Tape, at: usize, name: &str) -> Option<&'t [u8]> {
-    let nodes = tape.nodes();
-    let Some(Node::Object(n)) = nodes.get(at) else {
+    let Some(Node::Object(n)) = tape.node(at) else {
         return None;
     };
     let mut found = None;
     let mut key = at + 1;
-    for _ in 0..*n {
+    for _ in 0..n {
         let value = key + 1;
-        let is_name = match nodes.get(key) {
+        let is_name = match tape.node(key) {
             Some(Node::Field(id)) => tape
                 .fields()
-                .get(*id as usize)
+                .get(id as usize)
                 .is_some_and(|t| tape.bytes(*t) == name.as_bytes()),
-            Some(Node::Key(t)) => tape.bytes(*t) == name.as_bytes(),
+            Some(Node::Key(t)) => tape.bytes(t) == name.as_bytes(),
             _ => false,
         };
         if is_name {
             // the last one wins, as in the Lua table
-            found = match nodes.get(value) {
-                Some(Node::Str(t)) => Some(tape.bytes(*t)),
+            found = match tape.node(value) {
+                Some(Node::Str(t)) => Some(tape.bytes(t)),
                 _ => None,
             };
         }
-        key = skip(nodes, value);
+        key = tape.skip(value);
     }
     found
 }
 
+#[cfg(test)]
 impl Out {
     /// The result as JSON text: what Lua gets, written down (tests, fixtures).
     pub fn to_json(&self) -> String {

@@ -114,3 +114,56 @@ fn two_lua_states_on_two_threads() {
     // Each state's account keeps one connection alive.
     assert_eq!(sandbox.stats().connections, 2);
 }
+
+/// A Lua memory error raised while a page becomes Lua tables (any
+/// allocation in `lua_push` may raise it) is caught by the caller's
+/// `pcall`, leaves the state usable, and never unwinds across Rust.
+#[test]
+fn memory_errors_while_pushing_are_catchable() {
+    let (lua, _) = module();
+    lua.load(
+        r#"
+        local records = {}
+        for i = 1, 1000 do
+          records[i] = ('{"id":"%d","from_number":"101","disposition":"ANSWERED","note":"record %d"}')
+            :format(i, i)
+        end
+        BODY = '{"type":"result","result":{"total":1000,"records":[' .. table.concat(records, ",") .. ']}}'
+        "#,
+    )
+    .exec()
+    .expect("body builds");
+    let decode = r#"
+        local ok, result = pcall(wildix._decode, "list_calls", BODY)
+        if ok then return #result.calls end
+        return tostring(result)
+    "#;
+    let mut failed = 0;
+    let mut extra = 16 * 1024;
+    loop {
+        lua.gc_collect().expect("gc");
+        lua.set_memory_limit(lua.used_memory() + extra)
+            .expect("the vendored Lua allows a limit");
+        let outcome = lua.load(decode).eval::<Value>();
+        lua.set_memory_limit(0).expect("limit lifted");
+        match outcome {
+            Ok(Value::Integer(n)) => {
+                assert_eq!(n, 1000);
+                break;
+            }
+            Ok(Value::String(s)) => {
+                let message = s.to_string_lossy();
+                assert!(message.contains("memory"), "{message}");
+                failed += 1;
+            }
+            // The limit hit outside our call (in the chunk itself).
+            Err(mlua::Error::MemoryError(_)) => failed += 1,
+            other => panic!("unexpected outcome {other:?}"),
+        }
+        extra += 16 * 1024;
+        assert!(extra < 64 * 1024 * 1024, "never succeeded");
+    }
+    assert!(failed > 3, "the limit never bit ({failed} failures)");
+    let n: i64 = lua.load(decode).eval().expect("the state still works");
+    assert_eq!(n, 1000);
+}

@@ -1,7 +1,11 @@
 //! A decoded answer owned by Rust: the values in document order (a "tape"),
 //! strings kept as spans of the body, or of a small arena for strings that
 //! had escapes and for the fields the normaliser adds. Built by the decoder
-//! with no Lua involved; the Lua side (`lua_push`) only reads it.
+//! with no Lua involved; the Lua side (`lua_push`) reads it front to back.
+//!
+//! Nodes are kept in chunks so that the Lua side can free the ones it has
+//! pushed (`release_before`): while a large list becomes Lua tables, the
+//! Rust copy shrinks, and the peak stays near the size of the Lua result.
 
 /// Where a string's bytes are: `len` bytes at `start` of the body, or of
 /// the arena when `len` has the `IN_ARENA` bit.
@@ -33,6 +37,10 @@ pub enum Node {
     Object(u32),
 }
 
+/// Nodes per chunk (1 MiB of nodes).
+const CHUNK_BITS: u32 = 16;
+const CHUNK: usize = 1 << CHUNK_BITS;
+
 /// A decoded body: its nodes, the body and the arena they point into.
 #[derive(Debug, Default)]
 pub struct Tape {
@@ -42,7 +50,11 @@ pub struct Tape {
     body_at: usize,
     body_len: usize,
     arena: Vec<u8>,
-    nodes: Vec<Node>,
+    /// Node `i` is `chunks[i / CHUNK][i % CHUNK]`; every chunk but the last
+    /// is full. Chunks below `released` have been freed.
+    chunks: Vec<Vec<Node>>,
+    len: usize,
+    released: usize,
     fields: Vec<Text>,
 }
 
@@ -62,8 +74,41 @@ impl Tape {
         self.body = body;
     }
 
-    pub fn nodes(&self) -> &[Node] {
-        &self.nodes
+    /// Node `at`; `None` past the end (or once released).
+    pub fn node(&self, at: usize) -> Option<Node> {
+        self.chunks
+            .get(at >> CHUNK_BITS)
+            .and_then(|chunk| chunk.get(at & (CHUNK - 1)))
+            .copied()
+    }
+
+    /// The index after the value at `at`.
+    pub fn skip(&self, at: usize) -> usize {
+        let mut at = at;
+        let mut pending: u64 = 1;
+        while pending > 0 {
+            match self.node(at) {
+                None => return self.len,
+                Some(Node::Array(n)) => pending += u64::from(n),
+                Some(Node::Object(n)) => pending += 2 * u64::from(n),
+                Some(_) => {}
+            }
+            pending -= 1;
+            at += 1;
+        }
+        at
+    }
+
+    /// Frees the whole chunks of nodes before `at`: the reader is past
+    /// them and never reads them again. Frees memory; never allocates.
+    pub fn release_before(&mut self, at: usize) {
+        let end = (at >> CHUNK_BITS).min(self.chunks.len());
+        while self.released < end {
+            if let Some(chunk) = self.chunks.get_mut(self.released) {
+                *chunk = Vec::new();
+            }
+            self.released += 1;
+        }
     }
 
     /// The distinct record keys, by `Node::Field` index.
@@ -85,13 +130,29 @@ impl Tape {
     }
 
     pub(crate) fn push(&mut self, node: Node) -> usize {
-        self.nodes.push(node);
-        self.nodes.len() - 1
+        match self.chunks.last_mut() {
+            Some(chunk) if chunk.len() < CHUNK => chunk.push(node),
+            // The first chunk grows as needed (most answers are small);
+            // later ones are allocated whole, so that freeing one gives its
+            // memory back to the system at once.
+            Some(_) => {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                chunk.push(node);
+                self.chunks.push(chunk);
+            }
+            None => self.chunks.push(vec![node]),
+        }
+        self.len += 1;
+        self.len - 1
     }
 
     /// Sets the member count of the container at `at`.
     pub(crate) fn set_count(&mut self, at: usize, n: u32) {
-        if let Some(node @ (Node::Array(_) | Node::Object(_))) = self.nodes.get_mut(at) {
+        let node = self
+            .chunks
+            .get_mut(at >> CHUNK_BITS)
+            .and_then(|chunk| chunk.get_mut(at & (CHUNK - 1)));
+        if let Some(node @ (Node::Array(_) | Node::Object(_))) = node {
             *node = match node {
                 Node::Array(_) => Node::Array(n),
                 _ => Node::Object(n),
@@ -101,11 +162,19 @@ impl Tape {
 
     /// Drops the nodes from `len` on (a key whose value was null).
     pub(crate) fn truncate(&mut self, len: usize) {
-        self.nodes.truncate(len);
+        if len >= self.len {
+            return;
+        }
+        let chunks = len.div_ceil(CHUNK);
+        self.chunks.truncate(chunks);
+        if let Some(chunk) = self.chunks.last_mut() {
+            chunk.truncate(len - (chunks - 1) * CHUNK);
+        }
+        self.len = len;
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.nodes.len()
+        self.len
     }
 
     /// A span for `text`: in place when it is a slice of the body, else
@@ -156,23 +225,25 @@ impl Tape {
     /// The value at `at` as JSON text (nulls were dropped while decoding),
     /// and the index after it. For tests and fixtures: what Lua gets,
     /// written down.
+    #[cfg(test)]
     pub fn to_json(&self, at: usize) -> (String, usize) {
         let mut out = String::new();
         let next = self.write_json(at, &mut out);
         (out, next)
     }
 
+    #[cfg(test)]
     fn write_json(&self, at: usize, out: &mut String) -> usize {
         let quote = |out: &mut String, bytes: &[u8]| {
             out.push_str(&serde_json::Value::from(String::from_utf8_lossy(bytes)).to_string())
         };
-        match self.nodes.get(at) {
+        match self.node(at) {
             None => {
                 out.push_str("null");
                 at + 1
             }
             Some(Node::Bool(b)) => {
-                out.push_str(if *b { "true" } else { "false" });
+                out.push_str(if b { "true" } else { "false" });
                 at + 1
             }
             Some(Node::Int(i)) => {
@@ -180,22 +251,22 @@ impl Tape {
                 at + 1
             }
             Some(Node::Num(f)) => {
-                out.push_str(&serde_json::Value::from(*f).to_string());
+                out.push_str(&serde_json::Value::from(f).to_string());
                 at + 1
             }
             Some(Node::Str(t) | Node::Key(t)) => {
-                quote(out, self.bytes(*t));
+                quote(out, self.bytes(t));
                 at + 1
             }
             Some(Node::Field(id)) => {
-                let text = self.fields.get(*id as usize).copied();
+                let text = self.fields.get(id as usize).copied();
                 quote(out, text.map(|t| self.bytes(t)).unwrap_or_default());
                 at + 1
             }
             Some(Node::Array(n)) => {
                 out.push('[');
                 let mut next = at + 1;
-                for i in 0..*n {
+                for i in 0..n {
                     if i > 0 {
                         out.push(',');
                     }
@@ -207,7 +278,7 @@ impl Tape {
             Some(Node::Object(n)) => {
                 out.push('{');
                 let mut next = at + 1;
-                for i in 0..*n {
+                for i in 0..n {
                     if i > 0 {
                         out.push(',');
                     }
@@ -247,5 +318,25 @@ mod test {
         let b = tape.field("name", Some(a)).unwrap();
         assert_ne!(a, b);
         assert_eq!(tape.fields().len(), 2);
+    }
+
+    #[test]
+    fn nodes_span_chunks_and_pushed_chunks_can_be_freed() {
+        let mut tape = Tape::default();
+        let n = 2 * CHUNK + 10;
+        for i in 0..n {
+            assert_eq!(tape.push(Node::Int(i as i64)), i);
+        }
+        assert_eq!(tape.node(CHUNK), Some(Node::Int(CHUNK as i64)));
+        assert_eq!(tape.node(n), None);
+        tape.truncate(CHUNK + 1);
+        assert_eq!((tape.len(), tape.chunks.len()), (CHUNK + 1, 2));
+        assert_eq!(tape.node(CHUNK + 1), None);
+        tape.truncate(CHUNK);
+        assert_eq!((tape.len(), tape.chunks.len()), (CHUNK, 1));
+        assert_eq!(tape.push(Node::Bool(true)), CHUNK);
+        tape.release_before(CHUNK + 1);
+        assert_eq!(tape.node(0), None);
+        assert_eq!(tape.node(CHUNK), Some(Node::Bool(true)));
     }
 }
