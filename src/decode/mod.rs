@@ -36,8 +36,6 @@ pub struct Decoded {
     pub tape: Tape,
     /// `result.total`, when the PBX sent one.
     pub total: Option<u64>,
-    /// Records in the list (lists only).
-    pub records: u64,
 }
 
 /// The largest count we believe: 2^53, the last integer every Lua number
@@ -80,7 +78,6 @@ pub fn decode(body: Vec<u8>, shape: Shape) -> Result<Decoded, Error> {
     Ok(Decoded {
         tape,
         total: envelope.total,
-        records: envelope.records,
     })
 }
 
@@ -119,7 +116,6 @@ struct Envelope {
     reasons: [Option<String>; 3],
     has_result: bool,
     total: Option<u64>,
-    records: u64,
 }
 
 impl Envelope {
@@ -179,11 +175,11 @@ impl<'de> Visitor<'de> for EnvelopeSeed<'_, '_> {
                     // A second `result` replaces the first.
                     self.b.restart();
                     envelope.has_result = true;
-                    (envelope.total, envelope.records) = match shape {
+                    envelope.total = match shape {
                         Shape::List(_) => map.next_value_seed(PageSeed { b: &mut *self.b })?,
                         Shape::Record(_) => {
                             map.next_value_seed(RecordResultSeed { b: &mut *self.b })?;
-                            (None, 0)
+                            None
                         }
                     };
                 }
@@ -325,20 +321,20 @@ impl<'de> Visitor<'de> for Reason {
 }
 
 /// A list `result`: `{"total": N, "records": [...]}` or a bare list.
-/// Returns (total, records).
+/// Returns the total.
 struct PageSeed<'b, 't> {
     b: &'b mut Builder<'t>,
 }
 
 impl<'de> DeserializeSeed<'de> for PageSeed<'_, '_> {
-    type Value = (Option<u64>, u64);
+    type Value = Option<u64>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for PageSeed<'_, '_> {
-    type Value = (Option<u64>, u64);
+    type Value = Option<u64>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a list result object")
@@ -354,7 +350,7 @@ impl<'de> Visitor<'de> for PageSeed<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut total = None;
-        let mut records = None;
+        let mut records = false;
         while let Some(key) = map.next_key::<KeyBuf>()? {
             match key.0.as_ref() {
                 "total" => match map.next_value_seed(Total)? {
@@ -367,27 +363,24 @@ impl<'de> Visitor<'de> for PageSeed<'_, '_> {
                 },
                 "records" => {
                     self.b.restart();
-                    records = Some(map.next_value_seed(RecordsSeed { b: &mut *self.b })?);
+                    map.next_value_seed(RecordsSeed { b: &mut *self.b })?;
+                    records = true;
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        let records = match records {
-            Some(n) => n,
-            None => {
-                self.b.restart();
-                self.b.empty_list();
-                0
-            }
-        };
-        Ok((total, records))
+        if !records {
+            self.b.restart();
+            self.b.empty_list();
+        }
+        Ok(total)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        let n = RecordsSeed { b: self.b }.visit_seq(seq)?;
-        Ok((None, n))
+        RecordsSeed { b: self.b }.visit_seq(seq)?;
+        Ok(None)
     }
 }
 
