@@ -10,7 +10,7 @@ use crate::decode::{self, Decoded, Shape};
 use crate::error::{Error, Kind};
 use crate::http::Http;
 use crate::params::{self, Arg, Params};
-use crate::reply::{record_indices, Out};
+use crate::reply::Out;
 
 /// A configured account. `Sync`: Lua states on several threads may share it.
 #[derive(Debug)]
@@ -48,13 +48,13 @@ impl Client {
             }
             Plan::Find { request, missing } => {
                 // No match, as an empty list or a 404: the record is missing.
-                let decoded =
-                    self.get(&request, shape, deadline, true)
-                        .map_err(|e| match e.kind() {
-                            Kind::NotFound => e.with_message(missing.clone()),
-                            _ => explain(e),
-                        })?;
-                match record_indices(&decoded.tape).first() {
+                let mut decoded = self
+                    .get(&request, shape, deadline, true)
+                    .map_err(|e| match e.kind() {
+                        Kind::NotFound => e.with_message(missing.clone()),
+                        _ => explain(e),
+                    })?;
+                match decoded.tape.take_records().first() {
                     Some(&at) => Ok(Out::Value(decoded.tape, at)),
                     None => Err(Error::status(404, missing).with_request("GET", &request.path)),
                 }
@@ -156,8 +156,8 @@ impl Page {
 
     /// Adds an answer's records, at most `asked` of them (more means the
     /// PBX ignored `count`); returns how many it kept.
-    pub fn add(&mut self, decoded: Decoded, asked: u64) -> u64 {
-        let mut picks = record_indices(&decoded.tape);
+    pub fn add(&mut self, mut decoded: Decoded, asked: u64) -> u64 {
+        let mut picks = decoded.tape.take_records();
         picks.truncate(usize::try_from(asked).unwrap_or(usize::MAX));
         let n = picks.len() as u64;
         self.got += n;

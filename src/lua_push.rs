@@ -118,17 +118,17 @@ unsafe fn push_out(state: L, out: &mut Out) {
         Out::Records(pages) => {
             let total = pages.iter().map(|(_, picks)| picks.len()).sum::<usize>();
             ffi::lua_createtable(state, size(total), 0);
+            let list = ffi::lua_gettop(state);
             let mut n: ffi::lua_Integer = 0;
             for (tape, picks) in pages.iter_mut() {
-                ffi::lua_createtable(state, size(tape.fields().len()), 0);
-                let keys = ffi::lua_gettop(state);
+                let keys = push_keys(state, tape);
                 for at in picks.iter() {
                     tape.release_before(*at);
-                    push_node(state, tape, keys, *at);
+                    push_at(state, tape, keys, *at);
                     n += 1;
-                    ffi::lua_rawseti(state, keys - 1, n);
+                    ffi::lua_rawseti(state, list, n);
                 }
-                ffi::lua_settop(state, keys - 1);
+                ffi::lua_settop(state, list);
             }
         }
         Out::Table(fields) => {
@@ -142,58 +142,107 @@ unsafe fn push_out(state: L, out: &mut Out) {
     }
 }
 
-/// Pushes the value at node `at` of `tape`, with a fresh key cache.
+/// Pushes the value at node `at` of `tape`.
 unsafe fn push_tape(state: L, tape: &Tape, at: usize) {
-    ffi::lua_createtable(state, size(tape.fields().len()), 0);
-    let keys = ffi::lua_gettop(state);
-    push_node(state, tape, keys, at);
-    ffi::lua_replace(state, keys);
+    let top = ffi::lua_gettop(state);
+    let keys = push_keys(state, tape);
+    push_at(state, tape, keys, at);
+    ffi::lua_replace(state, top + 1);
+    ffi::lua_settop(state, top + 1);
 }
 
-/// Pushes the value at node `at`; returns the index after it. `keys` is
-/// the stack slot of the table caching record keys by field id.
-unsafe fn push_node(state: L, tape: &Tape, keys: c_int, at: usize) -> usize {
-    let Some(node) = tape.node(at) else {
-        ffi::lua_pushnil(state);
-        return at + 1;
-    };
-    match node {
-        Node::Bool(b) => ffi::lua_pushboolean(state, c_int::from(b)),
-        Node::Int(i) => push_int(state, i),
-        Node::Num(f) => ffi::lua_pushnumber(state, f),
-        Node::Str(t) | Node::Key(t) => push_bytes(state, tape.bytes(t)),
-        Node::Field(id) => {
-            let slot = ffi::lua_Integer::from(id) + 1;
-            ffi::lua_rawgeti(state, keys, slot);
-            if ffi::lua_type(state, -1) == ffi::LUA_TNIL {
-                ffi::lua_settop(state, -2);
-                let text = tape.fields().get(id as usize).copied();
-                push_bytes(state, text.map(|t| tape.bytes(t)).unwrap_or_default());
-                ffi::lua_pushvalue(state, -1);
-                ffi::lua_rawseti(state, keys, slot);
-            }
+/// Where a tape's record keys are while it is pushed: each string made
+/// once, then copied for every record that has the key.
+#[derive(Clone, Copy)]
+enum Keys {
+    /// On the stack from this slot, this many (`lua_pushvalue` is the
+    /// cheapest copy).
+    Stack(c_int, u32),
+    /// In the table at this slot, by field id + 1 (many keys: a hostile
+    /// body could have more than the stack holds).
+    Table(c_int),
+}
+
+/// Most keys kept on the stack.
+const STACK_KEYS: usize = 256;
+
+/// Pushes the record keys of `tape` above the top; the caller drops them.
+unsafe fn push_keys(state: L, tape: &Tape) -> Keys {
+    let fields = tape.fields();
+    if fields.len() <= STACK_KEYS && ffi::lua_checkstack(state, size(fields.len()) + 8) != 0 {
+        let base = ffi::lua_gettop(state) + 1;
+        for text in fields {
+            push_bytes(state, tape.bytes(*text));
         }
-        Node::Array(n) => {
-            room(state, 3);
-            ffi::lua_createtable(state, size(n as usize), 0);
-            let mut next = at + 1;
-            for i in 1..=ffi::lua_Integer::from(n) {
-                next = push_node(state, tape, keys, next);
-                ffi::lua_rawseti(state, -2, i);
-            }
-            return next;
+        return Keys::Stack(base, fields.len() as u32);
+    }
+    room(state, 3);
+    ffi::lua_createtable(state, size(fields.len()), 0);
+    let mut slot: ffi::lua_Integer = 0;
+    for text in fields {
+        push_bytes(state, tape.bytes(*text));
+        slot += 1;
+        ffi::lua_rawseti(state, -2, slot);
+    }
+    Keys::Table(ffi::lua_gettop(state))
+}
+
+/// Pushes the value at node `at` of `tape` (a value never spans chunks).
+unsafe fn push_at(state: L, tape: &Tape, keys: Keys, at: usize) {
+    match tape.chunk_at(at) {
+        Some((nodes, i)) => {
+            push_node(state, tape, nodes, keys, i);
         }
-        Node::Object(n) => {
-            room(state, 3);
-            ffi::lua_createtable(state, 0, size(n as usize));
-            let mut next = at + 1;
-            for _ in 0..n {
-                next = push_node(state, tape, keys, next);
-                next = push_node(state, tape, keys, next);
-                ffi::lua_rawset(state, -3);
+        None => ffi::lua_pushnil(state),
+    }
+}
+
+/// Pushes the value at `nodes[at]`; returns the index after it. Scalars
+/// are pushed here, inline; containers in `push_container`.
+#[inline(always)]
+unsafe fn push_node(state: L, tape: &Tape, nodes: &[Node], keys: Keys, at: usize) -> usize {
+    match nodes.get(at) {
+        Some(Node::Str(t) | Node::Key(t)) => push_bytes(state, tape.bytes(*t)),
+        Some(Node::Field(id)) => match keys {
+            Keys::Stack(base, n) if *id < n => ffi::lua_pushvalue(state, base + *id as c_int),
+            Keys::Stack(..) => ffi::lua_pushnil(state), // no such field: never made
+            Keys::Table(table) => {
+                ffi::lua_rawgeti(state, table, ffi::lua_Integer::from(*id) + 1);
             }
-            return next;
+        },
+        Some(Node::Int(i)) => push_int(state, *i),
+        Some(Node::Num(f)) => ffi::lua_pushnumber(state, *f),
+        Some(Node::Bool(b)) => ffi::lua_pushboolean(state, c_int::from(*b)),
+        Some(Node::Array(_) | Node::Object(_)) => {
+            return push_container(state, tape, nodes, keys, at)
         }
+        None => ffi::lua_pushnil(state),
     }
     at + 1
+}
+
+/// Pushes the array or object at `nodes[at]`; returns the index after it.
+#[inline(never)]
+unsafe fn push_container(state: L, tape: &Tape, nodes: &[Node], keys: Keys, at: usize) -> usize {
+    room(state, 3);
+    let mut next = at + 1;
+    match nodes.get(at) {
+        Some(Node::Array(n)) => {
+            ffi::lua_createtable(state, size(*n as usize), 0);
+            for i in 1..=ffi::lua_Integer::from(*n) {
+                next = push_node(state, tape, nodes, keys, next);
+                ffi::lua_rawseti(state, -2, i);
+            }
+        }
+        Some(Node::Object(n)) => {
+            ffi::lua_createtable(state, 0, size(*n as usize));
+            for _ in 0..*n {
+                next = push_node(state, tape, nodes, keys, next);
+                next = push_node(state, tape, nodes, keys, next);
+                ffi::lua_rawset(state, -3);
+            }
+        }
+        _ => ffi::lua_pushnil(state),
+    }
+    next
 }

@@ -18,21 +18,6 @@ pub enum Out {
     Table(Vec<(&'static str, Out)>),
 }
 
-/// Node indices of the records of a list tape (its root is the list).
-pub fn record_indices(tape: &Tape) -> Vec<usize> {
-    let n = match tape.node(0) {
-        Some(Node::Array(n)) => n,
-        _ => 0,
-    };
-    let mut at = 1;
-    let mut out = Vec::with_capacity(n as usize);
-    for _ in 0..n {
-        out.push(at);
-        at = tape.skip(at);
-    }
-    out
-}
-
 /// The text of field `name` of the record at `at`, if it is a string.
 pub fn field_text<'t>(tape: &'t Tape, at: usize, name: &str) -> Option<&'t [u8]> {
     let Some(Node::Object(n)) = tape.node(at) else {

@@ -23,7 +23,7 @@ use crate::decode::Shape;
 use crate::error::Error;
 use crate::normalize::RecordKind;
 use crate::params::Params;
-use crate::reply::{field_text, record_indices, Out};
+use crate::reply::{field_text, Out};
 
 /// A scan in progress.
 #[derive(Debug)]
@@ -70,7 +70,7 @@ impl Scan {
         let shape = Shape::List(self.op.record_kind());
         let deadline = self.client.http_deadline();
         let request = self.request.page(self.offset, u64::from(self.page_size));
-        let decoded = self
+        let mut decoded = self
             .client
             .get(&request, shape, deadline, true)
             .map_err(|e| {
@@ -78,7 +78,7 @@ impl Scan {
                     .explain(self.op, &self.params, e)
                     .in_function(self.op.name())
             })?;
-        let picks = record_indices(&decoded.tape);
+        let picks = decoded.tape.take_records();
         let n = picks.len() as u64;
         if n == 0 {
             self.done = true;

@@ -167,3 +167,35 @@ fn memory_errors_while_pushing_are_catchable() {
     let n: i64 = lua.load(decode).eval().expect("the state still works");
     assert_eq!(n, 1000);
 }
+
+/// Records with more distinct keys than `lua_push` keeps on the stack
+/// (its table path) come through whole, each key with its own value.
+#[test]
+fn records_with_many_distinct_keys() {
+    let (lua, _) = module();
+    let count: i64 = lua
+        .load(
+            r#"
+            local records = {}
+            for r = 1, 3 do
+              local fields = { ('"id":"%d"'):format(r) }
+              for k = 1, 400 do fields[#fields + 1] = ('"k%d_%d":%d'):format(r, k, k) end
+              records[r] = "{" .. table.concat(fields, ",") .. "}"
+            end
+            local body = '{"type":"result","result":{"total":3,"records":[' .. table.concat(records, ",") .. ']}}'
+            local calls = wildix._decode("list_extensions", body).extensions
+            local n = 0
+            for r, record in ipairs(calls) do
+              assert(record.id == tostring(r))
+              for k = 1, 400 do
+                assert(record[("k%d_%d"):format(r, k)] == k, ("record %d key %d"):format(r, k))
+                n = n + 1
+              end
+            end
+            return n
+            "#,
+        )
+        .eval()
+        .expect("decodes");
+    assert_eq!(count, 1200);
+}

@@ -87,6 +87,8 @@ pub struct Builder<'t> {
     current: Vec<u32>,
     /// Field ids of the keys the rules add.
     added: Vec<(&'static str, u32)>,
+    /// What the rules do with each field id's key.
+    roles: Vec<Role>,
     /// Records read so far (for messages).
     records: u64,
 }
@@ -103,6 +105,7 @@ impl<'t> Builder<'t> {
             previous: Vec::new(),
             current: Vec::new(),
             added: Vec::new(),
+            roles: Vec::new(),
             records: 0,
         }
     }
@@ -137,7 +140,9 @@ impl<'t> Builder<'t> {
         self.tape.copy(text).ok_or_else(|| self.too_large())
     }
 
-    fn field<E: serde::de::Error>(&mut self, key: &str, position: usize) -> Result<u32, E> {
+    /// The field id of record key `key` at `position`, and what the rules
+    /// do with it (worked out once per distinct key).
+    fn field<E: serde::de::Error>(&mut self, key: &str, position: usize) -> Result<(u32, Role), E> {
         let previous = self.previous.get(position).copied();
         let Some(id) = self.tape.field(key, previous) else {
             return Err(self.too_large());
@@ -146,11 +151,25 @@ impl<'t> Builder<'t> {
             Some(slot) => *slot = id,
             None => self.current.push(id),
         }
-        Ok(id)
+        let role = match self.roles.get(id as usize) {
+            Some(role) => *role,
+            None => {
+                let role = Role::of(self.kind, key);
+                self.roles.resize(id as usize + 1, Role::Keep);
+                if let Some(slot) = self.roles.get_mut(id as usize) {
+                    *slot = role;
+                }
+                role
+            }
+        };
+        Ok((id, role))
     }
 
     fn added_field<E: serde::de::Error>(&mut self, key: &'static str) -> Result<u32, E> {
-        if let Some((_, id)) = self.added.iter().find(|(k, _)| *k == key) {
+        // The rules name their keys with the same literals every time: the
+        // pointer usually matches, and the text decides when it does not.
+        let same = |k: &&str| std::ptr::eq(*k, key) || *k == key;
+        if let Some((_, id)) = self.added.iter().find(|(k, _)| same(k)) {
             return Ok(*id);
         }
         let Some(id) = self.tape.field(key, None) else {
@@ -174,6 +193,33 @@ impl<'t> Builder<'t> {
         };
         self.tape.push(node);
         Ok(())
+    }
+}
+
+/// What the rules do with a record key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Kept as sent.
+    Keep,
+    /// The record's id: a string.
+    Id,
+    /// Kept, and read by the rules.
+    Read,
+    /// Read by the rules, and kept only in the form they give it.
+    Replace,
+}
+
+impl Role {
+    fn of(kind: RecordKind, key: &str) -> Role {
+        if kind.replaces(key) {
+            Role::Replace
+        } else if key == "id" {
+            Role::Id
+        } else if kind.wants(key) {
+            Role::Read
+        } else {
+            Role::Keep
+        }
     }
 }
 
@@ -231,9 +277,15 @@ impl<'de> Visitor<'de> for RecordsSeed<'_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<u64, A::Error> {
         let at = self.b.tape.push(Node::Array(0));
         let mut n: u32 = 0;
-        while let Some(pushed) = seq.next_element_seed(RecordSeed { b: &mut *self.b })? {
-            if pushed {
-                n = n.saturating_add(1);
+        loop {
+            self.b.tape.begin_record();
+            match seq.next_element_seed(RecordSeed { b: &mut *self.b })? {
+                Some(true) => n = n.saturating_add(1),
+                Some(false) => self.b.tape.no_record(),
+                None => {
+                    self.b.tape.no_record();
+                    break;
+                }
             }
         }
         self.b.tape.set_count(at, n);
@@ -344,9 +396,9 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
         let mut position = 0;
         while let Some(key) = map.next_key::<KeyBuf>()? {
             let key = key.0;
-            let field = b.field(&key, position)?;
+            let (field, role) = b.field(&key, position)?;
             position += 1;
-            if kind.replaces(&key) {
+            if role == Role::Replace {
                 // Kept only in the form the rules give it.
                 if let Some(scalar) = map.next_value_seed(CaptureSeed {
                     b: &mut *b,
@@ -358,9 +410,9 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
             }
             let mark = b.tape.len();
             b.tape.push(Node::Field(field));
-            let pushed = if key == "id" {
+            let pushed = if role == Role::Id {
                 map.next_value_seed(IdSeed { b: &mut *b })?
-            } else if kind.wants(&key) {
+            } else if role == Role::Read {
                 match map.next_value_seed(CaptureSeed {
                     b: &mut *b,
                     push: true,

@@ -3,9 +3,10 @@
 //! had escapes and for the fields the normaliser adds. Built by the decoder
 //! with no Lua involved; the Lua side (`lua_push`) reads it front to back.
 //!
-//! Nodes are kept in chunks so that the Lua side can free the ones it has
-//! pushed (`release_before`): while a large list becomes Lua tables, the
-//! Rust copy shrinks, and the peak stays near the size of the Lua result.
+//! Nodes are kept in chunks, split between records, so that the Lua side
+//! can free the ones it has pushed (`release_before`): while a large list
+//! becomes Lua tables, the Rust copy shrinks, and the peak stays near the
+//! size of the Lua result.
 
 /// Where a string's bytes are: `len` bytes at `start` of the body, or of
 /// the arena when `len` has the `IN_ARENA` bit.
@@ -37,9 +38,10 @@ pub enum Node {
     Object(u32),
 }
 
-/// Nodes per chunk (1 MiB of nodes).
-const CHUNK_BITS: u32 = 16;
-const CHUNK: usize = 1 << CHUNK_BITS;
+/// A chunk of nodes is closed at the first record that starts after it
+/// holds this many (1 MiB): a record never spans two chunks, so the Lua
+/// side reads each record from one slice.
+const CHUNK: usize = 1 << 16;
 
 /// A decoded body: its nodes, the body and the arena they point into.
 #[derive(Debug, Default)]
@@ -50,11 +52,15 @@ pub struct Tape {
     body_at: usize,
     body_len: usize,
     arena: Vec<u8>,
-    /// Node `i` is `chunks[i / CHUNK][i % CHUNK]`; every chunk but the last
-    /// is full. Chunks below `released` have been freed.
-    chunks: Vec<Vec<Node>>,
-    len: usize,
+    /// The nodes being written; node `base + i` is `nodes[i]`.
+    nodes: Vec<Node>,
+    base: usize,
+    /// Closed chunks, each with the index of its first node. Those below
+    /// `released` have been freed.
+    closed: Vec<(usize, Vec<Node>)>,
     released: usize,
+    /// Where each record of a list starts.
+    records: Vec<usize>,
     fields: Vec<Text>,
 }
 
@@ -64,6 +70,9 @@ impl Tape {
         Tape {
             body_at: body.as_ptr() as usize,
             body_len: body.len(),
+            // About one node per 8 bytes of JSON (12 in call pages): room
+            // from the start instead of copies as the first chunk grows.
+            nodes: Vec::with_capacity((body.len() / 8).clamp(16, CHUNK)),
             ..Tape::default()
         }
     }
@@ -74,12 +83,21 @@ impl Tape {
         self.body = body;
     }
 
+    /// The chunk holding node `at`, and `at`'s index in it.
+    #[inline]
+    pub fn chunk_at(&self, at: usize) -> Option<(&[Node], usize)> {
+        if at >= self.base {
+            return Some((&self.nodes, at - self.base));
+        }
+        let i = self.closed.partition_point(|(first, _)| *first <= at);
+        let (first, chunk) = self.closed.get(i.checked_sub(1)?)?;
+        Some((chunk, at - first))
+    }
+
     /// Node `at`; `None` past the end (or once released).
     pub fn node(&self, at: usize) -> Option<Node> {
-        self.chunks
-            .get(at >> CHUNK_BITS)
-            .and_then(|chunk| chunk.get(at & (CHUNK - 1)))
-            .copied()
+        let (chunk, i) = self.chunk_at(at)?;
+        chunk.get(i).copied()
     }
 
     /// The index after the value at `at`.
@@ -88,7 +106,7 @@ impl Tape {
         let mut pending: u64 = 1;
         while pending > 0 {
             match self.node(at) {
-                None => return self.len,
+                None => return self.len(),
                 Some(Node::Array(n)) => pending += u64::from(n),
                 Some(Node::Object(n)) => pending += 2 * u64::from(n),
                 Some(_) => {}
@@ -99,14 +117,26 @@ impl Tape {
         at
     }
 
-    /// Frees the whole chunks of nodes before `at`: the reader is past
-    /// them and never reads them again. Frees memory; never allocates.
+    /// Where the records of a list tape start, in order.
+    #[cfg(test)]
+    pub fn records(&self) -> &[usize] {
+        &self.records
+    }
+
+    /// Where the records of a list tape start, in order; the tape forgets.
+    pub fn take_records(&mut self) -> Vec<usize> {
+        std::mem::take(&mut self.records)
+    }
+
+    /// Frees the closed chunks that end at or before `at`: the reader is
+    /// past them and never reads them again. Frees; never allocates.
     pub fn release_before(&mut self, at: usize) {
-        let end = (at >> CHUNK_BITS).min(self.chunks.len());
-        while self.released < end {
-            if let Some(chunk) = self.chunks.get_mut(self.released) {
-                *chunk = Vec::new();
+        while let Some((first, chunk)) = self.closed.get_mut(self.released) {
+            let end = *first + chunk.len();
+            if end > at {
+                break;
             }
+            *chunk = Vec::new();
             self.released += 1;
         }
     }
@@ -117,6 +147,7 @@ impl Tape {
     }
 
     /// A string's bytes (UTF-8: the decoder only stores valid text).
+    #[inline]
     pub fn bytes(&self, text: Text) -> &[u8] {
         let (source, len) = if text.len & IN_ARENA != 0 {
             (&self.arena, text.len & !IN_ARENA)
@@ -129,29 +160,39 @@ impl Tape {
             .unwrap_or_default()
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, node: Node) -> usize {
-        match self.chunks.last_mut() {
-            Some(chunk) if chunk.len() < CHUNK => chunk.push(node),
-            // The first chunk grows as needed (most answers are small);
-            // later ones are allocated whole, so that freeing one gives its
-            // memory back to the system at once.
-            Some(_) => {
-                let mut chunk = Vec::with_capacity(CHUNK);
-                chunk.push(node);
-                self.chunks.push(chunk);
-            }
-            None => self.chunks.push(vec![node]),
+        self.nodes.push(node);
+        self.base + self.nodes.len() - 1
+    }
+
+    /// A record of the list starts with the next node. Closes the chunk
+    /// first when it is full.
+    pub(crate) fn begin_record(&mut self) {
+        if self.nodes.len() >= CHUNK {
+            let full = std::mem::replace(&mut self.nodes, Vec::with_capacity(CHUNK));
+            let first = self.base;
+            self.base += full.len();
+            self.closed.push((first, full));
         }
-        self.len += 1;
-        self.len - 1
+        self.records.push(self.len());
+    }
+
+    /// The record begun last pushed nothing (a null).
+    pub(crate) fn no_record(&mut self) {
+        self.records.pop();
     }
 
     /// Sets the member count of the container at `at`.
     pub(crate) fn set_count(&mut self, at: usize, n: u32) {
-        let node = self
-            .chunks
-            .get_mut(at >> CHUNK_BITS)
-            .and_then(|chunk| chunk.get_mut(at & (CHUNK - 1)));
+        let node = if at >= self.base {
+            self.nodes.get_mut(at - self.base)
+        } else {
+            let i = self.closed.partition_point(|(first, _)| *first <= at);
+            i.checked_sub(1)
+                .and_then(|i| self.closed.get_mut(i))
+                .and_then(|(first, chunk)| chunk.get_mut(at - *first))
+        };
         if let Some(node @ (Node::Array(_) | Node::Object(_))) = node {
             *node = match node {
                 Node::Array(_) => Node::Array(n),
@@ -160,25 +201,31 @@ impl Tape {
         }
     }
 
-    /// Drops the nodes from `len` on (a key whose value was null).
+    /// Drops the nodes from `len` on (a key whose value was null; all of
+    /// them for a repeated `result`), and the records that started there.
     pub(crate) fn truncate(&mut self, len: usize) {
-        if len >= self.len {
-            return;
+        while len < self.base {
+            match self.closed.pop() {
+                Some((first, chunk)) => {
+                    self.nodes = chunk;
+                    self.base = first;
+                }
+                None => self.base = 0,
+            }
         }
-        let chunks = len.div_ceil(CHUNK);
-        self.chunks.truncate(chunks);
-        if let Some(chunk) = self.chunks.last_mut() {
-            chunk.truncate(len - (chunks - 1) * CHUNK);
-        }
-        self.len = len;
+        self.nodes.truncate(len - self.base);
+        self.released = self.released.min(self.closed.len());
+        let kept = self.records.partition_point(|start| *start < len);
+        self.records.truncate(kept);
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.len
+        self.base + self.nodes.len()
     }
 
     /// A span for `text`: in place when it is a slice of the body, else
     /// copied into the arena. `None` when the arena is full.
+    #[inline]
     pub(crate) fn text(&mut self, text: &str) -> Option<Text> {
         let (body, at) = (self.body_at, text.as_ptr() as usize);
         if at >= body && at + text.len() <= body + self.body_len && !text.is_empty() {
@@ -321,22 +368,55 @@ mod test {
     }
 
     #[test]
-    fn nodes_span_chunks_and_pushed_chunks_can_be_freed() {
+    fn records_never_span_chunks_and_read_chunks_can_be_freed() {
         let mut tape = Tape::default();
-        let n = 2 * CHUNK + 10;
-        for i in 0..n {
-            assert_eq!(tape.push(Node::Int(i as i64)), i);
+        tape.push(Node::Array(0));
+        let mut starts = Vec::new();
+        for i in 0..3 * CHUNK / 2 {
+            tape.begin_record();
+            starts.push(tape.push(Node::Object(1)));
+            tape.push(Node::Field(0));
+            tape.push(Node::Int(i as i64));
         }
-        assert_eq!(tape.node(CHUNK), Some(Node::Int(CHUNK as i64)));
-        assert_eq!(tape.node(n), None);
-        tape.truncate(CHUNK + 1);
-        assert_eq!((tape.len(), tape.chunks.len()), (CHUNK + 1, 2));
-        assert_eq!(tape.node(CHUNK + 1), None);
-        tape.truncate(CHUNK);
-        assert_eq!((tape.len(), tape.chunks.len()), (CHUNK, 1));
-        assert_eq!(tape.push(Node::Bool(true)), CHUNK);
-        tape.release_before(CHUNK + 1);
-        assert_eq!(tape.node(0), None);
-        assert_eq!(tape.node(CHUNK), Some(Node::Bool(true)));
+        assert_eq!(tape.records(), &starts[..]);
+        assert_eq!(tape.closed.len(), 4); // 4.5 chunks of nodes
+                                          // Every record is whole in its chunk.
+        for at in &starts {
+            let (chunk, i) = tape.chunk_at(*at).unwrap();
+            assert_eq!(chunk.get(i), Some(&Node::Object(1)));
+            assert!(chunk.get(i + 2).is_some());
+        }
+        tape.set_count(0, starts.len() as u32); // in a closed chunk
+        assert_eq!(tape.node(0), Some(Node::Array(starts.len() as u32)));
+        let last = *starts.last().unwrap();
+        assert_eq!(
+            tape.node(last + 2),
+            Some(Node::Int(3 * CHUNK as i64 / 2 - 1))
+        );
+        assert_eq!(tape.skip(0), tape.len());
+        // Truncating (while decoding) into a closed chunk reopens it.
+        let mut cut = Tape::default();
+        for i in 0..CHUNK + 5 {
+            cut.begin_record();
+            cut.push(Node::Int(i as i64));
+        }
+        cut.begin_record();
+        cut.push(Node::Int(-1));
+        assert_eq!(cut.closed.len(), 1);
+        cut.truncate(10);
+        assert_eq!(
+            (cut.len(), cut.records().len(), cut.closed.len()),
+            (10, 10, 0)
+        );
+        assert_eq!(cut.push(Node::Bool(true)), 10);
+        // Reading: chunks behind the reader are freed.
+        tape.release_before(last);
+        assert_eq!(tape.node(1), None);
+        assert_eq!(tape.node(last), Some(Node::Object(1)));
+        tape.truncate(0);
+        assert_eq!(
+            (tape.len(), tape.records().len(), tape.closed.len()),
+            (0, 0, 0)
+        );
     }
 }
