@@ -88,6 +88,8 @@ soak:
 	@$(MAKE) --no-print-directory with-sandbox SCRIPT=bench/soak.lua
 
 # wildix vs luasocket/lua-curl + cjson vs the Rust floor; not part of `make test`.
+# BASELINE=<git rev> adds the module as built at that revision, side by side.
+BASELINE ?=
 bench:
 	@sh tools/deps.sh lua5.4 luajit
 	@sh tools/deps.sh --packages lua-cjson lua-socket lua-curl
@@ -95,7 +97,8 @@ bench:
 	@$(MAKE) --no-print-directory build LUA=luajit
 	@$(MAKE) --no-print-directory sandbox
 	$(CARGO) build --release -p wildix-bench-floor
-	lua5.4 bench/bench.lua
+	$(if $(BASELINE),sh tools/baseline.sh $(BASELINE) lua5.4 luajit)
+	$(if $(BASELINE),BENCH_BASELINE=1) lua5.4 bench/bench.lua
 
 clean:
 	$(CARGO) clean

@@ -63,7 +63,21 @@ local WORKLOADS = {
   { id = "W4", what = "scan 20,000 calls in pages of 1,000 (iterator)", unit = "scan" },
   { id = "W4big", what = "scan 100,000 calls in pages of 1,000 (iterator)", unit = "scan" },
   { id = "W5", what = "decode one 1,000-record page (no request)", unit = "decode" },
+  { id = "W7", what = "decode 1,000,000 empty records, a 3 MB body, once per process (no request; the figure "
+    .. "is the peak RSS of that decode; the Lua baselines are cjson.decode alone)", unit = "decode" },
 }
+
+-- `make bench BASELINE=<rev>`: the module built at <rev> (tools/baseline.sh)
+-- runs as one more contender, so a regression shows as a ratio in one run.
+local baseline = os.getenv("BENCH_BASELINE") and io.open("build/baseline/REV")
+if baseline then
+  local rev = baseline:read("*l")
+  baseline:close()
+  for i, lua in ipairs({ "lua5.4", "luajit" }) do
+    table.insert(CONTENDERS, 2 + i, { name = "wildix @" .. rev, lua = lua, runner = "wildix",
+      cpath = "build/baseline/" .. lua })
+  end
+end
 
 local function run(contender, workload)
   local cmd
@@ -71,8 +85,8 @@ local function run(contender, workload)
     for _, module in ipairs(contender.needs or {}) do
       if not has_module(contender.lua, module) then return nil, "no " .. module end
     end
-    cmd = ("%s LUA_CPATH='build/%s/?.so;;' %s bench/run.lua %s %s %d 2>&1")
-      :format(ENV, contender.lua, contender.lua, contender.runner, workload, REPEATS)
+    cmd = ("%s LUA_CPATH='%s/?.so;;' %s bench/run.lua %s %s %d 2>&1")
+      :format(ENV, contender.cpath or ("build/" .. contender.lua), contender.lua, contender.runner, workload, REPEATS)
   else
     cmd = ("%s %s %s %d 2>&1"):format(ENV, FLOOR, workload, REPEATS)
   end
@@ -89,7 +103,7 @@ for _, w in ipairs(WORKLOADS) do
     io.stderr:write(("%-6s %-32s %-7s ..."):format(w.id, c.name, c.lua or ""))
     local r, why = run(c, w.id)
     io.stderr:write(r and (" %.1f µs\n"):format(r.median) or (" skipped: " .. tostring(why) .. "\n"))
-    if r and c.runner == "wildix" then wildix_by_lua[c.lua] = r end
+    if r and c.runner == "wildix" and not c.cpath then wildix_by_lua[c.lua] = r end
     rows[#rows + 1] = { w = w, c = c, r = r, why = why, wildix = wildix_by_lua }
   end
 end

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(workload), Some(repeats)) = (args.first(), args.get(1)) else {
-        eprintln!("usage: wildix-bench-floor W1|W2|W3|W4|W4big|W5 REPEATS");
+        eprintln!("usage: wildix-bench-floor W1|W2|W3|W4|W4big|W5|W7 REPEATS");
         std::process::exit(2);
     };
     let repeats: usize = repeats.parse().unwrap_or(5);
@@ -57,13 +57,22 @@ fn main() {
             )
         }
         "W5" => (100, Box::new(|_| drop(decode(&body)))),
+        "W7" => {
+            let mut empty =
+                String::from(r#"{"type":"result","result":{"total":1000000,"records":["#);
+            empty.push_str(&"{},".repeat(999_999));
+            empty.push_str("{}]}}");
+            (1, Box::new(move |_| drop(decode(empty.as_bytes()))))
+        }
         other => {
             eprintln!("unknown workload {other}");
             std::process::exit(2);
         }
     };
     let mut per_op: Vec<f64> = Vec::new();
-    for round in 0..=repeats {
+    // W7 measures the peak memory of one decode: once, no warm-up.
+    let rounds = if workload == "W7" { 1..=1 } else { 0..=repeats };
+    for round in rounds {
         let started = Instant::now();
         for i in 0..ops {
             run(i);
