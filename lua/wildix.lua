@@ -66,12 +66,18 @@ local function _unwrap(ok, value)
   error(value, 0)
 end
 
+-- The one rule for account names (configure, accounts(), wildix.NAME,
+-- wildix.safe.NAME): core.check_account_name, and not a module field.
 local function _check_name(name)
   local bad = core.check_account_name(name)
   if bad then _raise(bad) end
   if rawget(M, name) ~= nil then
     _raise(core.config_error("account name '" .. name .. "' is reserved (it is a wildix function)"))
   end
+end
+
+local function _is_account_name(key)
+  return type(key) == "string" and rawget(M, key) == nil and not core.check_account_name(key)
 end
 
 -- The handle for an account: configured, or built from the environment.
@@ -305,9 +311,7 @@ M.safe = setmetatable(safe, {
   -- wildix.safe.office: an account's safe namespace; an account configured
   -- nowhere gives functions that return nil and the config error.
   __index = function(_, key)
-    if type(key) ~= "string" or key:sub(1, 1) == "_" or core.check_account_name(key) then
-      return nil
-    end
+    if not _is_account_name(key) then return nil end
     return _safe_namespace(key)
   end,
 })
@@ -315,9 +319,7 @@ M.safe = setmetatable(safe, {
 -- wildix.office, wildix.default: account namespaces, resolved on first use.
 return setmetatable(M, {
   __index = function(_, key)
-    if type(key) ~= "string" or key:sub(1, 1) == "_" or core.check_account_name(key) then
-      return nil
-    end
+    if not _is_account_name(key) then return nil end
     _client(key)
     return _namespace(key)
   end,

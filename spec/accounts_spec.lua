@@ -109,6 +109,23 @@ describe("configuration errors", function()
     config_error(42, { url = "https://a.wildixin.com", token = TOKEN })
   end)
 
+  it("should apply one name rule to configure, accounts(), namespaces and safe", function()
+    -- "_office" looks like an account but is the module's own kind of name.
+    local err = config_error("_office", { url = "https://a.wildixin.com", token = TOKEN })
+    assert.truthy(tostring(err):find("starting with a letter", 1, true))
+    for _, name in ipairs(wildix.accounts()) do assert.is_nil(name:find("^_")) end
+    assert.is_nil(wildix._office)
+    assert.is_nil(wildix.safe._office)
+    assert.is_nil(wildix["2nd"])
+    assert.is_nil(wildix.safe["my-office"])
+    local ns = wildix.configure("office_2", { url = "https://a.wildixin.com", token = TOKEN })
+    assert.equals(ns, wildix.office_2)
+    assert.is_table(wildix.safe.office_2)
+    local listed = false
+    for _, name in ipairs(wildix.accounts()) do listed = listed or name == "office_2" end
+    assert.is_true(listed)
+  end)
+
   it("should refuse huge and oddly typed options, naming them", function()
     config_error("x", { url = string.rep("h", 1000000), token = TOKEN })
     config_error("x", { url = "https://a.wildixin.com", token = string.rep("t", 1000000) })

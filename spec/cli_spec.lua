@@ -253,6 +253,13 @@ describe("wildix command", function()
       fails({ "me", "--account", "configure" }, 2, "not an account name")
     end)
 
+    it("should exit 130 at once on Ctrl-C, with one line and no stack trace", function()
+      local out, code, ms = helper.interrupt(command_line({ "me" }, { WILDIX_URL = helper.fault_url("hang") }), 1)
+      assert.equals(130, code, out)
+      assert.equals("wildix: interrupted\n", out)
+      assert.is_true(ms < 1000, ms .. " ms")
+    end)
+
     it("should exit 1 for PBX and account errors, without the token", function()
       local err = fails({ "call", "no-such-call" }, 1, "^wildix: not_found: get_call: .*HTTP 404")
       assert.is_nil(err:find(helper.token, 1, true))

@@ -116,8 +116,10 @@ function helper.interpreter()
 end
 
 --- Runs Lua code in a new interpreter process with extra environment
---- variables; returns its output (stdout and stderr) and whether it exited 0.
-function helper.run(code, env)
+--- variables (and `before`, a shell command run first in the same shell,
+--- e.g. "ulimit -n 256"); returns its output (stdout and stderr) and
+--- whether it exited 0.
+function helper.run(code, env, before)
   local script = os.tmpname()
   local f = assert(io.open(script, "w"))
   f:write("package.cpath = ", string.format("%q", package.cpath), "\n", code)
@@ -127,14 +129,29 @@ function helper.run(code, env)
     vars[#vars + 1] = k .. "='" .. tostring(v):gsub("'", "'\\''") .. "'"
   end
   table.sort(vars)
-  local cmd = "env -u WILDIX_URL -u WILDIX_TOKEN " .. table.concat(vars, " ") .. " "
-    .. helper.interpreter() .. " " .. script .. " 2>&1; echo \"exit:$?\""
+  local cmd = (before and before .. " && " or "") .. "env -u WILDIX_URL -u WILDIX_TOKEN "
+    .. table.concat(vars, " ") .. " " .. helper.interpreter() .. " " .. script .. " 2>&1; echo \"exit:$?\""
   local p = assert(io.popen(cmd))
   local out = p:read("*a")
   p:close()
   os.remove(script)
   local status = out:match("exit:(%d+)%s*$")
   return out:gsub("exit:%d+%s*$", ""), status == "0"
+end
+
+--- Starts `command` (a shell command line) in the background, sends it
+--- SIGINT after `after` seconds, and waits: its output (stdout and
+--- stderr), exit code, and the milliseconds from the signal to its exit.
+function helper.interrupt(command, after)
+  local script = ("%s >%s 2>&1 & pid=$!; sleep %s; start=$(date +%%s%%N); kill -INT $pid; wait $pid; "
+    .. "code=$?; echo \"exit:$code ms:$(( ($(date +%%s%%N) - start) / 1000000 ))\"")
+  local out = os.tmpname()
+  local p = assert(io.popen(script:format(command, out, after)))
+  local status = p:read("*a")
+  p:close()
+  local text = helper.read_file(out)
+  os.remove(out)
+  return text, tonumber(status:match("exit:(%d+)")), tonumber(status:match("ms:(%d+)"))
 end
 
 --- The wildix command's modules from lua/ (not installed): wildix.cli, and

@@ -107,3 +107,24 @@ describe("a body of 1,000,000 empty records", function()
       ("peak memory grew by %.0f MB for a %.1f MB body"):format(grew / 2 ^ 20, bytes / 2 ^ 20))
   end)
 end)
+
+-- Idle connections are bounded for the process (src/pool.rs), not kept
+-- one per account forever: under a low limit on open files, 400 accounts
+-- each make a call.
+describe("many accounts", function()
+  it("should each make a call under ulimit -n 256", function()
+    local out, ok = helper.run(([[
+      local wildix = require("wildix")
+      local done = 0
+      for i = 1, 400 do
+        local ns = wildix.configure("account" .. i, { url = %q, token = %q })
+        local ok, err = pcall(ns.get_current_user)
+        if not ok then print("account " .. i .. ": " .. tostring(err)) break end
+        done = done + 1
+      end
+      print("done " .. done)
+    ]]):format(helper.url, helper.token), nil, "ulimit -n 256")
+    assert.is_true(ok, out)
+    assert.equals("done 400", out:match("done %d+"), out)
+  end)
+end)

@@ -180,6 +180,9 @@ pub struct Origin {
 impl Origin {
     /// The origin of an absolute URL, if it has one.
     pub fn of(uri: &Uri) -> Option<Origin> {
+        // A port that is not 1–65535 has no origin (the parser would drop
+        // it and use the scheme's).
+        check_port(uri.authority()?.as_str()).ok()?;
         let scheme = uri.scheme_str()?.to_ascii_lowercase();
         let host = uri.host()?.to_ascii_lowercase();
         let port = uri.port_u16().or(match scheme.as_str() {
@@ -389,19 +392,21 @@ impl Config {
     }
 }
 
-/// Account names become Lua fields and environment variable names.
+/// Account names become Lua fields (`wildix.office`) and environment
+/// variable names (`WILDIX_OFFICE_URL`): letters, digits and `_`, starting
+/// with a letter (names starting with `_` are the module's own), at most
+/// 64. The one rule for `configure`, `accounts()`, namespaces and
+/// `wildix.safe`; the shim adds that a name may not be a function's.
 pub fn check_account_name(name: &str) -> Result<(), Error> {
     let mut chars = name.chars();
     let valid = name.len() <= 64
-        && chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
     if valid {
         Ok(())
     } else {
         Err(Error::config(format!(
-            "account name '{}' must be letters, digits and '_' (at most 64, not starting with a digit)",
+            "account name '{}' must be letters, digits and '_', starting with a letter (at most 64)",
             name.chars().take(64).collect::<String>().escape_debug()
         )))
     }
@@ -466,6 +471,20 @@ fn parse_base_url(raw: &str) -> Result<(String, Origin), Error> {
     if authority.as_str().contains('@') {
         return Err(invalid("must not contain a user name or password"));
     }
+    // What is checked is what is sent: a port the request would not use
+    // (99999 became 80) or a host or path the URL parser would rewrite is
+    // refused, not guessed at.
+    check_port(authority.as_str()).map_err(|why| invalid(&why))?;
+    if !sendable_host(authority.host()) {
+        return Err(invalid(
+            "has a host that is not a plain name or IP address (letters, digits, '-', '.')",
+        ));
+    }
+    if !sendable_path(uri.path()) {
+        return Err(invalid(
+            "has a path with characters that would not be sent as written (use percent-encoding)",
+        ));
+    }
     let origin = Origin::of(&uri)
         .ok_or_else(|| invalid("must start with https:// (e.g. https://acme.wildixin.com)"))?;
     match origin.scheme.as_str() {
@@ -473,7 +492,7 @@ fn parse_base_url(raw: &str) -> Result<(String, Origin), Error> {
         "http" if is_loopback(&origin.host) => {}
         "http" => {
             return Err(invalid(
-                "must use https:// (http:// is allowed only for loopback hosts: the token would travel in clear)",
+                "must use https:// (http:// is allowed only for loopback IP addresses and 'localhost': the credentials would travel in clear)",
             ))
         }
         _ => return Err(invalid("must start with https://")),
@@ -491,11 +510,64 @@ fn parse_base_url(raw: &str) -> Result<(String, Origin), Error> {
     Ok((base, origin))
 }
 
+/// A loopback IP literal, or exactly `localhost` (which resolves locally):
+/// any other name goes through DNS, and whatever address that returns
+/// would get the credentials in clear.
 fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    bare == "localhost"
-        || bare.ends_with(".localhost")
+    host.eq_ignore_ascii_case("localhost")
         || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The port after the host, if any, must be 1–65535 in plain digits.
+fn check_port(authority: &str) -> Result<(), String> {
+    let after_host = match authority.rfind(']') {
+        Some(end) => &authority[end + 1..],
+        None => authority.rfind(':').map_or("", |at| &authority[at..]),
+    };
+    let Some(port) = after_host.strip_prefix(':') else {
+        return match after_host {
+            "" => Ok(()),
+            _ => Err("is not a valid URL (expected e.g. https://acme.wildixin.com)".into()),
+        };
+    };
+    let valid = !port.is_empty()
+        && port.len() <= 5
+        && port.bytes().all(|b| b.is_ascii_digit())
+        && port.parse::<u32>().is_ok_and(|p| (1..=65535).contains(&p));
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "has port '{}'; a port is a number from 1 to 65535",
+            port.chars().take(12).collect::<String>().escape_debug()
+        ))
+    }
+}
+
+/// A DNS name or an IP literal, as it will be looked up.
+fn sendable_host(host: &str) -> bool {
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return inner.parse::<std::net::Ipv6Addr>().is_ok();
+    }
+    !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+}
+
+/// Path characters that go on the wire unchanged (RFC 3986 `pchar` and
+/// `/`), with every `%` starting a valid escape.
+fn sendable_path(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    bytes.iter().enumerate().all(|(i, b)| match b {
+        b'%' => {
+            bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+        }
+        b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => true,
+        _ => b"-._~!$&'()*+,;=:@/".contains(b),
+    })
 }
 
 fn string_option(key: &str, value: &Arg) -> Result<String, Error> {
@@ -650,7 +722,10 @@ mod test {
             "http://127.0.0.1:8080",
             "http://127.1.2.3",
             "http://localhost:9",
+            "http://LOCALHOST:9",
             "http://[::1]:80",
+            "https://acme.wildixin.com:65535/pbx%20one/",
+            "https://[2001:db8::1]:8443",
         ] {
             assert!(
                 build(&[("url", s(ok)), ("token", s(TOKEN))]).is_ok(),
@@ -661,6 +736,19 @@ mod test {
             "http://acme.wildixin.com",
             "http://10.0.0.1",
             "http://127.0.0.1.nip.io",
+            "http://foo.localhost",
+            "http://localhost.",
+            "http://127.0.0.1:99999",
+            "http://127.0.0.1:65536",
+            "http://127.0.0.1:-1",
+            "http://127.0.0.1:0",
+            "http://127.0.0.1:",
+            "https://acme.wildixin.com:+443",
+            "https://acme.wildixin.com:0443x",
+            "https://acme%2ewildixin.com",
+            "https://acme.wildixin.com/a%zz",
+            "https://acme.wildixin.com/a\\b",
+            "https://[::1:8443",
             "ftp://127.0.0.1",
             "acme.wildixin.com",
             "https://user:pw@acme.wildixin.com",
@@ -743,7 +831,7 @@ mod test {
     #[test]
     fn account_names() {
         assert!(check_account_name("office_2").is_ok());
-        for bad in ["", "2nd", "my-office", "a b", &"x".repeat(65)] {
+        for bad in ["", "2nd", "_office", "my-office", "a b", &"x".repeat(65)] {
             assert!(check_account_name(bad).is_err(), "{bad}");
         }
         assert_eq!(EnvNames::of("office").url, "WILDIX_OFFICE_URL");

@@ -26,6 +26,9 @@ pub enum Kind {
     Tls,
     /// The body is not the JSON we expect, or is too large.
     Decode,
+    /// The user interrupted the call (Ctrl-C): never an error object, the
+    /// Lua side raises the interpreter's own "interrupted!" (src/cancel.rs).
+    Interrupted,
 }
 
 impl Kind {
@@ -42,6 +45,7 @@ impl Kind {
             Kind::Network => "network",
             Kind::Tls => "tls",
             Kind::Decode => "decode",
+            Kind::Interrupted => "interrupted",
         }
     }
 

@@ -1,18 +1,19 @@
-//! Step 2: one GET to the PBX, with the account's pooled keep-alive agent:
-//! timeouts, retries with backoff, bounded bodies, same-origin redirects only.
+//! Step 2: one GET to the PBX, on the process's shared keep-alive pool
+//! (`pool`): timeouts, retries with backoff, bounded bodies, same-origin
+//! redirects only.
 
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ureq::http::{header, Response, Uri};
-use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::{Agent, Body};
 
+use crate::cancel;
 use crate::config::{Config, Origin};
 use crate::decode;
 use crate::error::{Error, Kind};
-use crate::resolve::CachingResolver;
+use crate::pool;
 
 /// First backoff step; doubles per retry up to `BACKOFF_CAP` (full jitter).
 pub const BACKOFF_BASE: Duration = Duration::from_millis(200);
@@ -58,31 +59,7 @@ pub struct Http {
 
 impl Http {
     pub fn new(config: Config) -> Http {
-        let mut tls = TlsConfig::builder();
-        if let Some(private) = config.ca_certs() {
-            // `ca_file` adds to the public roots rather than replacing them.
-            let public = webpki_root_certs::TLS_SERVER_ROOT_CERTS
-                .iter()
-                .map(|der| Certificate::from_der(der.as_ref()).to_owned());
-            let all: Vec<Certificate<'static>> = public.chain(private.iter().cloned()).collect();
-            tls = tls.root_certs(RootCerts::new_with_certs(&all));
-        }
-        let agent_config = Agent::config_builder()
-            // We read error bodies for their reason, and follow redirects
-            // ourselves so the token never leaves its origin.
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .timeout_global(Some(config.timeout()))
-            .timeout_connect(Some(config.connect_timeout()))
-            .user_agent(config.user_agent())
-            .tls_config(tls.build())
-            .build();
-        let agent = Agent::with_parts(
-            agent_config,
-            ureq::unversioned::transport::DefaultConnector::default(),
-            CachingResolver::default(),
-        );
+        let agent = pool::agent(config.ca_certs());
         Http { agent, config }
     }
 
@@ -130,7 +107,7 @@ impl Http {
             if Instant::now() + wait + MIN_ATTEMPT >= deadline {
                 return Err(error);
             }
-            std::thread::sleep(wait);
+            cancel::sleep(wait).map_err(|e| e.with_request("GET", &path).with_attempts(attempt))?;
         }
     }
 
@@ -138,23 +115,27 @@ impl Http {
     fn attempt(&self, target: &str, deadline: Instant, first: bool) -> Result<Vec<u8>, Failure> {
         let mut url = format!("{}{}", self.config.base_url(), target);
         for hop in 0..=MAX_REDIRECTS {
-            let request = self
+            // The agent is shared (src/pool.rs): this account's settings
+            // go on the request. The first request of a call gets the whole
+            // `timeout`; a retry or a redirect what is left of it.
+            let budget = if first && hop == 0 {
+                self.config.timeout()
+            } else {
+                deadline
+                    .saturating_duration_since(Instant::now())
+                    .max(MIN_ATTEMPT)
+            };
+            let sent = self
                 .agent
                 .get(&url)
                 .header(header::AUTHORIZATION, self.config.credentials().header())
-                .header(header::ACCEPT, "application/json");
-            // The agent's own timeout is the whole budget, right for the
-            // first request of a call; a retry or a redirect gets what is left.
-            let sent = if first && hop == 0 {
-                request.call()
-            } else {
-                let left = deadline.saturating_duration_since(Instant::now());
-                request
-                    .config()
-                    .timeout_global(Some(left.max(MIN_ATTEMPT)))
-                    .build()
-                    .call()
-            };
+                .header(header::ACCEPT, "application/json")
+                .header(header::USER_AGENT, self.config.user_agent())
+                .config()
+                .timeout_global(Some(budget))
+                .timeout_connect(Some(self.config.connect_timeout()))
+                .build()
+                .call();
             let mut response = sent.map_err(|e| map_transport(e, &self.config))?;
             let status = response.status().as_u16();
             if (200..300).contains(&status) {
@@ -182,35 +163,45 @@ impl Http {
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .ok_or_else(|| Error::status(status, "redirect without a Location"))?;
-        let next = resolve(current, location)
-            .ok_or_else(|| Error::status(status, "redirect to an invalid Location"))?;
+        let invalid = || {
+            Error::status(
+                status,
+                format!(
+                    "redirect to an invalid Location ({})",
+                    decode::reason::excerpt(location.as_bytes(), 80)
+                ),
+            )
+        };
+        let next = resolve(current, location).ok_or_else(invalid)?;
         let origin = next.parse::<Uri>().ok().as_ref().and_then(Origin::of);
         match origin {
             Some(origin) if &origin == self.config.origin() => Ok(next),
             Some(origin) => Err(Error::status(
                 status,
                 format!(
-                    "the PBX redirects to another origin ({}://{}:{}); not followed, so the token stays with 'url' — set 'url' to the address it redirects to",
-                    origin.scheme, origin.host, origin.port
+                    "the PBX redirects to another origin ({}://{}:{}, Location {}); not followed, so the {} stays with 'url' — set 'url' to the address it redirects to",
+                    origin.scheme,
+                    origin.host,
+                    origin.port,
+                    decode::reason::excerpt(location.as_bytes(), 80),
+                    self.config.credentials().noun()
                 ),
             )),
-            None => Err(Error::status(status, "redirect to an invalid Location")),
+            None => Err(invalid()),
         }
     }
 }
 
-/// Resolves a Location header against the current URL.
+/// Resolves a Location header against the URL asked for, as RFC 3986
+/// (section 5.2) says: `//host/x` is another authority, `/x?next=http://…`
+/// a path on this one. The fragment stays with the client.
 fn resolve(current: &str, location: &str) -> Option<String> {
-    if location.contains("://") {
-        return Some(location.to_string());
-    }
-    let uri: Uri = current.parse().ok()?;
-    let base = format!("{}://{}", uri.scheme_str()?, uri.authority()?.as_str());
-    if location.starts_with('/') {
-        return Some(format!("{base}{location}"));
-    }
-    let dir = uri.path().rsplit_once('/').map_or("", |(dir, _)| dir);
-    Some(format!("{base}{dir}/{location}"))
+    use fluent_uri::{resolve::Resolver, Uri as Base, UriRef};
+    let base = Base::parse(current).ok()?;
+    let reference = UriRef::parse(location.trim()).ok()?;
+    let target = Resolver::with_base(base).resolve(&reference).ok()?;
+    let target = target.as_str();
+    Some(target.split('#').next().unwrap_or(target).to_string())
 }
 
 fn status_failure(status: u16, response: &mut Response<Body>, config: &Config) -> Failure {
@@ -255,8 +246,13 @@ fn status_failure(status: u16, response: &mut Response<Body>, config: &Config) -
 /// `Retry-After` as seconds or an HTTP date.
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many seconds for a u64 is still a wait far past any timeout.
+        return Some(
+            value
+                .parse::<u64>()
+                .map_or(Duration::MAX, Duration::from_secs),
+        );
     }
     let at = parse_http_date(value)?;
     let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs() as i64;
@@ -362,6 +358,7 @@ fn map_io(io: std::io::Error, config: &Config) -> Error {
         return tls_error(&tls.to_string(), host);
     }
     match io.kind() {
+        K::Interrupted => cancel::error(),
         K::TimedOut | K::WouldBlock => Error::new(
             Kind::Timeout,
             format!(
@@ -458,6 +455,10 @@ mod test {
             parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
             Some(784_111_777)
         );
+        assert_eq!(
+            parse_retry_after("18446744073709551616"),
+            Some(Duration::MAX)
+        );
         assert_eq!(parse_retry_after("soon"), None);
         assert_eq!(parse_retry_after("-1"), None);
     }
@@ -487,5 +488,20 @@ mod test {
             resolve("https://a.example.com/api/v1/x", "y").as_deref(),
             Some("https://a.example.com/api/v1/y")
         );
+        // A network-path reference is another authority, not a path.
+        assert_eq!(
+            resolve("http://127.0.0.1:8080/a", "//127.0.0.1:9090/x").as_deref(),
+            Some("http://127.0.0.1:9090/x")
+        );
+        // A query may hold anything, "://" included.
+        assert_eq!(
+            resolve(base, "/ok/x?next=http://a.b/").as_deref(),
+            Some("https://a.example.com/ok/x?next=http://a.b/")
+        );
+        assert_eq!(
+            resolve(base, "../x/./y#frag").as_deref(),
+            Some("https://a.example.com/api/v1/x/y")
+        );
+        assert_eq!(resolve(base, "http://[bad").as_deref(), None);
     }
 }

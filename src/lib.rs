@@ -13,6 +13,7 @@
 #![cfg_attr(not(feature = "lua"), allow(dead_code))]
 
 mod api;
+mod cancel;
 mod client;
 mod config;
 mod dates;
@@ -21,6 +22,7 @@ mod error;
 mod http;
 mod normalize;
 mod params;
+mod pool;
 mod reply;
 mod resolve;
 mod scan;
@@ -28,6 +30,8 @@ mod terminal;
 
 #[cfg(feature = "lua")]
 mod lua;
+#[cfg(feature = "lua")]
+mod lua_hook;
 #[cfg(feature = "lua")]
 mod lua_push;
 

@@ -42,10 +42,41 @@ impl Resolver for CachingResolver {
                 }
             }
         }
-        let addrs = self.inner.resolve(uri, config, timeout)?;
+        let addrs = self
+            .inner
+            .resolve(uri, config, timeout)
+            .map_err(lookup_failure)?;
         if let Ok(mut last) = self.last.lock() {
             *last = Some((key, Instant::now(), addrs.clone()));
         }
         Ok(addrs)
+    }
+}
+
+/// A lookup that failed other than by timing out is a host that is not
+/// found (ureq reports some as I/O errors, which would be retried): asking
+/// again will not find it.
+fn lookup_failure(error: ureq::Error) -> ureq::Error {
+    match error {
+        ureq::Error::Timeout(which) => ureq::Error::Timeout(which),
+        _ => ureq::Error::HostNotFound,
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn failed_lookups_are_host_not_found_and_timeouts_stay() {
+        let io = std::io::Error::other("failed to lookup address information");
+        assert!(matches!(
+            lookup_failure(ureq::Error::Io(io)),
+            ureq::Error::HostNotFound
+        ));
+        assert!(matches!(
+            lookup_failure(ureq::Error::Timeout(ureq::Timeout::Resolve)),
+            ureq::Error::Timeout(ureq::Timeout::Resolve)
+        ));
     }
 }

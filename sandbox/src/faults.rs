@@ -9,6 +9,7 @@
 //! | `in200-NNN` | HTTP 200 carrying the error envelope with code NNN, as real PBXs send |
 //! | `html502` | a proxy's HTML 502 page |
 //! | `429sN` / `429dN` | 429 with `Retry-After: N` as seconds / as an HTTP date N s ahead |
+//! | `429huge` | 429 with a `Retry-After` of more seconds than 64 bits hold |
 //! | `delayN` | wait N ms, then the normal answer |
 //! | `hang` | accept the request and never answer |
 //! | `reset` | close the connection with a TCP reset |
@@ -20,6 +21,8 @@
 //! | `gzipbomb` | a gzip body that inflates to 100 MiB |
 //! | `redirect` | 302 to the same path on another origin (localhost) |
 //! | `sameredirect` | 302 to the same path without the prefix (same origin) |
+//! | `netredirect` | 302 to `//127.0.0.1:<port + 1>/…`: a network-path reference, another origin |
+//! | `queryredirect` | 302 to the same path (same origin) with `?next=http://a.b/` in the query |
 //! | `everyN` | every Nth request gets a transient fault (503, 502, 504, reset, close, 429 with `Retry-After: 0`, midbody in turn), the rest `ok` |
 //!
 //! After the last step, requests get `ok`. A `~tag` suffix (`503,ok~t1`)
@@ -38,6 +41,7 @@ pub enum Fault {
     Html502,
     RetryAfterSeconds(u64),
     RetryAfterDate(u64),
+    RetryAfterHuge,
     Delay(u64),
     Hang,
     Reset,
@@ -49,6 +53,8 @@ pub enum Fault {
     GzipBomb,
     Redirect,
     SameRedirect,
+    NetworkPathRedirect,
+    QueryRedirect,
     Every(u64),
 }
 
@@ -80,6 +86,9 @@ fn parse_step(step: &str) -> Option<Fault> {
         "gzipbomb" => Fault::GzipBomb,
         "redirect" => Fault::Redirect,
         "sameredirect" => Fault::SameRedirect,
+        "netredirect" => Fault::NetworkPathRedirect,
+        "queryredirect" => Fault::QueryRedirect,
+        "429huge" => Fault::RetryAfterHuge,
         _ => {
             if let Some(n) = number("429s") {
                 Fault::RetryAfterSeconds(n)

@@ -261,6 +261,7 @@ fn connection<S: Read + Write>(stream: S, raw: &TcpStream, state: &State) -> std
             Fault::Html502 => html_502(),
             Fault::RetryAfterSeconds(n) => too_many(n.to_string()),
             Fault::RetryAfterDate(n) => too_many(http_date(now() + n as i64)),
+            Fault::RetryAfterHuge => too_many("99999999999999999999999".into()),
             Fault::Delay(ms) => {
                 std::thread::sleep(Duration::from_millis(ms));
                 normal()
@@ -310,6 +311,12 @@ fn connection<S: Read + Write>(stream: S, raw: &TcpStream, state: &State) -> std
                 with_query(&path)
             )),
             Fault::SameRedirect => redirect(with_query(&path)),
+            Fault::NetworkPathRedirect => redirect(format!(
+                "//127.0.0.1:{}{}",
+                state.port.wrapping_add(1),
+                with_query(&path)
+            )),
+            Fault::QueryRedirect => redirect(format!("{path}?next=http://a.b/")),
         };
         respond(reader.get_mut(), &response, close)?;
         if close {

@@ -1,0 +1,148 @@
+//! The process's connection pools: one ureq agent per TLS set-up (the
+//! public roots, or the public roots plus one `ca_file`), shared by every
+//! account that uses it. Accounts of one PBX share its keep-alive
+//! connections, and idle connections are bounded for the process rather
+//! than per account: at most `MAX_IDLE` per agent (`MAX_IDLE_PER_HOST` to
+//! one PBX), each closed after `IDLE_TIMEOUT`. What differs per account
+//! (timeouts, user agent, credentials) goes on each request.
+
+use std::io;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use ureq::config::AutoHeaderValue;
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use ureq::unversioned::transport::time::Duration as Budget;
+use ureq::unversioned::transport::{
+    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, RustlsConnector,
+    TcpConnector, Transport,
+};
+use ureq::Agent;
+
+use crate::cancel;
+use crate::resolve::CachingResolver;
+
+/// Idle keep-alive connections kept per agent, all PBXs together.
+pub const MAX_IDLE: usize = 16;
+/// Idle keep-alive connections kept to one PBX.
+pub const MAX_IDLE_PER_HOST: usize = 4;
+/// An idle connection is closed after this long.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The agents made so far, by the DER bytes of their private CAs.
+type Agents = Vec<(Option<Vec<Vec<u8>>>, Agent)>;
+static AGENTS: Mutex<Agents> = Mutex::new(Vec::new());
+
+/// The shared agent for accounts that trust `ca` besides the public roots.
+pub fn agent(ca: Option<&[Certificate<'static>]>) -> Agent {
+    let key: Option<Vec<Vec<u8>>> =
+        ca.map(|certs| certs.iter().map(|c| c.der().to_vec()).collect());
+    // A panic elsewhere while holding the lock leaves a list that is still
+    // whole: take it.
+    let mut agents = AGENTS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, agent)) = agents.iter().find(|(k, _)| *k == key) {
+        return agent.clone();
+    }
+    let agent = build(ca);
+    agents.push((key, agent.clone()));
+    agent
+}
+
+fn build(ca: Option<&[Certificate<'static>]>) -> Agent {
+    let mut tls = TlsConfig::builder();
+    if let Some(private) = ca {
+        // `ca_file` adds to the public roots rather than replacing them.
+        let public = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .map(|der| Certificate::from_der(der.as_ref()).to_owned());
+        let all: Vec<Certificate<'static>> = public.chain(private.iter().cloned()).collect();
+        tls = tls.root_certs(RootCerts::new_with_certs(&all));
+    }
+    let config = Agent::config_builder()
+        // We read error bodies for their reason, and follow redirects
+        // ourselves so the credentials never leave their origin.
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .max_idle_connections(MAX_IDLE)
+        .max_idle_connections_per_host(MAX_IDLE_PER_HOST)
+        .max_idle_age(IDLE_TIMEOUT)
+        .user_agent(AutoHeaderValue::None)
+        .tls_config(tls.build())
+        .build();
+    // ureq's default chain, with `Sliced` between TCP and TLS.
+    let connector =
+        ().chain(ConnectProxyConnector::default())
+            .chain(TcpConnector::default())
+            .chain(Sliced)
+            .chain(RustlsConnector::default());
+    Agent::with_parts(config, connector, CachingResolver::default())
+}
+
+/// Puts `Slices` around each TCP connection.
+#[derive(Debug)]
+struct Sliced;
+
+impl<In: Transport> Connector<In> for Sliced {
+    type Out = Slices<In>;
+
+    fn connect(
+        &self,
+        _: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        Ok(chained.map(Slices))
+    }
+}
+
+/// A TCP connection that waits for input in slices of `cancel::SLICE`,
+/// looking for an interrupt between them. Below TLS, so a slice that ends
+/// with nothing read loses nothing.
+#[derive(Debug)]
+struct Slices<T>(T);
+
+impl<T: Transport> Transport for Slices<T> {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.0.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        self.0.transmit_output(amount, timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        let started = Instant::now();
+        loop {
+            let left = match timeout.after {
+                Budget::Exact(total) => Some(total.saturating_sub(started.elapsed())),
+                Budget::NotHappening => None,
+            };
+            let slice = left.map_or(cancel::SLICE, |left| left.min(cancel::SLICE));
+            let step = NextTimeout {
+                after: Budget::Exact(slice),
+                ..timeout
+            };
+            match self.0.await_input(step) {
+                Err(ureq::Error::Timeout(_)) if left.is_none_or(|left| left > slice) => {
+                    if cancel::interrupted() {
+                        return Err(ureq::Error::Io(io::Error::new(
+                            io::ErrorKind::Interrupted,
+                            "interrupted",
+                        )));
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.0.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.0.is_tls()
+    }
+}
