@@ -398,6 +398,60 @@ describe("wildix command", function()
       assert.equals('{\n  "id": "7",\n  "name": "Ann",\n  "extra": {"n":1},\n  "groups": ["a","b"]\n}\n', out)
     end)
 
+    -- What a caller can put in its caller-ID name: a window title (OSC 0),
+    -- clear screen (CSI 2J), a clipboard write (OSC 52), the one-byte C1
+    -- CSI, a right-to-left override, and a lone carriage return.
+    local HOSTILE = "A\27]0;pwned\7B\27[2JC\27]52;c;ZXZpbA==\7D\194\1552JE\226\128\174F\rG"
+
+    local function assert_inert(text)
+      assert.is_nil(text:find("[%z\1-\8\11\12\14-\31\127]"), text)
+      assert.is_nil(text:find("\r[^\n]"), text)
+      assert.is_nil(text:find("\194[\128-\159]"), text)
+      assert.is_nil(text:find("\226\128[\170-\174]"), text)
+    end
+
+    it("should never print a PBX's control characters, in any format", function()
+      for _, format in ipairs({ "table", "json", "csv" }) do
+        local out, err, code = run_with_user({ "me", "--format", format },
+          { id = "7", name = HOSTILE, [HOSTILE] = "key" })
+        assert.equals(0, code, err)
+        assert_inert(out)
+        assert.matches("A\\u001b]0;pwned\\u0007B", out, 1, true)
+        assert.matches("E\\u202eF", out, 1, true)
+      end
+      -- The JSON still says exactly what the PBX sent.
+      local out = run_with_user({ "me", "--format", "json" }, { id = "7", name = HOSTILE })
+      assert.equals('"name": "A\\u001b]0;pwned\\u0007B\\u001b[2JC\\u001b]52;c;ZXZpbA==\\u0007D\\u009b2JE'
+        .. '\\u202eF\\rG"', out:match('"name": "[^\n]*"'))
+    end)
+
+    it("should never print control characters in stats, lists and errors", function()
+      local stdout, stderr = buffer(), buffer()
+      local call = { id = "1", start = "2026-03-02 10:00:00", status = "answered", duration = 60,
+        from = "+390212345", from_name = HOSTILE, to = "201", to_name = "Desk" }
+      local fake = { version = "0" }
+      function fake.list_calls() return { calls = { call }, total = 1, page = 1, limit = 1000, has_more = false } end
+      function fake.get_current_user() error({ kind = "http", message = "the PBX said " .. HOSTILE }, 0) end
+      local sys = { wildix = fake, stdout = stdout, stderr = stderr, today = "2026-03-02",
+        terminal = { stdout = false, stderr = false }, getenv = function() return nil end }
+      for _, args in ipairs({ { "stats", "--format", "table" }, { "calls", "--format", "table" },
+        { "calls", "--format", "csv" }, { "stats", "--format", "json" } }) do
+        assert.equals(0, cli.main(args, sys), stderr.text)
+      end
+      assert.matches("A\\u001b]0;pwned", stdout.text, 1, true)
+      assert_inert(stdout.text)
+      assert.equals(1, cli.main({ "me" }, sys))
+      assert.matches("the PBX said A\\u001b", stderr.text, 1, true)
+      assert_inert(stderr.text)
+    end)
+
+    it("should neutralise CSV cells a spreadsheet would run as formulas", function()
+      local out, err, code = run_with_user({ "me", "--format", "csv" }, { id = "7", a = "=1+2", b = "+39 02 1234",
+        c = "+390212345", d = "-5", e = "@SUM(A1)", f = "-", g = "plain" })
+      assert.equals(0, code, err)
+      assert.equals("'=1+2,'+39 02 1234,+390212345,-5,'@SUM(A1),'-,plain", out:match("\n7,([^\r]*)\r\n$"))
+    end)
+
     it("should report an output that cannot be written, exit 1", function()
       local stderr = buffer()
       local broken = { write = function() return nil, "Broken pipe" end }

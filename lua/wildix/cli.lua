@@ -204,9 +204,13 @@ local function record_fields(record, kind)
   return fields
 end
 
+-- Everything printed passes through here, so no text from the PBX reaches
+-- the terminal with a control character in it (fmt.escape_controls).
 local function writer(sys)
   return function(...)
-    local ok, err = sys.stdout:write(...)
+    local parts = { ... }
+    for i = 1, select("#", ...) do parts[i] = fmt.escape_controls(tostring(parts[i])) end
+    local ok, err = sys.stdout:write(table.concat(parts))
     if not ok then error({ kind = "output", message = "cannot write output: " .. tostring(err) }, 0) end
   end
 end
@@ -217,8 +221,7 @@ local function list_printer(format, kind, out, width)
   local columns = TABLE_COLUMNS[kind]
   -- A cell is one line: a line break inside a value would break the table.
   local function cell(record, column)
-    local text = column.cell and column.cell(record) or fmt.text(record[column[1]])
-    return (text:gsub("%c", " "))
+    return fmt.one_line(column.cell and column.cell(record) or fmt.text(record[column[1]]))
   end
 
   if format == "json" then
@@ -291,12 +294,15 @@ local function print_record(format, kind, record, out, width)
     end
     out(table.concat(fields, ","), "\r\n", table.concat(values, ","), "\r\n")
   else
-    local key_width = 0
-    for _, name in ipairs(fields) do key_width = math.max(key_width, fmt.width(name)) end
-    for _, name in ipairs(fields) do
-      local value = fmt.text(record[name]):gsub("%c", " ")
+    local key_width, shown = 0, {}
+    for i, name in ipairs(fields) do
+      shown[i] = fmt.one_line(name)
+      key_width = math.max(key_width, fmt.width(shown[i]))
+    end
+    for i, name in ipairs(fields) do
+      local value = fmt.one_line(fmt.text(record[name]))
       if name == "duration" or name == "billsec" then value = value .. " s" end
-      local line = fmt.pad(name, key_width) .. "  " .. fmt.truncate(value, math.max(width - key_width - 2, 8))
+      local line = fmt.pad(shown[i], key_width) .. "  " .. fmt.truncate(value, math.max(width - key_width - 2, 8))
       out((line:gsub("%s+$", "")), "\n")
     end
   end
@@ -497,7 +503,7 @@ local function draw_stats(summary, out, width)
   local names, name_width = {}, 0
   for i, party in ipairs(summary.top_talkers) do
     local who = party.name and (party.name .. " (" .. party.number .. ")") or party.number
-    names[i] = fmt.truncate(who, math.max(width - 32, 12))
+    names[i] = fmt.truncate(fmt.one_line(who), math.max(width - 32, 12))
     name_width = math.max(name_width, fmt.width(names[i]))
   end
   for i, party in ipairs(summary.top_talkers) do
@@ -618,7 +624,7 @@ function M.main(argv, sys)
   sys = sys or {}
   local loaded, real = pcall(real_sys)
   if not loaded then
-    io.stderr:write("wildix: cannot load the wildix module: ", (tostring(real):gsub("[\r\n]+", " ")), "\n")
+    io.stderr:write("wildix: cannot load the wildix module: ", fmt.one_line(tostring(real)), "\n")
     return 1
   end
   for k, v in pairs(real) do
@@ -632,7 +638,7 @@ function M.main(argv, sys)
     return 130
   end
   if getmetatable(result) == Usage then
-    sys.stderr:write("wildix: ", result.message, "\n")
+    sys.stderr:write("wildix: ", fmt.one_line(result.message), "\n")
     return 2
   end
   -- A wildix error object prints as one line, "wildix: <kind>: <message> ...".
@@ -641,10 +647,10 @@ function M.main(argv, sys)
     -- Name the command's options, not the Lua parameters behind them.
     line = line:gsub("'date_from'", "--from"):gsub("'date_to'", "--to")
     if not line:match("^wildix: ") then line = "wildix: " .. tostring(result.message) end
-    sys.stderr:write((line:gsub("[\r\n]+", " ")), "\n")
+    sys.stderr:write(fmt.one_line(line), "\n")
     return result.kind == "argument" and 2 or 1
   end
-  sys.stderr:write("wildix: internal error: ", (tostring(result):gsub("[\r\n]+", " ")), "\n")
+  sys.stderr:write("wildix: internal error: ", fmt.one_line(tostring(result)), "\n")
   return 1
 end
 

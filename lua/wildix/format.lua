@@ -101,6 +101,53 @@ function M.json(value)
 end
 
 ---------------------------------------------------------------------------
+-- Terminal safety. Text from the PBX (a caller's name is whatever the
+-- caller set) must not drive the terminal it is printed on. These are the
+-- characters a terminal obeys rather than shows: C0 controls and DEL, the
+-- C1 controls (U+0080-U+009F; U+009B is CSI, U+009D OSC), and the bidi
+-- controls that reorder what is shown (U+061C, U+200E-U+200F,
+-- U+202A-U+202E, U+2066-U+2069).
+
+local CONTROLS = { "[%z\1-\31\127]", "\194[\128-\159]", "\216\156", "\226\128[\142\143\170-\174]",
+  "\226\129[\166-\169]" }
+local MAYBE_CONTROL = "[%z\1-\31\127\194\216\226]"
+
+--- `\u001b` for ESC, `\u202e` for U+202E: JSON reads it back as that character.
+local function escape(c)
+  local b1, b2, b3 = c:byte(1, 3)
+  local code = b1
+  if b3 then
+    code = (b1 % 16) * 4096 + (b2 % 64) * 64 + b3 % 64
+  elseif b2 then
+    code = (b1 % 32) * 64 + b2 % 64
+  end
+  return ("\\u%04x"):format(code)
+end
+
+--- s with every control character written as its `\u` escape, except
+--- line feeds and tabs, and carriage returns that end a line (CSV rows).
+function M.escape_controls(s)
+  if not s:find(MAYBE_CONTROL) then return s end
+  s = s:gsub(CONTROLS[1], function(c)
+    if c == "\n" or c == "\t" or c == "\r" then return nil end
+    return escape(c)
+  end)
+  local subject = s
+  s = s:gsub("()\r", function(at)
+    if subject:sub(at + 1, at + 1) == "\n" then return nil end
+    return "\\u000d"
+  end)
+  for i = 2, #CONTROLS do s = s:gsub(CONTROLS[i], escape) end
+  return s
+end
+
+--- s as one line of a table: line breaks and tabs are spaces, other
+--- controls escaped.
+function M.one_line(s)
+  return M.escape_controls((s:gsub("[\r\n\t]", " ")))
+end
+
+---------------------------------------------------------------------------
 -- Cells
 
 --- A value as cell text: "" for nil, JSON for a table.
@@ -110,9 +157,13 @@ function M.text(value)
   return tostring(value)
 end
 
---- A value as an RFC 4180 field, quoted when it must be.
+--- A value as an RFC 4180 field, quoted when it must be. A field a
+--- spreadsheet would run as a formula (it starts with =, +, -, @, a tab or
+--- a carriage return, and is not a number) gets a leading ' and shows as
+--- the text it is.
 function M.csv_field(value)
   local s = M.text(value)
+  if s:find("^[=+%-@\t\r]") and not s:find("^[+%-]?%d+%.?%d*$") then s = "'" .. s end
   if s:find('[,"\r\n]') then s = '"' .. s:gsub('"', '""') .. '"' end
   return s
 end

@@ -24,20 +24,40 @@ pub fn excerpt(body: &[u8], max: usize) -> String {
     format!("{:?}", truncate(&text, max))
 }
 
-/// A reason as the PBX wrote it: trimmed, whitespace folded, bounded;
-/// `None` when nothing is left.
+/// A reason as the PBX wrote it: trimmed, whitespace folded, without the
+/// characters a terminal would obey rather than show, bounded; `None` when
+/// nothing is left.
 pub fn clean(text: &str) -> Option<String> {
     let mut out = String::new();
+    let mut count = 0;
     for word in text.split_whitespace() {
-        if out.chars().count() > MAX_REASON {
+        let mut shown = word.chars().filter(|c| shown(*c)).peekable();
+        if shown.peek().is_none() {
+            continue;
+        }
+        if count > 0 {
+            out.push(' ');
+            count += 1;
+        }
+        for c in shown {
+            if count > MAX_REASON {
+                break;
+            }
+            out.push(c);
+            count += 1;
+        }
+        if count > MAX_REASON {
             break;
         }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
     }
     (!out.is_empty()).then(|| truncate(&out, MAX_REASON))
+}
+
+/// Whether a terminal shows `c` (controls: C0, DEL and C1, and the bidi
+/// controls that reorder a line, it obeys instead).
+fn shown(c: char) -> bool {
+    !c.is_control()
+        && !matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The readable text of an error page that is not JSON: tags, scripts and
@@ -115,6 +135,18 @@ fn find_ignore_case(text: &str, needle: &str) -> Option<usize> {
 #[cfg(test)]
 mod test {
     use super::*;
+
+    #[test]
+    fn reasons_lose_what_a_terminal_would_obey() {
+        let hostile = "bad \u{1b}]0;title\u{7} \u{9b}2J \u{202e}gnirts \u{1b}";
+        assert_eq!(clean(hostile).as_deref(), Some("bad ]0;title 2J gnirts"));
+        assert_eq!(clean("\u{1b}\u{7}"), None);
+        let long = "x".repeat(10_000_000);
+        assert_eq!(
+            clean(&long).map(|r| r.chars().count()),
+            Some(MAX_REASON + 1)
+        );
+    }
 
     #[test]
     fn proxy_pages_become_their_text() {
