@@ -241,6 +241,7 @@ end
 -- For the `wildix` command: { stdout = bool, stderr = bool, columns = n|nil },
 -- whether each stream is a terminal and the terminal's width.
 M._terminal = core.terminal
+M._add_days = core.add_days
 
 --- Makes KosmoKrator scripts run unchanged: tbl.integrations.wildix = wildix.
 function M.install(tbl)

@@ -445,6 +445,20 @@ describe("wildix command", function()
       assert_inert(stderr.text)
     end)
 
+    it("should count stats days on one calendar, years before 1000 included", function()
+      local stdout, stderr = buffer(), buffer()
+      local fake = { version = "0" }
+      function fake.list_calls()
+        return { calls = { { id = "1", start = "0999-12-31 10:00:00", status = "answered", duration = 5,
+          from = "201", to = "202" } }, total = 1, page = 1, limit = 1000, has_more = false }
+      end
+      local code = cli.main({ "stats", "--from", "0999-12-30", "--to", "1000-01-01", "--format", "csv" },
+        { wildix = fake, stdout = stdout, stderr = stderr, terminal = { stdout = false, stderr = false },
+          getenv = function() return nil end })
+      assert.equals(0, code, stderr.text)
+      assert.equals("date,answered,missed\r\n0999-12-30,0,0\r\n0999-12-31,1,0\r\n1000-01-01,0,0\r\n", stdout.text)
+    end)
+
     it("should neutralise CSV cells a spreadsheet would run as formulas", function()
       local out, err, code = run_with_user({ "me", "--format", "csv" }, { id = "7", a = "=1+2", b = "+39 02 1234",
         c = "+390212345", d = "-5", e = "@SUM(A1)", f = "-", g = "plain" })

@@ -1,17 +1,14 @@
-//! Dates as the PBX stores them: `YYYY-MM-DD HH:MM:SS`, local time, no offset.
+//! Dates as the PBX stores them: `YYYY-MM-DD HH:MM:SS`, local time, no
+//! offset. The formats are ours; the calendar (month lengths, leap years,
+//! day arithmetic, weekdays) is the `time` crate's.
 
 use std::fmt;
 
-/// A calendar date and wall-clock time, validated (month lengths, leap years).
+use time::{Date, Month, PrimitiveDateTime, Time};
+
+/// A calendar date and wall-clock time, validated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct DateTime {
-    year: u16,
-    month: u8,
-    day: u8,
-    hour: u8,
-    minute: u8,
-    second: u8,
-}
+pub struct DateTime(PrimitiveDateTime);
 
 /// Which end of a day a bare date stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,18 +25,7 @@ impl DateTime {
     /// A bare date is the start or the end (23:59:59) of that day.
     pub fn parse(text: &str, bare: DayEdge) -> Option<DateTime> {
         let b = text.as_bytes();
-        if b.len() < 10 {
-            return None;
-        }
-        let year = digits(b, 0, 4)? as u16;
-        let month = digits(b, 5, 2)? as u8;
-        let day = digits(b, 8, 2)? as u8;
-        if b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-            return None;
-        }
+        let date = parse_date(b)?;
         let (hour, minute, second) = match b.len() {
             10 => match bare {
                 DayEdge::Start => (0, 0, 0),
@@ -61,43 +47,71 @@ impl DateTime {
             }
             _ => return None,
         };
-        if hour > 23 || minute > 59 || second > 59 {
-            return None;
-        }
-        Some(DateTime {
-            year,
-            month,
-            day,
-            hour,
-            minute,
-            second,
-        })
+        let time = Time::from_hms(hour, minute, second).ok()?;
+        Some(DateTime(PrimitiveDateTime::new(date, time)))
     }
 
     /// Seconds since 1970-01-01 00:00:00 of the same clock (no time zone):
     /// differences between two PBX times are exact.
     pub fn timestamp(&self) -> i64 {
-        let days = days_from_civil(
-            i64::from(self.year),
-            i64::from(self.month),
-            i64::from(self.day),
-        );
-        days * 86_400
-            + i64::from(self.hour) * 3600
-            + i64::from(self.minute) * 60
-            + i64::from(self.second)
+        self.0.assume_utc().unix_timestamp()
     }
 }
 
 /// The PBX's own format, the one its range filters compare against.
 impl fmt::Display for DateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (d, t) = (self.0.date(), self.0.time());
         write!(
             f,
             "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
+            d.year(),
+            u8::from(d.month()),
+            d.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
         )
     }
+}
+
+/// `YYYY-MM-DD` plus `days`, with its weekday (`Mon`): the `wildix`
+/// command's calendar. `None` for another string or past year 9999.
+pub fn add_days(date: &str, days: i64) -> Option<(String, &'static str)> {
+    let b = date.as_bytes();
+    if b.len() != 10 {
+        return None;
+    }
+    let day = parse_date(b)?.checked_add(time::Duration::days(days))?;
+    if !(0..=9999).contains(&day.year()) {
+        return None;
+    }
+    let name = match day.weekday() {
+        time::Weekday::Monday => "Mon",
+        time::Weekday::Tuesday => "Tue",
+        time::Weekday::Wednesday => "Wed",
+        time::Weekday::Thursday => "Thu",
+        time::Weekday::Friday => "Fri",
+        time::Weekday::Saturday => "Sat",
+        time::Weekday::Sunday => "Sun",
+    };
+    let text = format!(
+        "{:04}-{:02}-{:02}",
+        day.year(),
+        u8::from(day.month()),
+        day.day()
+    );
+    Some((text, name))
+}
+
+/// The `YYYY-MM-DD` at the start of `b`.
+fn parse_date(b: &[u8]) -> Option<Date> {
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = digits(b, 0, 4)? as i32;
+    let month = Month::try_from(digits(b, 5, 2)? as u8).ok()?;
+    Date::from_calendar_date(year, month, digits(b, 8, 2)? as u8).ok()
 }
 
 fn digits(b: &[u8], at: usize, len: usize) -> Option<u32> {
@@ -105,30 +119,6 @@ fn digits(b: &[u8], at: usize, len: usize) -> Option<u32> {
     slice.iter().try_fold(0u32, |acc, &c| {
         c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
     })
-}
-
-fn is_leap(year: u16) -> bool {
-    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
-}
-
-fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Howard Hinnant's days_from_civil: days since 1970-01-01.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
@@ -154,6 +144,29 @@ mod test {
             parse("2026-01-31 08:30:15").as_deref(),
             Some("2026-01-31 08:30:15")
         );
+    }
+
+    #[test]
+    fn days_are_added_on_one_calendar_for_every_year() {
+        assert_eq!(
+            add_days("2024-02-28", 1),
+            Some(("2024-02-29".into(), "Thu"))
+        );
+        assert_eq!(
+            add_days("2026-03-01", -1),
+            Some(("2026-02-28".into(), "Sat"))
+        );
+        assert_eq!(
+            add_days("0999-12-31", 1),
+            Some(("1000-01-01".into(), "Wed"))
+        );
+        assert_eq!(
+            add_days("0100-03-01", -1),
+            Some(("0100-02-28".into(), "Sun"))
+        );
+        assert_eq!(add_days("9999-12-31", 1), None);
+        assert_eq!(add_days("2026-02-30", 0), None);
+        assert_eq!(add_days("2026-02-01 10:00", 0), None);
     }
 
     #[test]

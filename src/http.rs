@@ -254,24 +254,11 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
                 .map_or(Duration::MAX, Duration::from_secs),
         );
     }
-    let at = parse_http_date(value)?;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs() as i64;
-    Some(Duration::from_secs(at.saturating_sub(now).max(0) as u64))
-}
-
-/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to a Unix timestamp.
-fn parse_http_date(value: &str) -> Option<i64> {
-    let parts: Vec<&str> = value.split_whitespace().collect();
-    let [_, day, month, year, time, "GMT"] = parts.as_slice() else {
-        return None;
-    };
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let month = MONTHS.iter().position(|m| m == month)? + 1;
-    let text = format!("{year}-{month:02}-{:0>2} {time}", day);
-    let parsed = crate::dates::DateTime::parse(&text, crate::dates::DayEdge::Start)?;
-    Some(parsed.timestamp())
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// Full-jitter exponential backoff for retry `attempt` (1-based).
@@ -450,10 +437,6 @@ mod test {
         assert_eq!(
             parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
             Some(Duration::ZERO)
-        );
-        assert_eq!(
-            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(784_111_777)
         );
         assert_eq!(
             parse_retry_after("18446744073709551616"),

@@ -13,6 +13,7 @@ use crate::api::{self, Operation, Plan};
 use crate::cancel;
 use crate::client::{Client, Page};
 use crate::config::{self, Config, Scope};
+use crate::dates;
 use crate::decode::{self, Shape};
 use crate::error::{self, Error, Kind};
 use crate::lua_hook::Hooks;
@@ -49,6 +50,21 @@ pub fn open(lua: &Lua) -> Result<Table> {
             t.set("stderr", terminal::stderr_is_terminal())?;
             t.set("columns", terminal::columns())?;
             Ok(t)
+        })?,
+    )?;
+    // The `wildix` command's calendar: "YYYY-MM-DD" plus n days, and its
+    // weekday; nil for another string.
+    core.set(
+        "add_days",
+        lua.create_function(|_, (date, days): (LuaValue, i64)| {
+            let date = match &date {
+                LuaValue::String(s) => s.to_string_lossy(),
+                _ => return Ok((None, None)),
+            };
+            Ok(match dates::add_days(&date, days) {
+                Some((day, weekday)) => (Some(day), Some(weekday)),
+                None => (None, None),
+            })
         })?,
     )?;
     core.set(

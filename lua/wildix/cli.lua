@@ -378,23 +378,9 @@ local function one(ctx, fn, kind, params)
   print_record(ctx.format, kind, ctx.api[fn](params or { id = ctx.args[1] }), ctx.out, ctx.width)
 end
 
---- The local time at noon of a "YYYY-MM-DD..." date: days apart by whole
---- multiples of 86400 s whatever DST does. nil for another string.
-local function noon(date)
-  local y, m, d = date:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)")
-  if not y then return nil end
-  return os.time({ year = tonumber(y), month = tonumber(m), day = tonumber(d), hour = 12 })
-end
-
---- "YYYY-MM-DD" plus `days`; nil for a string that is not a date.
-local function add_days(date, days)
-  local time = noon(date)
-  return time and os.date("%Y-%m-%d", time + days * 86400)
-end
-
 --- The dates `stats` covers: both given, or the 7 days up to --to or
 --- today, or --from to today.
-local function stats_range(options, today)
+local function stats_range(options, today, add_days)
   local from, to = options.from, options.to
   if not from and not to then
     return add_days(today, -6), today
@@ -452,7 +438,7 @@ local function tally(ctx, from, to, top)
     local counts = days[day] or { answered = 0, missed = 0 }
     rows[#rows + 1] = { date = day, answered = counts.answered, missed = counts.missed }
     days[day] = nil
-    day = add_days(day, 1)
+    day = ctx.add_days(day, 1)
   end
   for other, counts in pairs(days) do -- a start outside the range, or none
     rows[#rows + 1] = { date = other, answered = counts.answered, missed = counts.missed }
@@ -471,7 +457,7 @@ local function tally(ctx, from, to, top)
 end
 
 --- The tally as a bar chart per day, then the top talkers.
-local function draw_stats(summary, out, width)
+local function draw_stats(summary, out, width, add_days)
   local peak, answered_width, missed_width = 0, #"answered", #"missed"
   for _, row in ipairs(summary.days) do
     peak = math.max(peak, row.answered + row.missed)
@@ -491,8 +477,8 @@ local function draw_stats(summary, out, width)
     fmt.pad("missed", missed_width, true), "\n")
   for _, row in ipairs(summary.days) do
     local a, m = cells(row.answered), cells(row.missed)
-    local time = noon(row.date)
-    out(fmt.pad(row.date .. " " .. (time and os.date("%a", time) or ""), 16),
+    local _, weekday = add_days(row.date, 0)
+    out(fmt.pad(row.date .. " " .. (weekday or ""), 16),
       string.rep("█", a), string.rep("░", m), string.rep(" ", bar_width - a - m), "  ",
       fmt.pad(tostring(row.answered), answered_width, true), "  ",
       fmt.pad(tostring(row.missed), missed_width, true), "\n")
@@ -514,7 +500,7 @@ end
 
 local function stats(ctx)
   local top = positive_integer(ctx.options, "top") or 10
-  local from, to = stats_range(ctx.options, ctx.sys.today)
+  local from, to = stats_range(ctx.options, ctx.sys.today, ctx.add_days)
   local summary = tally(ctx, from, to, top)
   local out = ctx.out
   if ctx.format == "json" then
@@ -529,7 +515,7 @@ local function stats(ctx)
     out("date,answered,missed\r\n")
     for _, row in ipairs(summary.days) do out(row.date, ",", row.answered, ",", row.missed, "\r\n") end
   else
-    draw_stats(summary, out, ctx.width)
+    draw_stats(summary, out, ctx.width, ctx.add_days)
   end
 end
 
@@ -601,8 +587,10 @@ local function run(argv, sys)
     api = namespace
   end
 
+  -- One calendar for the whole tree: the module's (src/dates.rs).
+  local add_days = wildix._add_days or require("wildix")._add_days
   local ctx = { sys = sys, api = api, args = args, options = options, format = format, width = width,
-    out = writer(sys) }
+    out = writer(sys), add_days = add_days }
   if LISTS[command] then
     list(ctx, command)
   elseif command == "call" then
