@@ -141,3 +141,31 @@ describe("error objects", function()
     assert.equals("not_found", helper.error_of(wrong.list_calls).kind)
   end)
 end)
+
+-- What the README says works on each Lua version (section Errors, "Lua 5.1").
+describe("error objects on this interpreter", function()
+  it("should work with tostring, .. and string methods everywhere, and %s where the Lua has __tostring", function()
+    local wildix = require("wildix")
+    local ok, err = pcall(wildix.list_calls, { limt = 1 })
+    assert.is_false(ok)
+    assert.matches("^wildix: argument: list_calls: unknown parameter 'limt'", tostring(err))
+    assert.matches("^x wildix: argument", "x " .. err)
+    assert.truthy(err:find("limt", 1, true))
+    local formatted, text = pcall(string.format, "%s", err)
+    if _VERSION == "Lua 5.1" and not jit then
+      assert.is_false(formatted) -- documented: use tostring(err)
+    else
+      assert.is_true(formatted)
+      assert.equals(tostring(err), text)
+    end
+  end)
+
+  it("should print the message when nothing catches it (except on PUC Lua 5.1, as documented)", function()
+    local out = require("spec.helper").run('require("wildix").list_calls{ limt = 1 }')
+    if _VERSION == "Lua 5.1" and not jit then
+      assert.truthy(out:find("(error object is not a string)", 1, true), out)
+    else
+      assert.truthy(out:find("wildix: argument: list_calls: unknown parameter 'limt'", 1, true), out)
+    end
+  end)
+end)

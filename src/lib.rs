@@ -1,12 +1,13 @@
 //! wildix: read access to a Wildix PBX from Lua.
 //!
 //! A call flows through the files in order: `params` (checked) → `api`
-//! (planned as Wildix requests) → `http` (sent) → `decode` (the body read
-//! into a `Tape`, records normalised by the rules in `normalize`) →
-//! `reply` (the result, owned by Rust) → `lua_push` (built in Lua).
-//! `client` runs a call and `scan` an iterator; `lua` and
-//! `lua/wildix.lua` are the Lua face. Everything before `lua_push` is
-//! plain Rust, tested without Lua.
+//! (planned as Wildix requests) → `http` (sent on a shared `pool`, waits
+//! cut into slices that look for an interrupt, `cancel`) → `decode` (the
+//! body read into a `Tape`, records normalised by the rules in
+//! `normalize`) → `reply` (the result, owned by Rust) → `lua_push` (built
+//! in Lua). `client` runs a call and `scan` an iterator; `lua`,
+//! `lua_hook` (Ctrl-C) and `lua/wildix.lua` are the Lua face. Everything
+//! before `lua_push` is plain Rust, tested without Lua.
 //!
 //! Only `open` is public: the rest is the module's inside. Built without a
 //! Lua (the Lua-free unit tests), what only the Lua face uses looks dead.
