@@ -22,6 +22,10 @@
 ---@class wildix.CallParams: wildix.PageParams
 ---@field date_from? string `YYYY-MM-DD[ HH:MM[:SS]]` (or with `T`), PBX local time
 ---@field date_to? string same formats; a bare date means the end of that day
+---@field status? "answered"|"no_answer"|"busy"|"failed" only calls with this outcome (filtered by the PBX)
+---@field type? "call"|"fax" only this kind of record
+---@field search? string free text the PBX looks for in numbers and names
+---@field extension? string|integer one extension's calls, by extension number
 
 ---@class wildix.IdParams
 ---@field id string|integer the record's id
@@ -36,6 +40,10 @@
 ---@class wildix.CallScanParams: wildix.ScanParams
 ---@field date_from? string
 ---@field date_to? string
+---@field status? "answered"|"no_answer"|"busy"|"failed"
+---@field type? "call"|"fax"
+---@field search? string
+---@field extension? string|integer
 
 ---@class wildix.Call
 ---@field id string

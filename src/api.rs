@@ -27,7 +27,17 @@ pub const OPERATIONS: [Operation; 6] = [
 ];
 
 const LIST: &[&str] = &["limit", "page"];
-const LIST_WITH_DATES: &[&str] = &["limit", "page", "date_from", "date_to"];
+/// The six's parameters first: error messages list them in this order.
+const LIST_CALLS: &[&str] = &[
+    "limit",
+    "page",
+    "date_from",
+    "date_to",
+    "status",
+    "type",
+    "search",
+    "extension",
+];
 const ID: &[&str] = &["id"];
 const ID_OR_EXTENSION: &[&str] = &["id", "extension"];
 
@@ -51,13 +61,22 @@ impl Operation {
     /// The parameters it accepts.
     pub fn spec(self) -> Spec {
         let (accepted, required) = match self {
-            Operation::ListCalls => (LIST_WITH_DATES, Required::Nothing),
+            Operation::ListCalls => (LIST_CALLS, Required::Nothing),
             Operation::ListExtensions | Operation::ListUsers => (LIST, Required::Nothing),
             Operation::GetCall => (ID, Required::Id),
             Operation::GetExtension => (ID_OR_EXTENSION, Required::IdOrExtension),
             Operation::GetCurrentUser => (&[][..], Required::Nothing),
         };
-        Spec { accepted, required }
+        // list_calls's filters come after the contract's four parameters.
+        let plain = match self {
+            Operation::ListCalls => 4,
+            _ => accepted.len(),
+        };
+        Spec {
+            accepted,
+            required,
+            plain,
+        }
     }
 
     /// For lists: the key holding the records in the result table.
@@ -178,7 +197,14 @@ pub fn plan(op: Operation, params: &Params, scope: Scope) -> Plan {
         limit: params.limit,
     };
     match op {
-        Operation::ListCalls => list(calls_query(call_history(scope), params)),
+        Operation::ListCalls => {
+            // One extension's calls have a route of their own, any scope.
+            let history = match &params.extension {
+                Some(ext) => Request::new(format!("/api/v1/User/{}/CallHistory/", encode(ext))),
+                None => call_history(scope),
+            };
+            list(calls_query(history, params))
+        }
         Operation::ListExtensions => list(Request::new("/api/v1/Colleagues/")),
         Operation::ListUsers => list(Request::new("/api/v1/PBX/Colleagues")),
         // The by-id route (/CallHistory/{id}) is the owner's own history
@@ -220,6 +246,17 @@ fn calls_query(mut request: Request, params: &Params) -> Request {
     }
     if let Some(to) = params.date_to {
         request.query.push(("filter[start][to]", to.to_string()));
+    }
+    if let Some(disposition) = params.disposition {
+        request
+            .query
+            .push(("filter[disposition]", disposition.to_string()));
+    }
+    if let Some(call_type) = params.call_type {
+        request.query.push(("filter[type]", call_type.to_string()));
+    }
+    if let Some(search) = &params.search {
+        request.query.push(("search", search.clone()));
     }
     request
 }
@@ -353,6 +390,23 @@ mod test {
             "/api/v1/PBX/CallHistory/?start=100&count=50&sort=start&dir=DESC\
              &filter%5Bstart%5D%5Bfrom%5D=2026-01-01%2000%3A00%3A00\
              &filter%5Bstart%5D%5Bto%5D=2026-01-31%2023%3A59%3A59"
+        );
+    }
+
+    #[test]
+    fn call_filters_are_the_pbx_ones() {
+        let p = Params {
+            limit: 10,
+            disposition: Some("NO ANSWER"),
+            call_type: Some("call"),
+            search: Some("+39 02".into()),
+            extension: Some("201".into()),
+            ..params()
+        };
+        assert_eq!(
+            target(plan(Operation::ListCalls, &p, Scope::Personal)),
+            "/api/v1/User/201/CallHistory/?start=0&count=10&sort=start&dir=DESC\
+             &filter%5Bdisposition%5D=NO%20ANSWER&filter%5Btype%5D=call&search=%2B39%2002"
         );
     }
 

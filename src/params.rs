@@ -92,8 +92,14 @@ pub struct Params {
     pub date_from: Option<DateTime>,
     pub date_to: Option<DateTime>,
     pub id: Option<String>,
-    /// An extension number (`get_extension{ extension = "201" }`).
+    /// An extension number (`get_extension{ extension = "201" }`, or one
+    /// extension's calls).
     pub extension: Option<String>,
+    /// Call filters, as the PBX spells them: the disposition
+    /// (`NO ANSWER`), the record type (`call`, `fax`), free text.
+    pub disposition: Option<&'static str>,
+    pub call_type: Option<&'static str>,
+    pub search: Option<String>,
 }
 
 impl Params {
@@ -112,6 +118,9 @@ impl Default for Params {
             date_to: None,
             id: None,
             extension: None,
+            disposition: None,
+            call_type: None,
+            search: None,
         }
     }
 }
@@ -123,6 +132,9 @@ pub struct Spec {
     pub accepted: &'static [&'static str],
     /// What must be given.
     pub required: Required,
+    /// Accepted keys after these many are filters: an unknown-key error
+    /// lists them apart, after the contract's `(expected: …)`.
+    pub plain: usize,
 }
 
 /// The parameters a function cannot do without.
@@ -182,6 +194,9 @@ pub fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Params, Erro
             "date_to" => params.date_to = Some(date(name, value, DayEdge::End)?),
             "id" => params.id = Some(id(name, value)?),
             "extension" => params.extension = Some(id(name, value)?),
+            "status" => params.disposition = Some(choice(name, value, DISPOSITIONS)?),
+            "type" => params.call_type = Some(choice(name, value, CALL_TYPES)?),
+            "search" => params.search = Some(text(name, value)?),
             _ => unreachable!("keys are checked against spec.accepted above"),
         }
     }
@@ -248,12 +263,73 @@ fn unknown(spec: Spec, key: &Arg) -> Error {
         Arg::Str(_) => key.describe(),
         other => format!("[{}]", other.describe()),
     };
+    let (plain, filters) = spec.accepted.split_at(spec.plain.min(spec.accepted.len()));
     let expected = if spec.accepted.is_empty() {
         "none: call it with {} or nothing".to_string()
     } else {
-        spec.accepted.join(", ")
+        plain.join(", ")
     };
-    Error::argument(format!("unknown parameter {shown} (expected: {expected})"))
+    let filters = if filters.is_empty() {
+        String::new()
+    } else {
+        format!("; filters: {}", filters.join(", "))
+    };
+    Error::argument(format!(
+        "unknown parameter {shown} (expected: {expected}){filters}"
+    ))
+}
+
+/// `status` values and the PBX dispositions they stand for.
+const DISPOSITIONS: &[(&str, &str)] = &[
+    ("answered", "ANSWERED"),
+    ("no_answer", "NO ANSWER"),
+    ("busy", "BUSY"),
+    ("failed", "FAILED"),
+];
+/// `type` values, as the PBX spells them.
+const CALL_TYPES: &[(&str, &str)] = &[("call", "call"), ("fax", "fax")];
+/// The longest `search` text.
+const MAX_SEARCH_BYTES: usize = 256;
+
+/// One of `allowed` (our name, the PBX's), by our name.
+fn choice(
+    name: &str,
+    value: &Arg,
+    allowed: &[(&str, &'static str)],
+) -> Result<&'static str, Error> {
+    let given = match value {
+        Arg::Str(bytes) => std::str::from_utf8(bytes).ok(),
+        _ => None,
+    };
+    allowed
+        .iter()
+        .find(|(ours, _)| Some(*ours) == given)
+        .map(|(_, pbx)| *pbx)
+        .ok_or_else(|| {
+            let names: Vec<&str> = allowed.iter().map(|(ours, _)| *ours).collect();
+            Error::argument(format!(
+                "'{name}' must be one of {}, got {}",
+                names.join(", "),
+                value.describe()
+            ))
+        })
+}
+
+/// Free text: a non-empty string without control characters.
+fn text(name: &str, value: &Arg) -> Result<String, Error> {
+    let text = match value {
+        Arg::Str(bytes) => std::str::from_utf8(bytes).ok().map(str::trim),
+        _ => None,
+    };
+    match text {
+        Some(t) if !t.is_empty() && t.len() <= MAX_SEARCH_BYTES && !t.chars().any(char::is_control) => {
+            Ok(t.to_string())
+        }
+        _ => Err(Error::argument(format!(
+            "'{name}' must be text of 1 to {MAX_SEARCH_BYTES} bytes without control characters, got {}",
+            value.describe()
+        ))),
+    }
 }
 
 fn date(name: &str, value: &Arg, edge: DayEdge) -> Result<DateTime, Error> {
@@ -335,14 +411,17 @@ mod test {
     const LIST_CALLS: Spec = Spec {
         accepted: &["limit", "page", "date_from", "date_to"],
         required: Required::Nothing,
+        plain: 4,
     };
     const GET: Spec = Spec {
         accepted: &["id"],
         required: Required::Id,
+        plain: 1,
     };
     const NONE: Spec = Spec {
         accepted: &[],
         required: Required::Nothing,
+        plain: 0,
     };
 
     fn s(text: &str) -> Arg {

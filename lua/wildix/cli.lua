@@ -15,7 +15,10 @@ usage: wildix <command> [options]
 commands:
   me                                  the user the token belongs to
   calls [--from D] [--to D] [--limit N | --all]
-                                      call history, newest first (default: 25 calls)
+        [--status answered|no_answer|busy|failed] [--type call|fax]
+        [--search TEXT] [--extension EXT]
+                                      call history, newest first (default: 25 calls),
+                                      filtered by the PBX
   call ID                             one call
   extensions [--limit N | --all]      extensions (default: 25)
   extension NUMBER | --id ID          one extension, by its number or record id
@@ -42,7 +45,8 @@ M.usage = USAGE
 -- "value" options take an argument, "flag" options do not.
 local COMMANDS = {
   me = { args = 0, options = {} },
-  calls = { args = 0, options = { from = "value", to = "value", limit = "value", all = "flag" } },
+  calls = { args = 0, options = { from = "value", to = "value", limit = "value", all = "flag",
+    status = "value", type = "value", search = "value", extension = "value" } },
   call = { args = 1, options = {} },
   extensions = { args = 0, options = { limit = "value", all = "flag" } },
   extension = { args = 1, options = { id = "value" } }, -- NUMBER, or --id instead
@@ -345,7 +349,11 @@ local function list(ctx, command)
   local shown, total, page, has_more = 0, 0, 1, true
   while shown < wanted and has_more do
     local params = { limit = page_size, page = page }
-    if command == "calls" then params.date_from, params.date_to = ctx.options.from, ctx.options.to end
+    if command == "calls" then
+      local o = ctx.options
+      params.date_from, params.date_to = o.from, o.to
+      params.status, params.type, params.search, params.extension = o.status, o.type, o.search, o.extension
+    end
     local result = ctx.api[what.fn](params)
     total, has_more = result.total, result.has_more
     local records = result[what.field]

@@ -122,15 +122,19 @@ pub fn handle(data: &Data, live: &[Record], access: &Access, req: &Request) -> R
     let calls = || data.calls.iter().chain(live.iter());
     let cap = (access.call_cap > 0).then_some(access.call_cap);
     match segments.as_slice() {
-        ["api", "v1", "PBX", "CallHistory"] => list(calls(), req.query, "start", 100, cap),
-        ["api", "v1", "CallHistory"] => list(mine(data, calls()), req.query, "start", 100, cap),
+        ["api", "v1", "PBX", "CallHistory"] => list(calls(), req.query, CALLS, cap),
+        ["api", "v1", "CallHistory"] => list(mine(data, calls()), req.query, CALLS, cap),
+        // One extension's calls (admin), by extension number.
+        ["api", "v1", "User", ext, "CallHistory"] => {
+            list(involving(calls(), ext), req.query, CALLS, cap)
+        }
         // The by-id route is the owner's own history, as on a real PBX.
         ["api", "v1", "CallHistory", id] => {
             let mine: Vec<Record> = mine(data, calls()).cloned().collect();
             by_id(&mine, id)
         }
         ["api", "v1", "Colleagues"] | ["api", "v1", "PBX", "Colleagues"] => {
-            list(data.colleagues.iter(), req.query, "dn", 1500, None)
+            list(data.colleagues.iter(), req.query, COLLEAGUES, None)
         }
         ["api", "v1", "Colleagues", id] => by_id(&data.colleagues, id),
         ["api", "v1", "personal", "info"] => match owner(data) {
@@ -149,6 +153,14 @@ fn mine<'a>(
     let ext = owner(data)
         .and_then(|o| o["extension"].as_str())
         .unwrap_or_default();
+    involving(calls, ext)
+}
+
+/// The calls extension `ext` was in.
+fn involving<'a>(
+    calls: impl Iterator<Item = &'a Record> + 'a,
+    ext: &'a str,
+) -> impl Iterator<Item = &'a Record> + 'a {
     calls.filter(move |c| {
         ["from_number", "to_number", "src", "dst"]
             .iter()
@@ -167,21 +179,49 @@ fn by_id(records: &[Record], id: &str) -> Reply {
     }
 }
 
+/// How a list route answers when the query does not say (the manuals').
+struct Defaults {
+    sort: &'static str,
+    descending: bool,
+    count: usize,
+    /// What `search` looks in without `searchFields`.
+    search: &'static [&'static str],
+}
+
+const CALLS: Defaults = Defaults {
+    sort: "start",
+    descending: true,
+    count: 100,
+    search: &["from_number", "to_number", "from_name", "to_name"],
+};
+const COLLEAGUES: Defaults = Defaults {
+    sort: "dn",
+    descending: true,
+    count: 1500,
+    search: &[
+        "name",
+        "extension",
+        "email",
+        "mobilePhone",
+        "officePhone",
+        "login",
+    ],
+};
+
 /// `start`, `count`, `sort`, `dir`, `search`, `searchFields`,
 /// `filter[F]`, `filter[F][from]`, `filter[F][to]`.
 fn list<'a>(
     records: impl Iterator<Item = &'a Record>,
     query: &[(String, String)],
-    default_sort: &str,
-    default_count: usize,
+    defaults: Defaults,
     cap: Option<usize>,
 ) -> Reply {
     let mut start = 0usize;
-    let mut count = default_count;
-    let mut sort = default_sort.to_string();
-    let mut descending = true;
+    let mut count = defaults.count;
+    let mut sort = defaults.sort.to_string();
+    let mut descending = defaults.descending;
     let mut search: Option<String> = None;
-    let mut search_fields: Option<Vec<String>> = None;
+    let mut search_fields: Vec<String> = defaults.search.iter().map(|f| f.to_string()).collect();
     let mut exact: HashMap<String, String> = HashMap::new();
     let mut from: HashMap<String, String> = HashMap::new();
     let mut to: HashMap<String, String> = HashMap::new();
@@ -203,7 +243,7 @@ fn list<'a>(
             },
             "search" => search = Some(value.to_lowercase()),
             "searchFields" => {
-                search_fields = Some(value.split(',').map(|s| s.trim().to_string()).collect())
+                search_fields = value.split(',').map(|s| s.trim().to_string()).collect()
             }
             "fields" => {}
             _ => match parse_filter(key) {
@@ -242,7 +282,7 @@ fn list<'a>(
             None => true,
             Some(needle) => r
                 .iter()
-                .filter(|(k, _)| search_fields.as_ref().is_none_or(|fs| fs.contains(k)))
+                .filter(|(k, _)| search_fields.contains(k))
                 .any(|(_, v)| {
                     v.as_str()
                         .is_some_and(|s| s.to_lowercase().contains(needle))
