@@ -132,8 +132,9 @@ pub struct Spec {
     pub accepted: &'static [&'static str],
     /// What must be given.
     pub required: Required,
-    /// Accepted keys after these many are filters: an unknown-key error
-    /// lists them apart, after the contract's `(expected: …)`.
+    /// How many of `accepted` an unknown-key error lists: list_calls's
+    /// message is the contract's, word for word, so its filters are not in
+    /// it (the reference lists them).
     pub plain: usize,
 }
 
@@ -263,20 +264,13 @@ fn unknown(spec: Spec, key: &Arg) -> Error {
         Arg::Str(_) => key.describe(),
         other => format!("[{}]", other.describe()),
     };
-    let (plain, filters) = spec.accepted.split_at(spec.plain.min(spec.accepted.len()));
+    let plain = &spec.accepted[..spec.plain.min(spec.accepted.len())];
     let expected = if spec.accepted.is_empty() {
         "none: call it with {} or nothing".to_string()
     } else {
         plain.join(", ")
     };
-    let filters = if filters.is_empty() {
-        String::new()
-    } else {
-        format!("; filters: {}", filters.join(", "))
-    };
-    Error::argument(format!(
-        "unknown parameter {shown} (expected: {expected}){filters}"
-    ))
+    Error::argument(format!("unknown parameter {shown} (expected: {expected})"))
 }
 
 /// `status` values and the PBX dispositions they stand for.
