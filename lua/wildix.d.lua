@@ -101,6 +101,76 @@
 ---@field limit integer
 ---@field has_more boolean
 
+---@class wildix.ContactParams: wildix.PageParams
+---@field search? string free text (name, e-mail, numbers, organization)
+---@field phonebook_id? string|integer one phonebook's contacts
+
+---@class wildix.PresenceParams
+---@field extension string|integer
+
+---@class wildix.Contact
+---@field id string
+---@field name? string
+---@field phone? string
+---@field mobile? string
+---@field email? string
+---@field organization? string
+---@field phonebook_id? string
+---@field [string] any
+
+---@class wildix.Phonebook
+---@field id string
+---@field name? string
+---@field [string] any
+
+---@class wildix.CallGroup
+---@field id string
+---@field name? string the group's title
+---@field member_extensions string[] members' extension numbers, in order
+---@field title? string
+---@field members? string[] as the PBX sends them (`201@internalcalls,2`)
+---@field [string] any
+
+---@class wildix.Presence
+---@field extension string
+---@field status string `show`, or "available" when the PBX shows nothing
+---@field message? string
+---@field until? string
+---@field [string] any
+
+---@class wildix.Device
+---@field id string
+---@field extension? string the phone's user (nil when it has none)
+---@field mac? string
+---@field model? string
+---@field state? string "on" or "off"
+---@field [string] any
+
+---@class wildix.ContactPage
+---@field contacts wildix.Contact[]
+---@field total integer
+---@field page integer
+---@field limit integer
+---@field has_more boolean
+
+---@class wildix.PhonebookPage
+---@field phonebooks wildix.Phonebook[]
+---@field total integer
+---@field page integer
+---@field limit integer
+---@field has_more boolean
+
+---@class wildix.CallGroups
+---@field call_groups wildix.CallGroup[]
+---@field total integer
+
+---@class wildix.DevicePage
+---@field devices wildix.Device[]
+---@field total integer
+---@field page integer
+---@field limit integer
+---@field has_more boolean
+
 ---@class wildix.Error
 ---@field kind "argument"|"config"|"auth"|"not_found"|"rate_limited"|"http"|"timeout"|"network"|"tls"|"decode"
 ---@field message string one line, names the function and what to fix
@@ -138,6 +208,26 @@ function Account.list_users(params) end
 ---@return wildix.User
 function Account.get_current_user(params) end
 
+---@param params? wildix.ContactParams
+---@return wildix.ContactPage
+function Account.list_contacts(params) end
+
+---@param params? wildix.PageParams
+---@return wildix.PhonebookPage
+function Account.list_phonebooks(params) end
+
+---@param params? table
+---@return wildix.CallGroups
+function Account.list_call_groups(params) end
+
+---@param params wildix.PresenceParams
+---@return wildix.Presence
+function Account.get_presence(params) end
+
+---@param params? wildix.PageParams
+---@return wildix.DevicePage
+function Account.list_devices(params) end
+
 ---@param params? wildix.CallScanParams
 ---@return fun(): wildix.Call?
 function Account.each_call(params) end
@@ -156,6 +246,11 @@ Account.wildix_list_extensions = Account.list_extensions
 Account.wildix_get_extension = Account.get_extension
 Account.wildix_list_users = Account.list_users
 Account.wildix_get_current_user = Account.get_current_user
+Account.wildix_list_contacts = Account.list_contacts
+Account.wildix_list_phonebooks = Account.list_phonebooks
+Account.wildix_list_call_groups = Account.list_call_groups
+Account.wildix_get_presence = Account.get_presence
+Account.wildix_list_devices = Account.list_devices
 
 ---@class wildix.SafeAccount
 ---@field list_calls fun(params?: wildix.CallParams): wildix.CallPage?, wildix.Error?
@@ -164,6 +259,11 @@ Account.wildix_get_current_user = Account.get_current_user
 ---@field get_extension fun(params: wildix.ExtensionParams): wildix.Extension?, wildix.Error?
 ---@field list_users fun(params?: wildix.PageParams): wildix.UserPage?, wildix.Error?
 ---@field get_current_user fun(params?: table): wildix.User?, wildix.Error?
+---@field list_contacts fun(params?: wildix.ContactParams): wildix.ContactPage?, wildix.Error?
+---@field list_phonebooks fun(params?: wildix.PageParams): wildix.PhonebookPage?, wildix.Error?
+---@field list_call_groups fun(params?: table): wildix.CallGroups?, wildix.Error?
+---@field get_presence fun(params: wildix.PresenceParams): wildix.Presence?, wildix.Error?
+---@field list_devices fun(params?: wildix.PageParams): wildix.DevicePage?, wildix.Error?
 ---@field each_call fun(params?: wildix.CallScanParams): (fun(): wildix.Call?, wildix.Error?)?, wildix.Error?
 ---@field each_extension fun(params?: wildix.ScanParams): (fun(): wildix.Extension?, wildix.Error?)?, wildix.Error?
 ---@field each_user fun(params?: wildix.ScanParams): (fun(): wildix.User?, wildix.Error?)?, wildix.Error?

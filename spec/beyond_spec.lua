@@ -74,3 +74,143 @@ describe("wildix calls with filters", function()
     assert.same({ limit = 25, page = 1, status = "no_answer", type = "call", search = "+39", extension = "201" }, seen)
   end)
 end)
+
+describe("contacts and phonebooks", function()
+  local wildix = helper.configured()
+
+  it("should page contacts, search them, and keep one phonebook's", function()
+    local first = wildix.list_contacts{ limit = 10 }
+    assert.equals(10, #first.contacts)
+    assert.equals("number", type(first.total)) -- the PBX sends a number here
+    assert.is_true(first.has_more)
+    for _, c in ipairs(first.contacts) do assert.equals("string", type(c.id)) end
+    local second = wildix.list_contacts{ limit = 10, page = 2 }
+    assert.are_not.equal(first.contacts[1].id, second.contacts[1].id)
+
+    local acme = wildix.list_contacts{ search = "ACME", limit = 100 }
+    assert.is_true(#acme.contacts > 0)
+    for _, c in ipairs(acme.contacts) do assert.equals("ACME Srl", c.organization) end
+
+    local blocked = wildix.list_contacts{ phonebook_id = 20, limit = 100 }
+    assert.is_true(#blocked.contacts > 0)
+    for _, c in ipairs(blocked.contacts) do assert.equals("20", c.phonebook_id) end
+  end)
+
+  it("should list phonebooks with string ids", function()
+    local books = wildix.list_phonebooks()
+    assert.equals(3, books.total)
+    for _, book in ipairs(books.phonebooks) do
+      assert.equals("string", type(book.id))
+      assert.equals("number", type(book.type)) -- other fields keep the PBX's type
+    end
+  end)
+end)
+
+describe("call groups", function()
+  it("should return every group with its name and member extensions in order", function()
+    local groups = helper.configured().list_call_groups()
+    assert.equals(3, groups.total)
+    assert.is_nil(groups.has_more)
+    local support = groups.call_groups[1]
+    assert.equals("5", support.id)
+    assert.equals("Support", support.name)
+    assert.equals("Support", support.title)
+    assert.same({ "101", "102", "103" }, support.member_extensions)
+    assert.same({ "101@internalcalls", "102@internalcalls,2", "103@internalcalls" }, support.members)
+    assert.equals("ringall", support.settings.strategy)
+    assert.same({}, groups.call_groups[3].member_extensions)
+  end)
+end)
+
+describe("presence", function()
+  local wildix = helper.configured()
+
+  it("should say whose presence it is, and available when the PBX shows nothing", function()
+    local p = wildix.get_presence{ extension = "100" }
+    assert.equals("100", p.extension)
+    assert.equals("available", p.status)
+    p = wildix.get_presence{ extension = 101 }
+    assert.equals("101", p.extension)
+    assert.equals("dnd", p.status)
+    assert.equals("Meeting", p.message)
+  end)
+
+  it("should need an extension, and say when there is no such one", function()
+    assert.equals("argument", helper.error_of(wildix.get_presence, {}).kind)
+    local err = helper.error_of(wildix.get_presence, { extension = "9999" })
+    assert.equals("not_found", err.kind)
+    assert.equals(404, err.status)
+    assert.truthy(err.message:find("no extension '9999'", 1, true), err.message)
+  end)
+end)
+
+describe("devices", function()
+  it("should give string ids and the extension of each phone, nil when it has none", function()
+    local devices = helper.configured().list_devices{ limit = 10 }
+    assert.equals(10, #devices.devices)
+    assert.equals(40, devices.total)
+    for _, d in ipairs(devices.devices) do
+      assert.equals("string", type(d.id))
+      if d.user == "" then assert.is_nil(d.extension) else assert.equals(d.user, d.extension) end
+    end
+    assert.is_nil(devices.devices[4].extension)
+    assert.equals("table", type(devices.devices[1].vendor))
+  end)
+end)
+
+describe("the new functions", function()
+  it("should be on namespaces, safe, and wildix_ aliases", function()
+    local wildix = helper.configured()
+    assert.equals(wildix.list_call_groups().total, wildix.wildix_list_call_groups().total)
+    assert.equals(wildix.list_call_groups().total, wildix.default.list_call_groups().total)
+    local devices, err = wildix.safe.list_devices{ limit = 0 }
+    assert.is_nil(devices)
+    assert.equals("argument", err.kind)
+    assert.is_table(wildix.safe.get_presence{ extension = "100" })
+  end)
+
+  it("should refuse a company key, which reaches only the routes its scopes list", function()
+    local wildix = helper.fresh()
+    wildix.configure{ url = helper.url, token = helper.company_key }
+    for _, f in ipairs({ "list_contacts", "list_phonebooks", "list_call_groups", "list_devices" }) do
+      assert.equals("auth", helper.error_of(wildix[f]).kind, f)
+    end
+    assert.equals("auth", helper.error_of(wildix.get_presence, { extension = "100" }).kind)
+  end)
+end)
+
+describe("wildix contacts, groups, presence, devices", function()
+  local cli = helper.cli()
+  local function run(args)
+    local out, err = { text = "" }, { text = "" }
+    function out:write(...) self.text = self.text .. table.concat({ ... }) return true end
+    function err:write(...) self.text = self.text .. table.concat({ ... }) return true end
+    local code = cli.main(args, { wildix = helper.configured(), stdout = out, stderr = err,
+      terminal = { stdout = false, stderr = false }, getenv = function() return nil end })
+    return out.text, err.text, code
+  end
+
+  it("should print each in the formats the rest use", function()
+    local out, err, code = run({ "groups", "--format", "table" })
+    assert.equals(0, code, err)
+    assert.matches("\nSupport +101, 102, 103 +5\n", out)
+    out, err, code = run({ "presence", "101", "--format", "table" })
+    assert.equals(0, code, err)
+    assert.matches("^extension +101\nstatus +dnd\nmessage +Meeting\n", out)
+    out, err, code = run({ "devices", "--limit", "2", "--format", "csv" })
+    assert.equals(0, code, err)
+    assert.equals("extension,model,mac,state,id\r\n100,", out:sub(1, 34))
+    out, err, code = run({ "contacts", "--search", "ACME", "--limit", "2", "--format", "json" })
+    assert.equals(0, code, err)
+    assert.equals(2, select(2, out:gsub('"organization":"ACME Srl"', "")))
+  end)
+
+  it("should say what a command needs", function()
+    local _, err, code = run({ "presence" })
+    assert.equals(2, code)
+    assert.equals("wildix: 'presence' needs an EXT: wildix presence EXT\n", err)
+    _, err, code = run({ "presence", "9999" })
+    assert.equals(1, code)
+    assert.matches("not_found: get_presence: no extension '9999'", err)
+  end)
+end)

@@ -6,7 +6,7 @@ use crate::decode::Shape;
 use crate::normalize::RecordKind;
 use crate::params::{Params, Required, Spec};
 
-/// The six functions.
+/// The six functions, and those beyond them (../shared/wildix-api-more.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
     ListCalls,
@@ -15,15 +15,25 @@ pub enum Operation {
     GetExtension,
     ListUsers,
     GetCurrentUser,
+    ListContacts,
+    ListPhonebooks,
+    ListCallGroups,
+    GetPresence,
+    ListDevices,
 }
 
-pub const OPERATIONS: [Operation; 6] = [
+pub const OPERATIONS: [Operation; 11] = [
     Operation::ListCalls,
     Operation::GetCall,
     Operation::ListExtensions,
     Operation::GetExtension,
     Operation::ListUsers,
     Operation::GetCurrentUser,
+    Operation::ListContacts,
+    Operation::ListPhonebooks,
+    Operation::ListCallGroups,
+    Operation::GetPresence,
+    Operation::ListDevices,
 ];
 
 const LIST: &[&str] = &["limit", "page"];
@@ -39,6 +49,8 @@ const LIST_CALLS: &[&str] = &[
     "extension",
 ];
 const ID: &[&str] = &["id"];
+const LIST_CONTACTS: &[&str] = &["limit", "page", "search", "phonebook_id"];
+const EXTENSION: &[&str] = &["extension"];
 const ID_OR_EXTENSION: &[&str] = &["id", "extension"];
 
 impl Operation {
@@ -51,6 +63,11 @@ impl Operation {
             Operation::GetExtension => "get_extension",
             Operation::ListUsers => "list_users",
             Operation::GetCurrentUser => "get_current_user",
+            Operation::ListContacts => "list_contacts",
+            Operation::ListPhonebooks => "list_phonebooks",
+            Operation::ListCallGroups => "list_call_groups",
+            Operation::GetPresence => "get_presence",
+            Operation::ListDevices => "list_devices",
         }
     }
 
@@ -62,7 +79,13 @@ impl Operation {
     pub fn spec(self) -> Spec {
         let (accepted, required) = match self {
             Operation::ListCalls => (LIST_CALLS, Required::Nothing),
-            Operation::ListExtensions | Operation::ListUsers => (LIST, Required::Nothing),
+            Operation::ListExtensions
+            | Operation::ListUsers
+            | Operation::ListPhonebooks
+            | Operation::ListDevices => (LIST, Required::Nothing),
+            Operation::ListContacts => (LIST_CONTACTS, Required::Nothing),
+            Operation::ListCallGroups => (&[][..], Required::Nothing),
+            Operation::GetPresence => (EXTENSION, Required::Extension),
             Operation::GetCall => (ID, Required::Id),
             Operation::GetExtension => (ID_OR_EXTENSION, Required::IdOrExtension),
             Operation::GetCurrentUser => (&[][..], Required::Nothing),
@@ -85,6 +108,10 @@ impl Operation {
             Operation::ListCalls => Some("calls"),
             Operation::ListExtensions => Some("extensions"),
             Operation::ListUsers => Some("users"),
+            Operation::ListContacts => Some("contacts"),
+            Operation::ListPhonebooks => Some("phonebooks"),
+            Operation::ListCallGroups => Some("call_groups"),
+            Operation::ListDevices => Some("devices"),
             _ => None,
         }
     }
@@ -95,6 +122,19 @@ impl Operation {
             Operation::ListCalls | Operation::GetCall => RecordKind::Call,
             Operation::ListExtensions | Operation::GetExtension => RecordKind::Extension,
             Operation::ListUsers | Operation::GetCurrentUser => RecordKind::User,
+            Operation::ListContacts | Operation::ListPhonebooks => RecordKind::Plain,
+            Operation::ListCallGroups => RecordKind::CallGroup,
+            Operation::GetPresence => RecordKind::Presence,
+            Operation::ListDevices => RecordKind::Device,
+        }
+    }
+
+    /// A parameter the result repeats as a field (`get_presence` says whose
+    /// presence it is; the PBX's answer does not).
+    pub fn echo(self, params: &Params) -> Option<(&'static str, String)> {
+        match self {
+            Operation::GetPresence => params.extension.clone().map(|e| ("extension", e)),
+            _ => None,
         }
     }
 
@@ -169,6 +209,8 @@ pub enum Plan {
     /// A list filtered down to the record wanted; none is `not_found`
     /// with this message.
     Find { request: Request, missing: String },
+    /// One GET that holds every record (the PBX does not page it).
+    All(Request),
 }
 
 impl Plan {
@@ -176,7 +218,7 @@ impl Plan {
     pub fn shape(&self, kind: RecordKind) -> Shape {
         match self {
             Plan::Record(_) => Shape::Record(kind),
-            Plan::List { .. } | Plan::Find { .. } => Shape::List(kind),
+            Plan::List { .. } | Plan::Find { .. } | Plan::All(_) => Shape::List(kind),
         }
     }
 }
@@ -231,6 +273,25 @@ pub fn plan(op: Operation, params: &Params, scope: Scope) -> Plan {
             ))),
         },
         Operation::GetCurrentUser => Plan::Record(Request::new("/api/v1/personal/info")),
+        Operation::ListContacts => {
+            let mut request = Request::new("/api/v1/Contacts/");
+            if let Some(search) = &params.search {
+                request.query.push(("search", search.clone()));
+            }
+            if let Some(phonebook) = &params.phonebook_id {
+                request
+                    .query
+                    .push(("filter[phonebook_id]", phonebook.clone()));
+            }
+            list(request)
+        }
+        Operation::ListPhonebooks => list(Request::new("/api/v1/Phonebooks/")),
+        Operation::ListCallGroups => Plan::All(Request::new("/api/v1/Dialplan/CallGroups/")),
+        Operation::GetPresence => Plan::Record(Request::new(format!(
+            "/api/v1/User/{}/Presence/",
+            encode(params.extension.as_deref().unwrap_or_default())
+        ))),
+        Operation::ListDevices => list(Request::new("/api/v1/Devices/")),
     }
 }
 
@@ -290,6 +351,14 @@ pub fn not_found_message(op: Operation, params: &Params) -> String {
                 id.escape_debug()
             )
         }
+        (Operation::GetPresence, _) => format!(
+            "no extension '{}' (or no presence on this PBX)",
+            params
+                .extension
+                .as_deref()
+                .unwrap_or_default()
+                .escape_debug()
+        ),
         _ => "the PBX has no such route (is 'url' the PBX address?)".to_string(),
     }
 }
@@ -318,7 +387,7 @@ mod test {
 
     fn target(plan: Plan) -> String {
         match plan {
-            Plan::Record(r) | Plan::Find { request: r, .. } => r.target(),
+            Plan::Record(r) | Plan::Find { request: r, .. } | Plan::All(r) => r.target(),
             Plan::List {
                 request,
                 start,

@@ -43,8 +43,17 @@ impl Client {
         let explain = |e| self.explain(op, params, e);
         match plan {
             Plan::Record(request) => {
-                let decoded = self.get(&request, shape, deadline, true).map_err(explain)?;
+                let mut decoded = self.get(&request, shape, deadline, true).map_err(explain)?;
+                if let Some((key, value)) = op.echo(params) {
+                    decoded.tape.append_field(key, &value);
+                }
                 Ok(Out::Value(decoded.tape, 0))
+            }
+            Plan::All(request) => {
+                let decoded = self.get(&request, shape, deadline, true).map_err(explain)?;
+                let mut page = Page::new(0);
+                page.add(decoded, u64::MAX);
+                Ok(page.into_all(op))
             }
             Plan::Find { request, missing } => {
                 // No match, as an empty list or a 404: the record is missing.
@@ -164,6 +173,15 @@ impl Page {
         self.total = decoded.total.or(self.total);
         self.tapes.push((decoded.tape, picks));
         n
+    }
+
+    /// `{ <op's list key> = records, total }`: every record there is.
+    pub fn into_all(self, op: Operation) -> Out {
+        let key = op.list_key().unwrap_or("records");
+        Out::Table(vec![
+            (key, Out::Records(self.tapes)),
+            ("total", Out::Int(self.got as i64)),
+        ])
     }
 
     /// `{ <op's list key> = records, total, page, limit, has_more }`.

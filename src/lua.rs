@@ -152,6 +152,12 @@ fn decode_only(op: Operation, body: Vec<u8>) -> std::result::Result<Out, Error> 
             page.add(decoded, u64::MAX);
             page.into_out(op, 1, limit)
         }
+        Plan::All(_) => {
+            let decoded = decode::decode(body, Shape::List(op.record_kind()))?;
+            let mut page = Page::new(0);
+            page.add(decoded, u64::MAX);
+            page.into_all(op)
+        }
         // One record, as a lookup returns it.
         Plan::Record(_) | Plan::Find { .. } => {
             let decoded = decode::decode(body, Shape::Record(op.record_kind()))?;

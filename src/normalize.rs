@@ -13,6 +13,14 @@ pub enum RecordKind {
     Call,
     Extension,
     User,
+    /// Kept as sent, ids as strings (contacts, phonebooks).
+    Plain,
+    /// A phone: gains `extension` (= `user`, absent when blank).
+    Device,
+    /// Gains `name` (= `title`) and `member_extensions`.
+    CallGroup,
+    /// `status` is `show`, or `"available"` when that is empty.
+    Presence,
 }
 
 /// A PBX scalar, as the rules need it.
@@ -22,7 +30,9 @@ pub enum Scalar<'a> {
     Int(i64),
     Float(f64),
     Bool(bool),
-    /// A list or object.
+    /// A list of strings (other items left out).
+    Texts(Vec<Cow<'a, str>>),
+    /// Another list, or an object.
     Other,
 }
 
@@ -33,8 +43,13 @@ impl<'a> Scalar<'a> {
             Scalar::Text(s) => Some(s.clone()),
             Scalar::Int(i) => Some(Cow::Owned(i.to_string())),
             Scalar::Float(f) => serde_json::Number::from_f64(*f).map(|n| Cow::Owned(n.to_string())),
-            Scalar::Bool(_) | Scalar::Other => None,
+            Scalar::Bool(_) | Scalar::Texts(_) | Scalar::Other => None,
         }
+    }
+
+    /// A string, number or boolean (not a list or an object).
+    fn is_scalar(&self) -> bool {
+        !matches!(self, Scalar::Texts(_) | Scalar::Other)
     }
 
     /// Whole seconds from a number or numeric string; empty means absent.
@@ -61,6 +76,8 @@ pub enum Added<'a> {
     Int(i64),
     /// A copy of a PBX scalar (`user_name` = `name`, whatever its type).
     Scalar(Scalar<'a>),
+    /// A list of strings.
+    Texts(Vec<Cow<'a, str>>),
 }
 
 /// What a record's added fields are computed from, captured while it is read.
@@ -79,6 +96,10 @@ pub struct Facts<'a> {
     timezone: Option<Cow<'a, str>>,
     extension: Option<Cow<'a, str>>,
     name: Option<Scalar<'a>>,
+    user: Option<Cow<'a, str>>,
+    title: Option<Scalar<'a>>,
+    members: Option<Vec<Cow<'a, str>>>,
+    show: Option<Cow<'a, str>>,
 }
 
 impl RecordKind {
@@ -100,13 +121,20 @@ impl RecordKind {
                     | "timezone"
             ),
             RecordKind::Extension => matches!(key, "extension" | "name"),
-            RecordKind::User => false,
+            RecordKind::Device => key == "user",
+            RecordKind::CallGroup => matches!(key, "title" | "members"),
+            RecordKind::Presence => key == "show",
+            RecordKind::User | RecordKind::Plain => false,
         }
     }
 
     /// Whether the rules replace the PBX's `key` (so it is not kept as sent).
     pub fn replaces(self, key: &str) -> bool {
-        self == RecordKind::Call && matches!(key, "duration" | "billsec")
+        match self {
+            RecordKind::Call => matches!(key, "duration" | "billsec"),
+            RecordKind::Presence => key == "status",
+            _ => false,
+        }
     }
 }
 
@@ -127,7 +155,16 @@ impl<'a> Facts<'a> {
             "end" => self.end = text(),
             "timezone" => self.timezone = text(),
             "extension" => self.extension = text(),
-            "name" => self.name = (!matches!(value, Scalar::Other)).then_some(value),
+            "name" => self.name = value.is_scalar().then_some(value),
+            "user" => self.user = text(),
+            "title" => self.title = value.is_scalar().then_some(value),
+            "members" => {
+                self.members = match value {
+                    Scalar::Texts(members) => Some(members),
+                    _ => None,
+                }
+            }
+            "show" => self.show = text(),
             _ => {}
         }
     }
@@ -173,7 +210,30 @@ impl<'a> Facts<'a> {
                     add("user_name", Added::Scalar(name.clone()));
                 }
             }
-            RecordKind::User => {}
+            RecordKind::Device => {
+                if let Some(user) = self.user.as_ref().filter(|u| !u.trim().is_empty()) {
+                    add("extension", Added::Text(user.clone()));
+                }
+            }
+            RecordKind::CallGroup => {
+                if let Some(title) = &self.title {
+                    add("name", Added::Scalar(title.clone()));
+                }
+                // "201@internalcalls,2" is extension 201 (priority 2).
+                let members = self.members.iter().flatten().filter_map(|m| {
+                    let ext = m.split(['@', ',']).next()?.trim();
+                    (!ext.is_empty()).then(|| Cow::Owned(ext.to_string()))
+                });
+                add("member_extensions", Added::Texts(members.collect()));
+            }
+            RecordKind::Presence => {
+                let status = match self.show.as_deref().map(str::trim) {
+                    Some(show) if !show.is_empty() => Cow::Owned(show.to_string()),
+                    _ => Cow::Borrowed("available"),
+                };
+                add("status", Added::Text(status));
+            }
+            RecordKind::User | RecordKind::Plain => {}
         }
     }
 
@@ -252,6 +312,13 @@ mod test {
         Scalar::Text(Cow::Borrowed(s))
     }
 
+    fn owned(texts: Vec<Cow<'_, str>>) -> Vec<Cow<'static, str>> {
+        texts
+            .into_iter()
+            .map(|t| Cow::Owned(t.into_owned()))
+            .collect()
+    }
+
     fn added(kind: RecordKind, fields: &[(&str, Scalar)]) -> Vec<(&'static str, Added<'static>)> {
         let mut facts = Facts::default();
         for (key, value) in fields {
@@ -269,8 +336,10 @@ mod test {
                     Scalar::Int(i) => Scalar::Int(i),
                     Scalar::Float(f) => Scalar::Float(f),
                     Scalar::Bool(b) => Scalar::Bool(b),
+                    Scalar::Texts(t) => Scalar::Texts(owned(t)),
                     Scalar::Other => Scalar::Other,
                 }),
+                Added::Texts(t) => Added::Texts(owned(t)),
             };
             out.push((key, value));
         });
@@ -327,6 +396,48 @@ mod test {
                 ("duration", Added::Int(17)),
             ]
         );
+    }
+
+    #[test]
+    fn groups_devices_and_presence_gain_their_fields() {
+        let members = Scalar::Texts(vec![
+            Cow::Borrowed("201@internalcalls"),
+            Cow::Borrowed("202@internalcalls,2"),
+            Cow::Borrowed(""),
+        ]);
+        assert_eq!(
+            added(
+                RecordKind::CallGroup,
+                &[("title", text("Support")), ("members", members)]
+            ),
+            vec![
+                ("name", Added::Scalar(text("Support"))),
+                (
+                    "member_extensions",
+                    Added::Texts(vec![Cow::Borrowed("201"), Cow::Borrowed("202")])
+                ),
+            ]
+        );
+        assert_eq!(
+            added(RecordKind::CallGroup, &[]),
+            vec![("member_extensions", Added::Texts(vec![]))]
+        );
+        assert_eq!(
+            added(RecordKind::Device, &[("user", text("204"))]),
+            vec![("extension", Added::Text(Cow::Borrowed("204")))]
+        );
+        assert_eq!(added(RecordKind::Device, &[("user", text(" "))]), vec![]);
+        assert_eq!(
+            added(RecordKind::Presence, &[("show", text(""))]),
+            vec![("status", Added::Text(Cow::Borrowed("available")))]
+        );
+        assert_eq!(
+            added(RecordKind::Presence, &[("show", text("dnd"))]),
+            vec![("status", Added::Text(Cow::Borrowed("dnd")))]
+        );
+        // A name that is a list is not copied.
+        let list = Scalar::Texts(vec![Cow::Borrowed("a")]);
+        assert_eq!(added(RecordKind::Extension, &[("name", list)]), vec![]);
     }
 
     #[test]

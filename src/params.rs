@@ -100,6 +100,8 @@ pub struct Params {
     pub disposition: Option<&'static str>,
     pub call_type: Option<&'static str>,
     pub search: Option<String>,
+    /// `list_contacts`: one phonebook's contacts.
+    pub phonebook_id: Option<String>,
 }
 
 impl Params {
@@ -121,6 +123,7 @@ impl Default for Params {
             disposition: None,
             call_type: None,
             search: None,
+            phonebook_id: None,
         }
     }
 }
@@ -145,6 +148,7 @@ pub enum Required {
     Id,
     /// Exactly one of `id` and `extension`.
     IdOrExtension,
+    Extension,
 }
 
 /// Checks a parameter table (`None` for a call with no argument).
@@ -198,6 +202,7 @@ pub fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Params, Erro
             "status" => params.disposition = Some(choice(name, value, DISPOSITIONS)?),
             "type" => params.call_type = Some(choice(name, value, CALL_TYPES)?),
             "search" => params.search = Some(text(name, value)?),
+            "phonebook_id" => params.phonebook_id = Some(id(name, value)?),
             _ => unreachable!("keys are checked against spec.accepted above"),
         }
     }
@@ -210,6 +215,11 @@ pub fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Params, Erro
         (Required::IdOrExtension, None, None) => {
             return Err(Error::argument(
                 "needs 'id' (the colleague's database id) or 'extension' (the extension number), e.g. { extension = \"201\" }",
+            ))
+        }
+        (Required::Extension, _, None) => {
+            return Err(Error::argument(
+                "missing required parameter 'extension' (e.g. { extension = \"201\" })",
             ))
         }
         (Required::IdOrExtension, Some(_), Some(_)) => {
@@ -246,7 +256,7 @@ fn key_name(key: &Arg) -> Option<&str> {
 pub fn not_a_table(spec: Spec, got: &Arg) -> Error {
     let example = if spec.required == Required::Id {
         "{ id = \"42\" }"
-    } else if spec.required == Required::IdOrExtension {
+    } else if matches!(spec.required, Required::IdOrExtension | Required::Extension) {
         "{ extension = \"201\" }"
     } else if spec.accepted.is_empty() {
         "{} or nothing"

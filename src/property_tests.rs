@@ -111,7 +111,9 @@ proptest! {
                 prop_assert!(p.page >= 1);
                 // Whatever was accepted builds a request with a safe path.
                 let request = match api::plan(op, &p, crate::config::Scope::Pbx) {
-                    api::Plan::Record(r) | api::Plan::Find { request: r, .. } => r,
+                    api::Plan::Record(r)
+                    | api::Plan::Find { request: r, .. }
+                    | api::Plan::All(r) => r,
                     api::Plan::List { request, .. } => request,
                 };
                 prop_assert!(!request.path.contains(".."));

@@ -46,7 +46,7 @@ impl Scan {
     pub fn new(client: Arc<Client>, op: Operation, params: Params) -> Scan {
         let request = match crate::api::plan(op, &params, client.config().scope()) {
             Plan::List { request, .. } => request,
-            Plan::Record(request) | Plan::Find { request, .. } => request,
+            Plan::Record(request) | Plan::Find { request, .. } | Plan::All(request) => request,
         };
         Scan {
             client,

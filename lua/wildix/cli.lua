@@ -23,6 +23,11 @@ commands:
   extensions [--limit N | --all]      extensions (default: 25)
   extension NUMBER | --id ID          one extension, by its number or record id
   users [--limit N | --all]           users (default: 25)
+  contacts [--search TEXT] [--phonebook ID] [--limit N | --all]
+                                      phonebook contacts (default: 25)
+  groups                              call groups and their members
+  presence EXT                        one extension's presence
+  devices [--limit N | --all]         phones and their extensions (default: 25)
   stats [--from D] [--to D] [--top N] calls per day, answered vs missed, and the
                                       top talkers (default: the last 7 days)
   doc                                 the Lua API reference
@@ -51,6 +56,10 @@ local COMMANDS = {
   extensions = { args = 0, options = { limit = "value", all = "flag" } },
   extension = { args = 1, options = { id = "value" } }, -- NUMBER, or --id instead
   users = { args = 0, options = { limit = "value", all = "flag" } },
+  contacts = { args = 0, options = { limit = "value", all = "flag", search = "value", phonebook = "value" } },
+  groups = { args = 0, options = {} },
+  presence = { args = 1, options = {}, arg = "EXT" },
+  devices = { args = 0, options = { limit = "value", all = "flag" } },
   stats = { args = 0, options = { from = "value", to = "value", top = "value" } },
   doc = { args = 0, options = {} },
 }
@@ -64,6 +73,7 @@ local RECORD_FIRST = {
   call = { "id", "start", "answer", "end", "from", "from_name", "to", "to_name", "status", "duration", "billsec" },
   extension = { "id", "number", "name", "user_name", "email" },
   user = { "id", "name", "email", "extension" },
+  presence = { "extension", "status", "message", "until" },
 }
 
 local Usage = {} -- error marker: a usage error, exit 2
@@ -132,7 +142,8 @@ local function parse(argv)
       if word == "help" then
         options.help = true
       elseif not COMMANDS[word] then
-        usage_error(("unknown command '%s' (commands: call, calls, doc, extension, extensions, me, stats, users)")
+        usage_error(("unknown command '%s' (commands: call, calls, contacts, devices, doc, extension, extensions, "
+          .. "groups, me, presence, stats, users)")
           :format(word))
       end
     else
@@ -169,6 +180,9 @@ local CSV_COLUMNS = {
   calls = { "start", "from", "from_name", "to", "to_name", "status", "duration", "id" },
   extensions = { "number", "name", "email", "id" },
   users = { "name", "email", "extension", "id" },
+  contacts = { "name", "phone", "mobile", "email", "organization", "id" },
+  devices = { "extension", "model", "mac", "state", "id" },
+  groups = { "name", "member_extensions", "id" },
 }
 
 local function party_label(number, name)
@@ -191,6 +205,12 @@ local TABLE_COLUMNS = {
   },
   extensions = { { "number", fixed = true }, { "name" }, { "email" }, { "id", fixed = true } },
   users = { { "name" }, { "email" }, { "extension", fixed = true }, { "id", fixed = true } },
+  contacts = { { "name" }, { "phone" }, { "mobile" }, { "email" }, { "id", fixed = true } },
+  devices = { { "extension", fixed = true }, { "model" }, { "mac", fixed = true }, { "state", fixed = true },
+    { "id", fixed = true } },
+  groups = { { "name" }, { "members", cell = function(group)
+    return table.concat(group.member_extensions or {}, ", ")
+  end }, { "id", fixed = true } },
 }
 
 --- The fields of one record: RECORD_FIRST's, then the others sorted.
@@ -334,6 +354,8 @@ local LISTS = {
   calls = { fn = "list_calls", field = "calls", noun = "calls" },
   extensions = { fn = "list_extensions", field = "extensions", noun = "extensions" },
   users = { fn = "list_users", field = "users", noun = "users" },
+  contacts = { fn = "list_contacts", field = "contacts", noun = "contacts" },
+  devices = { fn = "list_devices", field = "devices", noun = "devices" },
 }
 
 local function list(ctx, command)
@@ -353,6 +375,8 @@ local function list(ctx, command)
       local o = ctx.options
       params.date_from, params.date_to = o.from, o.to
       params.status, params.type, params.search, params.extension = o.status, o.type, o.search, o.extension
+    elseif command == "contacts" then
+      params.search, params.phonebook_id = ctx.options.search, ctx.options.phonebook
     end
     local result = ctx.api[what.fn](params)
     total, has_more = result.total, result.has_more
@@ -563,9 +587,12 @@ local function run(argv, sys)
     end
   end
   if #args ~= spec.args and not (command == "extension" and options.id) then
-    if spec.args == 1 and #args == 0 then usage_error(("'%s' needs an ID: wildix %s ID"):format(command, command)) end
+    local arg_name = spec.arg or "ID"
+    if spec.args == 1 and #args == 0 then
+      usage_error(("'%s' needs an %s: wildix %s %s"):format(command, arg_name, command, arg_name))
+    end
     usage_error(("'%s' takes %s, got '%s'"):format(command,
-      spec.args == 0 and "no arguments" or "one ID", table.concat(args, " ")))
+      spec.args == 0 and "no arguments" or "one " .. arg_name, table.concat(args, " ")))
   end
   local format = options.format
   if format ~= nil and not FORMATS[format] then
@@ -607,6 +634,14 @@ local function run(argv, sys)
     -- What people hold is the number; the record id is for scripts.
     local id = ctx.options.id
     one(ctx, "get_extension", "extension", id and { id = id } or { extension = ctx.args[1] })
+  elseif command == "groups" then
+    -- Every group in one answer: the list printer, one page.
+    local result = api.list_call_groups()
+    local printer = list_printer(format, "groups", ctx.out, width)
+    printer.rows(result.call_groups)
+    printer.finish(("%s call groups"):format(fmt.thousands(#result.call_groups)))
+  elseif command == "presence" then
+    print_record(format, "presence", api.get_presence({ extension = args[1] }), ctx.out, width)
   elseif command == "me" then
     print_record(format, "user", api.get_current_user(), ctx.out, width)
   elseif command == "stats" then

@@ -19,6 +19,14 @@ pub const OWNER_ID: &str = "1";
 pub struct Data {
     pub colleagues: Vec<Record>,
     pub calls: Vec<Record>,
+    /// The routes beyond the six, shaped as ../shared/wildix-api-more.md
+    /// records them (numbers where the PBX sends numbers).
+    pub contacts: Vec<Record>,
+    pub phonebooks: Vec<Record>,
+    pub devices: Vec<Record>,
+    pub call_groups: Vec<Record>,
+    /// `/User/{ext}/Presence`, by extension.
+    pub presence: Vec<(String, Record)>,
 }
 
 /// splitmix64: tiny, fast, and deterministic across platforms.
@@ -131,7 +139,127 @@ pub fn generate_sized(seed: u64, calls: usize) -> Data {
     calls.push(example);
     // Stored newest first, the PBX's default order.
     calls.sort_by(|a, b| b["start"].as_str().cmp(&a["start"].as_str()));
-    Data { colleagues, calls }
+    let contacts = (0..CONTACTS).map(|i| contact(&mut rng, i)).collect();
+    let devices = (0..DEVICES).map(|i| device(&mut rng, i)).collect();
+    let presence = colleagues
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| Some((c["extension"].as_str()?.to_string(), presence(i))))
+        .collect();
+    Data {
+        colleagues,
+        calls,
+        contacts,
+        phonebooks: phonebooks(),
+        devices,
+        call_groups: call_groups(),
+        presence,
+    }
+}
+
+/// Contacts in the phonebooks (ids strings, as the manual shows them).
+pub const CONTACTS: usize = 60;
+/// Desk phones of the first colleagues.
+pub const DEVICES: usize = 40;
+
+fn object(value: Value) -> Record {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// Phone numbers spelled as people store them: `+39…`, `0039…`, national.
+fn contact(rng: &mut Rng, i: usize) -> Record {
+    let first = rng.pick(FIRST);
+    let last = rng.pick(LAST);
+    let digits = format!("0255512{:03}", i);
+    let phone = match i % 3 {
+        0 => format!("+39{digits}"),
+        1 => format!("0039{digits}"),
+        _ => format!("02 5551 2{:03}", i),
+    };
+    let organization = rng.pick(&["ACME Srl", "Globex GmbH", "", "Initech SA"]);
+    object(json!({
+        "id": (400 + i).to_string(),
+        "name": format!("{first} {last}"),
+        "email": if i % 4 == 3 { String::new() } else { format!("contact{i}@example.org") },
+        "phone": phone,
+        "mobile": if i.is_multiple_of(5) { format!("+39333{:07}", i) } else { String::new() },
+        "office": "",
+        "fax": "",
+        "organization": organization,
+        "phonebook_id": if i % 10 == 9 { "20" } else { "19" },
+        "type": if i % 10 == 9 { "blacklist" } else { "" },
+        "note": "",
+        "last_update": "2026-01-15 09:30:00",
+    }))
+}
+
+fn phonebooks() -> Vec<Record> {
+    [
+        (1, "default", 2),
+        (19, "Customers", 1),
+        (20, "Blocked numbers", 1),
+    ]
+    .into_iter()
+    .map(|(id, name, kind)| {
+        object(json!({"id": id, "name": name, "type": kind, "hash": "",
+                "owner_id": 0, "sync_set": 0, "sync_interval": 0}))
+    })
+    .collect()
+}
+
+/// Numeric ids, a blank `user` on every 7th, `state` on/off.
+fn device(rng: &mut Rng, i: usize) -> Record {
+    object(json!({
+        "id": 1_234_500 + i,
+        "mac": format!("9c7514{:06x}", i),
+        "model": rng.pick(&["T46U", "W-AIR", "WP490", "Phone"]),
+        "description": if i % 7 == 3 { "spare phone" } else { "desk phone" },
+        "firmware": "66.86.0.15",
+        "user": if i % 7 == 3 { String::new() } else { (100 + i).to_string() },
+        "address": format!("10.0.3.{}", 10 + i),
+        "state": if i % 5 == 4 { "off" } else { "on" },
+        "vendor": {"name": rng.pick(&["Yealink", "Wildix"]), "additional": ""},
+    }))
+}
+
+/// Numeric ids, members as `EXT@internalcalls`, some with a `,priority`.
+fn call_groups() -> Vec<Record> {
+    [
+        (5, "Support", &["101", "102", "103"][..]),
+        (6, "Tecnici", &["104", "105"][..]),
+        (7, "Night", &[][..]),
+    ]
+    .into_iter()
+    .map(|(id, title, members)| {
+        let members: Vec<String> = members
+            .iter()
+            .enumerate()
+            .map(|(n, ext)| {
+                if n == 1 {
+                    format!("{ext}@internalcalls,2")
+                } else {
+                    format!("{ext}@internalcalls")
+                }
+            })
+            .collect();
+        object(json!({"id": id, "title": title, "members": members,
+                "settings": {"strategy": "ringall", "timeout": 30, "maxLen": 10,
+                    "wrapUpTime": 5, "cid": "", "queueManager": ""}}))
+    })
+    .collect()
+}
+
+/// `show` empty (available) for most; dnd, away with a message for some.
+fn presence(i: usize) -> Record {
+    let (show, message, until) = match i % 6 {
+        1 => ("dnd", "Meeting", "30/11/2026 15:00"),
+        4 => ("away", "Lunch", ""),
+        _ => ("", "", ""),
+    };
+    object(json!({"show": show, "status": "", "message": message, "until": until}))
 }
 
 fn ascii_slug(text: &str) -> String {

@@ -119,6 +119,18 @@ pub fn handle(data: &Data, live: &[Record], access: &Access, req: &Request) -> R
         // A company key belongs to no user: user routes have nobody to answer for.
         return error(401, "Unauthorized: this route needs a user");
     }
+    // Company keys reach only the routes their scopes list (colleagues,
+    // call control); the rest need a PBX token or Basic auth.
+    let key_route = matches!(
+        segments.as_slice(),
+        ["api", "v1", "Colleagues", ..]
+            | ["api", "v1", "PBX", "Colleagues"]
+            | ["api", "v1", "PBX", "CallHistory", ..]
+            | ["api", "v1", "User", _, "CallHistory"]
+    );
+    if !user_route && !key_route && caller == Caller::Company {
+        return error(401, "Unauthorized: not in this key's scopes");
+    }
     let calls = || data.calls.iter().chain(live.iter());
     let cap = (access.call_cap > 0).then_some(access.call_cap);
     match segments.as_slice() {
@@ -137,6 +149,17 @@ pub fn handle(data: &Data, live: &[Record], access: &Access, req: &Request) -> R
             list(data.colleagues.iter(), req.query, COLLEAGUES, None)
         }
         ["api", "v1", "Colleagues", id] => by_id(&data.colleagues, id),
+        ["api", "v1", "Contacts"] => list(data.contacts.iter(), req.query, CONTACTS, None),
+        ["api", "v1", "Phonebooks"] => list(data.phonebooks.iter(), req.query, PHONEBOOKS, None),
+        ["api", "v1", "Devices"] => list(data.devices.iter(), req.query, DEVICES, None),
+        // Every group at once: no paging, no total.
+        ["api", "v1", "Dialplan", "CallGroups"] => result(json!({"records": data.call_groups})),
+        ["api", "v1", "User", ext, "Presence"] => {
+            match data.presence.iter().find(|(e, _)| e == ext) {
+                Some((_, record)) => result(Value::Object(record.clone())),
+                None => error(404, "Not Found"),
+            }
+        }
         ["api", "v1", "personal", "info"] => match owner(data) {
             Some(record) => result(Value::Object(record.clone())),
             None => error(404, "Not Found"),
@@ -186,6 +209,8 @@ struct Defaults {
     count: usize,
     /// What `search` looks in without `searchFields`.
     search: &'static [&'static str],
+    /// `total` as a JSON number (Contacts, Phonebooks) instead of a string.
+    numeric_total: bool,
 }
 
 const CALLS: Defaults = Defaults {
@@ -193,6 +218,7 @@ const CALLS: Defaults = Defaults {
     descending: true,
     count: 100,
     search: &["from_number", "to_number", "from_name", "to_name"],
+    numeric_total: false,
 };
 const COLLEAGUES: Defaults = Defaults {
     sort: "dn",
@@ -206,6 +232,36 @@ const COLLEAGUES: Defaults = Defaults {
         "officePhone",
         "login",
     ],
+    numeric_total: false,
+};
+const CONTACTS: Defaults = Defaults {
+    sort: "name",
+    descending: false,
+    count: 100,
+    search: &[
+        "name",
+        "email",
+        "extension",
+        "phone",
+        "fax",
+        "mobile",
+        "organization",
+    ],
+    numeric_total: true,
+};
+const PHONEBOOKS: Defaults = Defaults {
+    sort: "name",
+    descending: false,
+    count: 100,
+    search: &["name"],
+    numeric_total: true,
+};
+const DEVICES: Defaults = Defaults {
+    sort: "id",
+    descending: false,
+    count: 100,
+    search: &["mac", "model", "description", "user"],
+    numeric_total: false,
 };
 
 /// `start`, `count`, `sort`, `dir`, `search`, `searchFields`,
@@ -304,7 +360,12 @@ fn list<'a>(
         .take(count)
         .map(|r| Value::Object(r.clone()))
         .collect();
-    result(json!({"total": total.to_string(), "records": page}))
+    let total = if defaults.numeric_total {
+        json!(total)
+    } else {
+        json!(total.to_string())
+    };
+    result(json!({"total": total, "records": page}))
 }
 
 enum Bound {

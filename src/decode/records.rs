@@ -188,10 +188,22 @@ impl<'t> Builder<'t> {
                 Scalar::Int(i) => Node::Int(i),
                 Scalar::Float(f) => Node::Num(f),
                 Scalar::Bool(b) => Node::Bool(b),
+                Scalar::Texts(texts) => return self.push_texts(texts),
                 Scalar::Other => return Ok(()),
             },
+            Added::Texts(texts) => return self.push_texts(texts),
         };
         self.tape.push(node);
+        Ok(())
+    }
+
+    fn push_texts<E: serde::de::Error>(&mut self, texts: Vec<Cow<'_, str>>) -> Result<(), E> {
+        let n = u32::try_from(texts.len()).map_err(|_| self.too_large())?;
+        self.tape.push(Node::Array(n));
+        for text in texts {
+            let text = self.text(&text)?;
+            self.tape.push(Node::Str(text));
+        }
         Ok(())
     }
 }
@@ -577,13 +589,28 @@ impl<'de> Visitor<'de> for CaptureSeed<'_, '_> {
         }
         Ok(Some(Scalar::Text(Cow::Owned(v.to_string()))))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        if self.push {
-            ValueSeed { b: self.b }.visit_seq(seq)?;
-        } else {
-            skip_seq(seq)?;
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // Kept as ValueSeed keeps a list (nulls left out); its strings are
+        // captured for the rules.
+        let b = self.b;
+        let at = self.push.then(|| b.tape.push(Node::Array(0)));
+        let mut n: u32 = 0;
+        let mut texts = Vec::new();
+        while let Some(item) = seq.next_element_seed(CaptureSeed {
+            b: &mut *b,
+            push: self.push,
+        })? {
+            if let Some(item) = item {
+                n = n.saturating_add(1);
+                if let Scalar::Text(text) = item {
+                    texts.push(text);
+                }
+            }
         }
-        Ok(Some(Scalar::Other))
+        if let Some(at) = at {
+            b.tape.set_count(at, n);
+        }
+        Ok(Some(Scalar::Texts(texts)))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         if self.push {

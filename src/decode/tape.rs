@@ -250,6 +250,24 @@ impl Tape {
         })
     }
 
+    /// Adds `key = value` to the record at the root of a one-record tape
+    /// (a field the answer lacks: `get_presence`'s extension). A tape
+    /// whose root is not an object is left as it is.
+    pub fn append_field(&mut self, key: &str, value: &str) {
+        let Some(Node::Object(n)) = self.node(0) else {
+            return;
+        };
+        if self.skip(0) != self.len() {
+            return; // the root object is not the whole tape
+        }
+        let (Some(field), Some(text)) = (self.field(key, None), self.copy(value)) else {
+            return;
+        };
+        self.push(Node::Field(field));
+        self.push(Node::Str(text));
+        self.set_count(0, n.saturating_add(1));
+    }
+
     /// Interns a record key: `previous` is the key the last record had at
     /// this position, reused when it is the same text.
     pub(crate) fn field(&mut self, key: &str, previous: Option<u32>) -> Option<u32> {
