@@ -105,6 +105,21 @@
 ---@field search? string free text (name, e-mail, numbers, organization)
 ---@field phonebook_id? string|integer one phonebook's contacts
 
+---@class wildix.LookupParams
+---@field number string|integer a phone number as people write it, or an extension
+
+---@class wildix.Match
+---@field source "colleague"|"contact"
+---@field id string
+---@field name? string
+---@field number? string the extension (colleague) or first number (contact)
+---@field email? string
+---@field [string] any
+
+---@class wildix.Lookup
+---@field number string the number asked for
+---@field matches wildix.Match[] colleagues first; empty when nobody has it
+
 ---@class wildix.PresenceParams
 ---@field extension string|integer
 
@@ -228,6 +243,10 @@ function Account.get_presence(params) end
 ---@return wildix.DevicePage
 function Account.list_devices(params) end
 
+---@param params wildix.LookupParams
+---@return wildix.Lookup
+function Account.lookup_number(params) end
+
 ---@param params? wildix.CallScanParams
 ---@return fun(): wildix.Call?
 function Account.each_call(params) end
@@ -251,6 +270,7 @@ Account.wildix_list_phonebooks = Account.list_phonebooks
 Account.wildix_list_call_groups = Account.list_call_groups
 Account.wildix_get_presence = Account.get_presence
 Account.wildix_list_devices = Account.list_devices
+Account.wildix_lookup_number = Account.lookup_number
 
 ---@class wildix.SafeAccount
 ---@field list_calls fun(params?: wildix.CallParams): wildix.CallPage?, wildix.Error?
@@ -264,6 +284,7 @@ Account.wildix_list_devices = Account.list_devices
 ---@field list_call_groups fun(params?: table): wildix.CallGroups?, wildix.Error?
 ---@field get_presence fun(params: wildix.PresenceParams): wildix.Presence?, wildix.Error?
 ---@field list_devices fun(params?: wildix.PageParams): wildix.DevicePage?, wildix.Error?
+---@field lookup_number fun(params: wildix.LookupParams): wildix.Lookup?, wildix.Error?
 ---@field each_call fun(params?: wildix.CallScanParams): (fun(): wildix.Call?, wildix.Error?)?, wildix.Error?
 ---@field each_extension fun(params?: wildix.ScanParams): (fun(): wildix.Extension?, wildix.Error?)?, wildix.Error?
 ---@field each_user fun(params?: wildix.ScanParams): (fun(): wildix.User?, wildix.Error?)?, wildix.Error?

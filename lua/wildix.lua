@@ -23,7 +23,7 @@ local strlib, table_concat, table_sort = string, table.concat, table.sort
 local FUNCTIONS = {
   "list_calls", "get_call", "list_extensions", "get_extension", "list_users", "get_current_user",
   -- beyond the six (src/api.rs)
-  "list_contacts", "list_phonebooks", "list_call_groups", "get_presence", "list_devices",
+  "list_contacts", "list_phonebooks", "list_call_groups", "get_presence", "list_devices", "lookup_number",
 }
 local DOC_TOPICS = { "integrations.wildix", "wildix" }
 

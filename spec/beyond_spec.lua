@@ -205,6 +205,16 @@ describe("wildix contacts, groups, presence, devices", function()
     assert.equals(2, select(2, out:gsub('"organization":"ACME Srl"', "")))
   end)
 
+  it("should look a number up", function()
+    local out, err, code = run({ "lookup", "+39 02 5551 2003", "--format", "table" })
+    assert.equals(0, code, err)
+    assert.matches("\ncontact +François O'Brien +%+390255512003", out)
+    assert.matches("1 match%(es%) for %+39 02 5551 2003\n$", out)
+    out, err, code = run({ "lookup", "+1 555 0000", "--format", "table" })
+    assert.equals(0, code, err)
+    assert.equals("nobody has +1 555 0000\n", out)
+  end)
+
   it("should say what a command needs", function()
     local _, err, code = run({ "presence" })
     assert.equals(2, code)
@@ -212,5 +222,38 @@ describe("wildix contacts, groups, presence, devices", function()
     _, err, code = run({ "presence", "9999" })
     assert.equals(1, code)
     assert.matches("not_found: get_presence: no extension '9999'", err)
+  end)
+end)
+
+describe("lookup_number", function()
+  local wildix = helper.configured()
+
+  it("should find contacts whatever spelling the number is stored and asked in", function()
+    -- stored as "+39…", "0039…" and "02 5551 2…" (sandbox contacts 3, 1, 2)
+    local cases = { ["0039 02 5551 2003"] = "403", ["+39 (02) 5551-2001"] = "401", ["+390255512002"] = "402" }
+    for asked, id in pairs(cases) do
+      local r = wildix.lookup_number{ number = asked }
+      assert.equals(asked, r.number)
+      assert.equals(1, #r.matches, asked)
+      assert.equals("contact", r.matches[1].source)
+      assert.equals(id, r.matches[1].id)
+      assert.is_string(r.matches[1].number)
+    end
+  end)
+
+  it("should put colleagues first, with their extension as number", function()
+    local ext = wildix.list_extensions{ limit = 1, page = 2 }.extensions[1]
+    local r = wildix.lookup_number{ number = ext.officePhone }
+    assert.equals("colleague", r.matches[1].source)
+    assert.equals(ext.id, r.matches[1].id)
+    assert.equals(ext.number, r.matches[1].number)
+    r = wildix.lookup_number{ number = ext.number } -- an extension number is found too
+    assert.equals(ext.id, r.matches[1].id)
+  end)
+
+  it("should give an empty list when nobody has the number, and refuse what is not one", function()
+    assert.same({}, wildix.lookup_number{ number = "+1 555 0000" }.matches)
+    assert.equals("argument", helper.error_of(wildix.lookup_number, {}).kind)
+    assert.equals("argument", helper.error_of(wildix.lookup_number, { number = "call me" }).kind)
   end)
 end)

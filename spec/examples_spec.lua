@@ -28,6 +28,28 @@ describe("examples", function()
     assert.matches("%d+ calls from 2026%-02%-01 to 2026%-02%-28", out)
   end)
 
+  it("missed_me_today.lua should list an extension's missed calls and who made them", function()
+    -- the day in the sandbox with the most missed calls to extension 100
+    local wildix = helper.configured()
+    local days = {}
+    for call in wildix.each_call({ extension = "100", status = "no_answer" }) do
+      if call.to == "100" then days[call.start:sub(1, 10)] = (days[call.start:sub(1, 10)] or 0) + 1 end
+    end
+    local day, most = nil, 0
+    for d, n in pairs(days) do if n > most then day, most = d, n end end
+    assert.is_not_nil(day)
+    local out, ok = run("missed_me_today.lua", ('"100", %q'):format(day))
+    assert.is_true(ok, out)
+    assert.matches(("%d missed call%%(s%%) for extension 100 on %s"):format(most, day:gsub("%-", "%%-")), out)
+    local lines = 0
+    for line in out:gmatch(day:gsub("%-", "%%-") .. "[^\n]+") do
+      lines = lines + 1
+      -- every caller named, as a colleague or a contact, or "unknown"
+      assert.is_true(line:match("%((%a+)%)$") ~= nil or line:match("  unknown$") ~= nil, line)
+    end
+    assert.equals(most, lines)
+  end)
+
   it("whois.lua should find colleagues by number and by name", function()
     local out, ok = run("whois.lua", '"100", "456", "nobody-by-this-name"')
     assert.is_true(ok, out)

@@ -3,7 +3,7 @@
 
 use crate::config::Scope;
 use crate::decode::Shape;
-use crate::normalize::RecordKind;
+use crate::normalize::{RecordKind, COLLEAGUE_NUMBERS, CONTACT_NUMBERS};
 use crate::params::{Params, Required, Spec};
 
 /// The six functions, and those beyond them (../shared/wildix-api-more.md).
@@ -20,9 +20,10 @@ pub enum Operation {
     ListCallGroups,
     GetPresence,
     ListDevices,
+    LookupNumber,
 }
 
-pub const OPERATIONS: [Operation; 11] = [
+pub const OPERATIONS: [Operation; 12] = [
     Operation::ListCalls,
     Operation::GetCall,
     Operation::ListExtensions,
@@ -34,6 +35,7 @@ pub const OPERATIONS: [Operation; 11] = [
     Operation::ListCallGroups,
     Operation::GetPresence,
     Operation::ListDevices,
+    Operation::LookupNumber,
 ];
 
 const LIST: &[&str] = &["limit", "page"];
@@ -51,6 +53,7 @@ const LIST_CALLS: &[&str] = &[
 const ID: &[&str] = &["id"];
 const LIST_CONTACTS: &[&str] = &["limit", "page", "search", "phonebook_id"];
 const EXTENSION: &[&str] = &["extension"];
+const NUMBER: &[&str] = &["number"];
 const ID_OR_EXTENSION: &[&str] = &["id", "extension"];
 
 impl Operation {
@@ -68,6 +71,7 @@ impl Operation {
             Operation::ListCallGroups => "list_call_groups",
             Operation::GetPresence => "get_presence",
             Operation::ListDevices => "list_devices",
+            Operation::LookupNumber => "lookup_number",
         }
     }
 
@@ -86,6 +90,7 @@ impl Operation {
             Operation::ListContacts => (LIST_CONTACTS, Required::Nothing),
             Operation::ListCallGroups => (&[][..], Required::Nothing),
             Operation::GetPresence => (EXTENSION, Required::Extension),
+            Operation::LookupNumber => (NUMBER, Required::Number),
             Operation::GetCall => (ID, Required::Id),
             Operation::GetExtension => (ID_OR_EXTENSION, Required::IdOrExtension),
             Operation::GetCurrentUser => (&[][..], Required::Nothing),
@@ -126,6 +131,7 @@ impl Operation {
             Operation::ListCallGroups => RecordKind::CallGroup,
             Operation::GetPresence => RecordKind::Presence,
             Operation::ListDevices => RecordKind::Device,
+            Operation::LookupNumber => RecordKind::Colleague,
         }
     }
 
@@ -211,6 +217,18 @@ pub enum Plan {
     Find { request: Request, missing: String },
     /// One GET that holds every record (the PBX does not page it).
     All(Request),
+    /// Searches whose records are kept when one of their number fields is
+    /// the number looked up (`lookup_number`), in order: colleagues first.
+    Lookup(Vec<Search>),
+}
+
+/// One search of `lookup_number`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search {
+    pub request: Request,
+    pub kind: RecordKind,
+    /// The fields that hold numbers.
+    pub numbers: &'static [&'static str],
 }
 
 impl Plan {
@@ -218,7 +236,9 @@ impl Plan {
     pub fn shape(&self, kind: RecordKind) -> Shape {
         match self {
             Plan::Record(_) => Shape::Record(kind),
-            Plan::List { .. } | Plan::Find { .. } | Plan::All(_) => Shape::List(kind),
+            Plan::List { .. } | Plan::Find { .. } | Plan::All(_) | Plan::Lookup(_) => {
+                Shape::List(kind)
+            }
         }
     }
 }
@@ -292,6 +312,37 @@ pub fn plan(op: Operation, params: &Params, scope: Scope) -> Plan {
             encode(params.extension.as_deref().unwrap_or_default())
         ))),
         Operation::ListDevices => list(Request::new("/api/v1/Devices/")),
+        Operation::LookupNumber => {
+            // The PBX's search is a substring match on the number as stored
+            // ("02 5551 2003", "+39…", "0039…"): its last four digits are in
+            // every spelling; the candidates are then compared digit by
+            // digit (`normalize::same_number`).
+            let digits: String = params
+                .number
+                .as_deref()
+                .unwrap_or_default()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
+            let tail = digits[digits.len().saturating_sub(4)..].to_string();
+            let search = |path: &str| {
+                Request::new(path)
+                    .page(0, 1000)
+                    .with("search", tail.clone())
+            };
+            Plan::Lookup(vec![
+                Search {
+                    request: search("/api/v1/Colleagues/"),
+                    kind: RecordKind::Colleague,
+                    numbers: &COLLEAGUE_NUMBERS,
+                },
+                Search {
+                    request: search("/api/v1/Contacts/"),
+                    kind: RecordKind::Contact,
+                    numbers: &CONTACT_NUMBERS,
+                },
+            ])
+        }
     }
 }
 
@@ -388,6 +439,11 @@ mod test {
     fn target(plan: Plan) -> String {
         match plan {
             Plan::Record(r) | Plan::Find { request: r, .. } | Plan::All(r) => r.target(),
+            Plan::Lookup(searches) => searches
+                .iter()
+                .map(|s| s.request.target())
+                .collect::<Vec<_>>()
+                .join(" "),
             Plan::List {
                 request,
                 start,

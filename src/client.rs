@@ -9,8 +9,9 @@ use crate::config::Config;
 use crate::decode::{self, Decoded, Shape};
 use crate::error::{Error, Kind};
 use crate::http::Http;
+use crate::normalize::same_number;
 use crate::params::{self, Arg, Params};
-use crate::reply::Out;
+use crate::reply::{field_text, Out};
 
 /// A configured account. `Sync`: Lua states on several threads may share it.
 #[derive(Debug)]
@@ -48,6 +49,32 @@ impl Client {
                     decoded.tape.append_field(key, &value);
                 }
                 Ok(Out::Value(decoded.tape, 0))
+            }
+            Plan::Lookup(searches) => {
+                let number = params.number.clone().unwrap_or_default();
+                let mut found = Vec::new();
+                for (i, search) in searches.into_iter().enumerate() {
+                    let mut decoded = self
+                        .get(&search.request, Shape::List(search.kind), deadline, i == 0)
+                        .map_err(explain)?;
+                    let picks = decoded.tape.take_records();
+                    let tape = decoded.tape;
+                    let kept = picks
+                        .into_iter()
+                        .filter(|at| {
+                            search.numbers.iter().any(|field| {
+                                field_text(&tape, *at, field)
+                                    .and_then(|t| std::str::from_utf8(t).ok())
+                                    .is_some_and(|t| same_number(t, &number))
+                            })
+                        })
+                        .collect();
+                    found.push((tape, kept));
+                }
+                Ok(Out::Table(vec![
+                    ("number", Out::Text(number)),
+                    ("matches", Out::Records(found)),
+                ]))
             }
             Plan::All(request) => {
                 let decoded = self.get(&request, shape, deadline, true).map_err(explain)?;

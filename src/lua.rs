@@ -152,7 +152,8 @@ fn decode_only(op: Operation, body: Vec<u8>) -> std::result::Result<Out, Error> 
             page.add(decoded, u64::MAX);
             page.into_out(op, 1, limit)
         }
-        Plan::All(_) => {
+        // A lookup's first search, every record kept.
+        Plan::All(_) | Plan::Lookup(_) => {
             let decoded = decode::decode(body, Shape::List(op.record_kind()))?;
             let mut page = Page::new(0);
             page.add(decoded, u64::MAX);

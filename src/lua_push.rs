@@ -114,6 +114,7 @@ unsafe fn push_out(state: L, out: &mut Out) {
     match out {
         Out::Int(i) => push_int(state, *i),
         Out::Bool(b) => ffi::lua_pushboolean(state, c_int::from(*b)),
+        Out::Text(t) => push_bytes(state, t.as_bytes()),
         Out::Value(tape, at) => push_tape(state, tape, *at),
         Out::Records(pages) => {
             let total = pages.iter().map(|(_, picks)| picks.len()).sum::<usize>();

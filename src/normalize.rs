@@ -21,6 +21,11 @@ pub enum RecordKind {
     CallGroup,
     /// `status` is `show`, or `"available"` when that is empty.
     Presence,
+    /// `lookup_number`: an extension record, with `source = "colleague"`.
+    Colleague,
+    /// `lookup_number`: a contact, with `source = "contact"` and `number`
+    /// (its first number: phone, mobile, office, home, fax).
+    Contact,
 }
 
 /// A PBX scalar, as the rules need it.
@@ -100,6 +105,32 @@ pub struct Facts<'a> {
     title: Option<Scalar<'a>>,
     members: Option<Vec<Cow<'a, str>>>,
     show: Option<Cow<'a, str>>,
+    /// A contact's numbers, in `CONTACT_NUMBERS` order.
+    numbers: [Option<Cow<'a, str>>; 6],
+}
+
+/// A contact's number fields, in the order `number` is chosen from.
+pub const CONTACT_NUMBERS: [&str; 6] = ["phone", "mobile", "office", "home", "home_mobile", "fax"];
+/// A colleague's number fields.
+pub const COLLEAGUE_NUMBERS: [&str; 4] = ["extension", "officePhone", "mobilePhone", "faxNumber"];
+
+/// Whether two spellings are the same phone number: digits only, an
+/// international `00` read as `+`, leading zeros dropped; then one ends
+/// with the other (`+39 02 1234 5678`, `0039021234567 8`, `02 1234 5678`),
+/// or, for short numbers (extensions), they are equal.
+pub fn same_number(a: &str, b: &str) -> bool {
+    let canon = |s: &str| -> String {
+        let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+        digits.trim_start_matches('0').to_string()
+    };
+    let (a, b) = (canon(a), canon(b));
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    if a.len().min(b.len()) < 6 {
+        return a == b;
+    }
+    a.ends_with(&b) || b.ends_with(&a)
 }
 
 impl RecordKind {
@@ -120,7 +151,8 @@ impl RecordKind {
                     | "end"
                     | "timezone"
             ),
-            RecordKind::Extension => matches!(key, "extension" | "name"),
+            RecordKind::Extension | RecordKind::Colleague => matches!(key, "extension" | "name"),
+            RecordKind::Contact => CONTACT_NUMBERS.contains(&key),
             RecordKind::Device => key == "user",
             RecordKind::CallGroup => matches!(key, "title" | "members"),
             RecordKind::Presence => key == "show",
@@ -165,7 +197,11 @@ impl<'a> Facts<'a> {
                 }
             }
             "show" => self.show = text(),
-            _ => {}
+            _ => {
+                if let Some(i) = CONTACT_NUMBERS.iter().position(|k| *k == key) {
+                    self.numbers[i] = text();
+                }
+            }
         }
     }
 
@@ -202,13 +238,23 @@ impl<'a> Facts<'a> {
                     }
                 }
             }
-            RecordKind::Extension => {
+            RecordKind::Extension | RecordKind::Colleague => {
                 if let Some(number) = &self.extension {
                     add("number", Added::Text(number.clone()));
                 }
                 if let Some(name) = &self.name {
                     add("user_name", Added::Scalar(name.clone()));
                 }
+                if kind == RecordKind::Colleague {
+                    add("source", Added::Text(Cow::Borrowed("colleague")));
+                }
+            }
+            RecordKind::Contact => {
+                let first = self.numbers.iter().flatten().find(|n| !n.trim().is_empty());
+                if let Some(number) = first {
+                    add("number", Added::Text(number.clone()));
+                }
+                add("source", Added::Text(Cow::Borrowed("contact")));
             }
             RecordKind::Device => {
                 if let Some(user) = self.user.as_ref().filter(|u| !u.trim().is_empty()) {
@@ -396,6 +442,27 @@ mod test {
                 ("duration", Added::Int(17)),
             ]
         );
+    }
+
+    #[test]
+    fn numbers_match_in_their_usual_spellings() {
+        for (a, b) in [
+            ("+390255512003", "0039 02 5551 2003"),
+            ("+390255512003", "02 5551 2003"),
+            ("0255512003", "+39 (02) 5551-2003"),
+            ("201", "201"),
+        ] {
+            assert!(same_number(a, b), "{a} {b}");
+            assert!(same_number(b, a), "{b} {a}");
+        }
+        for (a, b) in [
+            ("201", "1201"),
+            ("+390255512003", "+390255512004"),
+            ("", ""),
+            ("abc", "abc"),
+        ] {
+            assert!(!same_number(a, b), "{a} {b}");
+        }
     }
 
     #[test]

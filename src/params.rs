@@ -102,6 +102,8 @@ pub struct Params {
     pub search: Option<String>,
     /// `list_contacts`: one phonebook's contacts.
     pub phonebook_id: Option<String>,
+    /// `lookup_number`: a phone number as people write it.
+    pub number: Option<String>,
 }
 
 impl Params {
@@ -124,6 +126,7 @@ impl Default for Params {
             call_type: None,
             search: None,
             phonebook_id: None,
+            number: None,
         }
     }
 }
@@ -149,6 +152,7 @@ pub enum Required {
     /// Exactly one of `id` and `extension`.
     IdOrExtension,
     Extension,
+    Number,
 }
 
 /// Checks a parameter table (`None` for a call with no argument).
@@ -203,6 +207,7 @@ pub fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Params, Erro
             "type" => params.call_type = Some(choice(name, value, CALL_TYPES)?),
             "search" => params.search = Some(text(name, value)?),
             "phonebook_id" => params.phonebook_id = Some(id(name, value)?),
+            "number" => params.number = Some(phone_number(name, value)?),
             _ => unreachable!("keys are checked against spec.accepted above"),
         }
     }
@@ -215,6 +220,11 @@ pub fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Params, Erro
         (Required::IdOrExtension, None, None) => {
             return Err(Error::argument(
                 "needs 'id' (the colleague's database id) or 'extension' (the extension number), e.g. { extension = \"201\" }",
+            ))
+        }
+        (Required::Number, _, _) if params.number.is_none() => {
+            return Err(Error::argument(
+                "missing required parameter 'number' (e.g. { number = \"+39 02 1234 5678\" })",
             ))
         }
         (Required::Extension, _, None) => {
@@ -258,6 +268,8 @@ pub fn not_a_table(spec: Spec, got: &Arg) -> Error {
         "{ id = \"42\" }"
     } else if matches!(spec.required, Required::IdOrExtension | Required::Extension) {
         "{ extension = \"201\" }"
+    } else if spec.required == Required::Number {
+        "{ number = \"+39 02 1234 5678\" }"
     } else if spec.accepted.is_empty() {
         "{} or nothing"
     } else {
@@ -317,6 +329,31 @@ fn choice(
                 value.describe()
             ))
         })
+}
+
+/// A phone number: digits, with the `+ ( ) - . /` and spaces people put
+/// in them; at least 3 digits. A whole number is taken as its digits.
+fn phone_number(name: &str, value: &Arg) -> Result<String, Error> {
+    let text = match value {
+        Arg::Int(_) | Arg::Num(_) => value.as_integer().map(|n| n.to_string()),
+        Arg::Str(bytes) => std::str::from_utf8(bytes)
+            .ok()
+            .map(|s| s.trim().to_string()),
+        _ => None,
+    };
+    let valid = text.as_deref().is_some_and(|t| {
+        t.len() <= 64
+            && t.chars().filter(char::is_ascii_digit).count() >= 3
+            && t.chars()
+                .all(|c| c.is_ascii_digit() || " +()-./".contains(c))
+    });
+    match text {
+        Some(t) if valid => Ok(t),
+        _ => Err(Error::argument(format!(
+            "'{name}' must be a phone number (digits, with + ( ) - . / or spaces; at least 3 digits), got {}",
+            value.describe()
+        ))),
+    }
 }
 
 /// Free text: a non-empty string without control characters.

@@ -102,7 +102,7 @@ proptest! {
     #[test]
     fn any_parameter_table_validates_or_is_an_argument_error(
         pairs in proptest::collection::vec((key(), arg()), 0..6),
-        op in 0usize..6,
+        op in 0usize..OPERATIONS.len(),
     ) {
         let op: Operation = OPERATIONS[op];
         match params::validate(op.spec(), Some(&pairs)) {
@@ -110,14 +110,17 @@ proptest! {
                 prop_assert!((1..=1000).contains(&p.limit));
                 prop_assert!(p.page >= 1);
                 // Whatever was accepted builds a request with a safe path.
-                let request = match api::plan(op, &p, crate::config::Scope::Pbx) {
+                let requests = match api::plan(op, &p, crate::config::Scope::Pbx) {
                     api::Plan::Record(r)
                     | api::Plan::Find { request: r, .. }
-                    | api::Plan::All(r) => r,
-                    api::Plan::List { request, .. } => request,
+                    | api::Plan::All(r) => vec![r],
+                    api::Plan::List { request, .. } => vec![request],
+                    api::Plan::Lookup(searches) => searches.into_iter().map(|s| s.request).collect(),
                 };
-                prop_assert!(!request.path.contains(".."));
-                prop_assert!(request.path.matches('/').count() <= 5);
+                for request in requests {
+                    prop_assert!(!request.path.contains(".."));
+                    prop_assert!(request.path.matches('/').count() <= 6);
+                }
             }
             Err(e) => prop_assert_eq!(e.kind(), Kind::Argument),
         }

@@ -9,6 +9,7 @@ use crate::decode::{Node, Tape};
 pub enum Out {
     Int(i64),
     Bool(bool),
+    Text(String),
     /// The value at a node of a tape (one record).
     Value(Tape, usize),
     /// Records of list tapes, in order, as one sequence: each tape with the
@@ -54,6 +55,7 @@ impl Out {
         match self {
             Out::Int(i) => i.to_string(),
             Out::Bool(b) => b.to_string(),
+            Out::Text(t) => format!("{t:?}"),
             Out::Value(tape, at) => tape.to_json(*at).0,
             Out::Records(pages) => {
                 let items: Vec<String> = pages

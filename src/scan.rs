@@ -47,6 +47,11 @@ impl Scan {
         let request = match crate::api::plan(op, &params, client.config().scope()) {
             Plan::List { request, .. } => request,
             Plan::Record(request) | Plan::Find { request, .. } | Plan::All(request) => request,
+            // Iterators are for the list functions; a lookup has nothing to page.
+            Plan::Lookup(searches) => searches.into_iter().next().map_or_else(
+                || crate::api::call_history(client.config().scope()),
+                |s| s.request,
+            ),
         };
         Scan {
             client,

@@ -28,6 +28,7 @@ commands:
   groups                              call groups and their members
   presence EXT                        one extension's presence
   devices [--limit N | --all]         phones and their extensions (default: 25)
+  lookup NUMBER                       who a phone number belongs to
   stats [--from D] [--to D] [--top N] calls per day, answered vs missed, and the
                                       top talkers (default: the last 7 days)
   doc                                 the Lua API reference
@@ -60,6 +61,7 @@ local COMMANDS = {
   groups = { args = 0, options = {} },
   presence = { args = 1, options = {}, arg = "EXT" },
   devices = { args = 0, options = { limit = "value", all = "flag" } },
+  lookup = { args = 1, options = {}, arg = "NUMBER" },
   stats = { args = 0, options = { from = "value", to = "value", top = "value" } },
   doc = { args = 0, options = {} },
 }
@@ -143,7 +145,7 @@ local function parse(argv)
         options.help = true
       elseif not COMMANDS[word] then
         usage_error(("unknown command '%s' (commands: call, calls, contacts, devices, doc, extension, extensions, "
-          .. "groups, me, presence, stats, users)")
+          .. "groups, lookup, me, presence, stats, users)")
           :format(word))
       end
     else
@@ -183,6 +185,7 @@ local CSV_COLUMNS = {
   contacts = { "name", "phone", "mobile", "email", "organization", "id" },
   devices = { "extension", "model", "mac", "state", "id" },
   groups = { "name", "member_extensions", "id" },
+  matches = { "source", "name", "number", "email", "id" },
 }
 
 local function party_label(number, name)
@@ -208,6 +211,7 @@ local TABLE_COLUMNS = {
   contacts = { { "name" }, { "phone" }, { "mobile" }, { "email" }, { "id", fixed = true } },
   devices = { { "extension", fixed = true }, { "model" }, { "mac", fixed = true }, { "state", fixed = true },
     { "id", fixed = true } },
+  matches = { { "source", fixed = true }, { "name" }, { "number" }, { "email" }, { "id", fixed = true } },
   groups = { { "name" }, { "members", cell = function(group)
     return table.concat(group.member_extensions or {}, ", ")
   end }, { "id", fixed = true } },
@@ -640,6 +644,12 @@ local function run(argv, sys)
     local printer = list_printer(format, "groups", ctx.out, width)
     printer.rows(result.call_groups)
     printer.finish(("%s call groups"):format(fmt.thousands(#result.call_groups)))
+  elseif command == "lookup" then
+    local result = api.lookup_number({ number = args[1] })
+    local printer = list_printer(format, "matches", ctx.out, width)
+    printer.rows(result.matches)
+    printer.finish(#result.matches == 0 and ("nobody has " .. result.number)
+      or ("%s match(es) for %s"):format(fmt.thousands(#result.matches), result.number))
   elseif command == "presence" then
     print_record(format, "presence", api.get_presence({ extension = args[1] }), ctx.out, width)
   elseif command == "me" then
