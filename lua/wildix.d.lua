@@ -120,6 +120,24 @@
 ---@field number string the number asked for
 ---@field matches wildix.Match[] colleagues first; empty when nobody has it
 
+---@class wildix.Registration
+---@field extension string
+---@field online boolean
+---@field contact? string
+---@field user_agent? string
+---@field [string] any
+
+---@class wildix.Registrations
+---@field registrations wildix.Registration[]
+---@field total integer
+
+---@class wildix.ActiveCalls
+---@field calls table[] as the PBX sends them (callerNumber, calleeNumber, state, duration, …)
+---@field total integer
+
+---@class wildix.ExtensionOnly
+---@field extension? string|integer
+
 ---@class wildix.PresenceParams
 ---@field extension string|integer
 
@@ -247,6 +265,15 @@ function Account.list_devices(params) end
 ---@return wildix.Lookup
 function Account.lookup_number(params) end
 
+---@param params? wildix.ExtensionOnly
+---@return wildix.Registrations
+function Account.list_registrations(params) end
+
+--- Experimental: a PBX without call control raises not_found.
+---@param params wildix.PresenceParams
+---@return wildix.ActiveCalls
+function Account.list_active_calls(params) end
+
 ---@param params? wildix.CallScanParams
 ---@return fun(): wildix.Call?
 function Account.each_call(params) end
@@ -271,6 +298,8 @@ Account.wildix_list_call_groups = Account.list_call_groups
 Account.wildix_get_presence = Account.get_presence
 Account.wildix_list_devices = Account.list_devices
 Account.wildix_lookup_number = Account.lookup_number
+Account.wildix_list_registrations = Account.list_registrations
+Account.wildix_list_active_calls = Account.list_active_calls
 
 ---@class wildix.SafeAccount
 ---@field list_calls fun(params?: wildix.CallParams): wildix.CallPage?, wildix.Error?
@@ -285,6 +314,8 @@ Account.wildix_lookup_number = Account.lookup_number
 ---@field get_presence fun(params: wildix.PresenceParams): wildix.Presence?, wildix.Error?
 ---@field list_devices fun(params?: wildix.PageParams): wildix.DevicePage?, wildix.Error?
 ---@field lookup_number fun(params: wildix.LookupParams): wildix.Lookup?, wildix.Error?
+---@field list_registrations fun(params?: wildix.ExtensionOnly): wildix.Registrations?, wildix.Error?
+---@field list_active_calls fun(params: wildix.PresenceParams): wildix.ActiveCalls?, wildix.Error?
 ---@field each_call fun(params?: wildix.CallScanParams): (fun(): wildix.Call?, wildix.Error?)?, wildix.Error?
 ---@field each_extension fun(params?: wildix.ScanParams): (fun(): wildix.Extension?, wildix.Error?)?, wildix.Error?
 ---@field each_user fun(params?: wildix.ScanParams): (fun(): wildix.User?, wildix.Error?)?, wildix.Error?

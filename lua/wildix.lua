@@ -24,6 +24,7 @@ local FUNCTIONS = {
   "list_calls", "get_call", "list_extensions", "get_extension", "list_users", "get_current_user",
   -- beyond the six (src/api.rs)
   "list_contacts", "list_phonebooks", "list_call_groups", "get_presence", "list_devices", "lookup_number",
+  "list_registrations", "list_active_calls",
 }
 local DOC_TOPICS = { "integrations.wildix", "wildix" }
 

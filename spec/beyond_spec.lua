@@ -215,6 +215,19 @@ describe("wildix contacts, groups, presence, devices", function()
     assert.equals("nobody has +1 555 0000\n", out)
   end)
 
+  it("should show registrations, and calls in progress where the PBX has call control", function()
+    local out, err, code = run({ "registrations", "--format", "table" })
+    assert.equals(0, code, err)
+    assert.matches("^extension +online +contact +user_agent\n100 +yes +sip:100@", out)
+    out, err, code = run({ "registrations", "102", "--format", "csv" })
+    assert.equals(0, code, err)
+    assert.matches("^extension,online,contact,user_agent\r\n102,false,", out)
+    out, err, code = run({ "active", "100" })
+    assert.equals("", out)
+    assert.equals(1, code)
+    assert.matches("does not offer call control", err)
+  end)
+
   it("should say what a command needs", function()
     local _, err, code = run({ "presence" })
     assert.equals(2, code)
@@ -255,5 +268,53 @@ describe("lookup_number", function()
     assert.same({}, wildix.lookup_number{ number = "+1 555 0000" }.matches)
     assert.equals("argument", helper.error_of(wildix.lookup_number, {}).kind)
     assert.equals("argument", helper.error_of(wildix.lookup_number, { number = "call me" }).kind)
+  end)
+end)
+
+describe("SIP registrations", function()
+  local wildix = helper.configured()
+
+  it("should flatten the PBX's lists by extension into one list", function()
+    local all = wildix.list_registrations()
+    assert.is_true(#all.registrations > 0)
+    assert.equals(#all.registrations, all.total)
+    local by_ext = {}
+    for _, r in ipairs(all.registrations) do
+      assert.equals("string", type(r.extension))
+      assert.equals("boolean", type(r.online))
+      assert.is_string(r.contact)
+      assert.equals(r.useragent, r.user_agent)
+      by_ext[r.extension] = (by_ext[r.extension] or 0) + 1
+    end
+    assert.equals(2, by_ext["100"]) -- desk phone and web
+    assert.is_nil(by_ext["103"])    -- an extension with no registration
+    local offline = wildix.list_registrations{ extension = "102" }.registrations
+    assert.equals(1, #offline)
+    assert.is_false(offline[1].online)
+    assert.equals("102", offline[1].extension)
+    assert.same({}, wildix.list_registrations{ extension = "9999" }.registrations)
+  end)
+end)
+
+describe("active calls (experimental)", function()
+  it("should read call control's calls, in either envelope", function()
+    local wildix = helper.fresh()
+    wildix.configure{ url = helper.sandbox("--call-control"), token = helper.token }
+    local active = wildix.list_active_calls{ extension = "100" }
+    assert.equals(2, #active.calls)
+    assert.equals("+393481234567", active.calls[1].callerNumber)
+    assert.equals(42, active.calls[1].duration)
+    assert.same({}, wildix.list_active_calls{ extension = "101" }.calls)
+    -- the other envelope, `result.calls`, through the same decoder
+    local body = '{"type":"result","result":{"calls":[{"sipCallId":"x","duration":1}]}}'
+    assert.equals("x", wildix._decode("list_active_calls", body).calls[1].sipCallId)
+  end)
+
+  it("should say a PBX without call control has none, not that nobody is calling", function()
+    local err = helper.error_of(helper.configured().list_active_calls, { extension = "100" })
+    assert.equals("not_found", err.kind)
+    assert.equals(404, err.status)
+    assert.truthy(err.message:find("does not offer call control", 1, true), err.message)
+    assert.equals("argument", helper.error_of(helper.configured().list_active_calls, {}).kind)
   end)
 end)

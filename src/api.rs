@@ -21,9 +21,11 @@ pub enum Operation {
     GetPresence,
     ListDevices,
     LookupNumber,
+    ListRegistrations,
+    ListActiveCalls,
 }
 
-pub const OPERATIONS: [Operation; 12] = [
+pub const OPERATIONS: [Operation; 14] = [
     Operation::ListCalls,
     Operation::GetCall,
     Operation::ListExtensions,
@@ -36,6 +38,8 @@ pub const OPERATIONS: [Operation; 12] = [
     Operation::GetPresence,
     Operation::ListDevices,
     Operation::LookupNumber,
+    Operation::ListRegistrations,
+    Operation::ListActiveCalls,
 ];
 
 const LIST: &[&str] = &["limit", "page"];
@@ -72,6 +76,8 @@ impl Operation {
             Operation::GetPresence => "get_presence",
             Operation::ListDevices => "list_devices",
             Operation::LookupNumber => "lookup_number",
+            Operation::ListRegistrations => "list_registrations",
+            Operation::ListActiveCalls => "list_active_calls",
         }
     }
 
@@ -91,6 +97,8 @@ impl Operation {
             Operation::ListCallGroups => (&[][..], Required::Nothing),
             Operation::GetPresence => (EXTENSION, Required::Extension),
             Operation::LookupNumber => (NUMBER, Required::Number),
+            Operation::ListRegistrations => (EXTENSION, Required::Nothing),
+            Operation::ListActiveCalls => (EXTENSION, Required::Extension),
             Operation::GetCall => (ID, Required::Id),
             Operation::GetExtension => (ID_OR_EXTENSION, Required::IdOrExtension),
             Operation::GetCurrentUser => (&[][..], Required::Nothing),
@@ -117,6 +125,8 @@ impl Operation {
             Operation::ListPhonebooks => Some("phonebooks"),
             Operation::ListCallGroups => Some("call_groups"),
             Operation::ListDevices => Some("devices"),
+            Operation::ListRegistrations => Some("registrations"),
+            Operation::ListActiveCalls => Some("calls"),
             _ => None,
         }
     }
@@ -132,6 +142,8 @@ impl Operation {
             Operation::GetPresence => RecordKind::Presence,
             Operation::ListDevices => RecordKind::Device,
             Operation::LookupNumber => RecordKind::Colleague,
+            Operation::ListRegistrations => RecordKind::Registration,
+            Operation::ListActiveCalls => RecordKind::ActiveCall,
         }
     }
 
@@ -312,6 +324,14 @@ pub fn plan(op: Operation, params: &Params, scope: Scope) -> Plan {
             encode(params.extension.as_deref().unwrap_or_default())
         ))),
         Operation::ListDevices => list(Request::new("/api/v1/Devices/")),
+        Operation::ListRegistrations => Plan::All(Request::new(match &params.extension {
+            Some(ext) => format!("/api/v1/PBX/Users/{}/Sip/Registrations", encode(ext)),
+            None => "/api/v1/PBX/Users/Sip/Registrations".to_string(),
+        })),
+        Operation::ListActiveCalls => Plan::All(
+            Request::new("/api/v2/call-control/list-calls")
+                .with("user", params.extension.clone().unwrap_or_default()),
+        ),
         Operation::LookupNumber => {
             // The PBX's search is a substring match on the number as stored
             // ("02 5551 2003", "+39…", "0039…"): its last four digits are in
@@ -402,6 +422,17 @@ pub fn not_found_message(op: Operation, params: &Params) -> String {
                 id.escape_debug()
             )
         }
+        (Operation::ListActiveCalls, _) => {
+            "the PBX does not offer call control (/api/v2/call-control/ answered 404), so its active calls cannot be read".to_string()
+        }
+        (Operation::ListRegistrations, _) => format!(
+            "no extension '{}' (or no SIP registrations on this PBX)",
+            params
+                .extension
+                .as_deref()
+                .unwrap_or_default()
+                .escape_debug()
+        ),
         (Operation::GetPresence, _) => format!(
             "no extension '{}' (or no presence on this PBX)",
             params

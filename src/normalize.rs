@@ -26,6 +26,11 @@ pub enum RecordKind {
     /// `lookup_number`: a contact, with `source = "contact"` and `number`
     /// (its first number: phone, mobile, office, home, fax).
     Contact,
+    /// A SIP registration: gains `extension` (its group's key), `online`
+    /// (a boolean) and `user_agent`.
+    Registration,
+    /// A call in progress (`/api/v2/call-control/`), kept as sent.
+    ActiveCall,
 }
 
 /// A PBX scalar, as the rules need it.
@@ -107,6 +112,11 @@ pub struct Facts<'a> {
     show: Option<Cow<'a, str>>,
     /// A contact's numbers, in `CONTACT_NUMBERS` order.
     numbers: [Option<Cow<'a, str>>; 6],
+    online: Option<Scalar<'a>>,
+    useragent: Option<Cow<'a, str>>,
+    /// The key of the group the record came in (registrations: its
+    /// extension), set by the decoder.
+    pub group: Option<Cow<'a, str>>,
 }
 
 /// A contact's number fields, in the order `number` is chosen from.
@@ -156,7 +166,8 @@ impl RecordKind {
             RecordKind::Device => key == "user",
             RecordKind::CallGroup => matches!(key, "title" | "members"),
             RecordKind::Presence => key == "show",
-            RecordKind::User | RecordKind::Plain => false,
+            RecordKind::Registration => matches!(key, "online" | "useragent"),
+            RecordKind::User | RecordKind::Plain | RecordKind::ActiveCall => false,
         }
     }
 
@@ -165,6 +176,7 @@ impl RecordKind {
         match self {
             RecordKind::Call => matches!(key, "duration" | "billsec"),
             RecordKind::Presence => key == "status",
+            RecordKind::Registration => key == "online",
             _ => false,
         }
     }
@@ -197,6 +209,8 @@ impl<'a> Facts<'a> {
                 }
             }
             "show" => self.show = text(),
+            "online" => self.online = Some(value),
+            "useragent" => self.useragent = text(),
             _ => {
                 if let Some(i) = CONTACT_NUMBERS.iter().position(|k| *k == key) {
                     self.numbers[i] = text();
@@ -279,7 +293,23 @@ impl<'a> Facts<'a> {
                 };
                 add("status", Added::Text(status));
             }
-            RecordKind::User | RecordKind::Plain => {}
+            RecordKind::Registration => {
+                if let Some(extension) = &self.group {
+                    add("extension", Added::Text(extension.clone()));
+                }
+                // "1"/"0" on the PBXs seen; a boolean or 1/0 also do.
+                let online = match &self.online {
+                    Some(Scalar::Text(t)) => matches!(t.trim(), "1" | "true" | "yes"),
+                    Some(Scalar::Int(i)) => *i != 0,
+                    Some(Scalar::Bool(b)) => *b,
+                    _ => false,
+                };
+                add("online", Added::Scalar(Scalar::Bool(online)));
+                if let Some(agent) = &self.useragent {
+                    add("user_agent", Added::Text(agent.clone()));
+                }
+            }
+            RecordKind::User | RecordKind::Plain | RecordKind::ActiveCall => {}
         }
     }
 

@@ -29,6 +29,8 @@ commands:
   presence EXT                        one extension's presence
   devices [--limit N | --all]         phones and their extensions (default: 25)
   lookup NUMBER                       who a phone number belongs to
+  registrations [EXT]                 SIP registrations: which phones are online
+  active EXT                          an extension's calls in progress
   stats [--from D] [--to D] [--top N] calls per day, answered vs missed, and the
                                       top talkers (default: the last 7 days)
   doc                                 the Lua API reference
@@ -62,6 +64,8 @@ local COMMANDS = {
   presence = { args = 1, options = {}, arg = "EXT" },
   devices = { args = 0, options = { limit = "value", all = "flag" } },
   lookup = { args = 1, options = {}, arg = "NUMBER" },
+  registrations = { args = 0, options = {}, optional = "EXT" },
+  active = { args = 1, options = {}, arg = "EXT" },
   stats = { args = 0, options = { from = "value", to = "value", top = "value" } },
   doc = { args = 0, options = {} },
 }
@@ -144,8 +148,8 @@ local function parse(argv)
       if word == "help" then
         options.help = true
       elseif not COMMANDS[word] then
-        usage_error(("unknown command '%s' (commands: call, calls, contacts, devices, doc, extension, extensions, "
-          .. "groups, lookup, me, presence, stats, users)")
+        usage_error(("unknown command '%s' (commands: active, call, calls, contacts, devices, doc, extension, "
+          .. "extensions, groups, lookup, me, presence, registrations, stats, users)")
           :format(word))
       end
     else
@@ -186,6 +190,8 @@ local CSV_COLUMNS = {
   devices = { "extension", "model", "mac", "state", "id" },
   groups = { "name", "member_extensions", "id" },
   matches = { "source", "name", "number", "email", "id" },
+  registrations = { "extension", "online", "contact", "user_agent" },
+  active = { "callerNumber", "callerName", "calleeNumber", "state", "duration" },
 }
 
 local function party_label(number, name)
@@ -211,6 +217,13 @@ local TABLE_COLUMNS = {
   contacts = { { "name" }, { "phone" }, { "mobile" }, { "email" }, { "id", fixed = true } },
   devices = { { "extension", fixed = true }, { "model" }, { "mac", fixed = true }, { "state", fixed = true },
     { "id", fixed = true } },
+  registrations = { { "extension", fixed = true }, { "online", fixed = true, cell = function(r)
+    return r.online and "yes" or "no"
+  end }, { "contact" }, { "user_agent" } },
+  active = { { "from", cell = function(c) return party_label(c.callerNumber, c.callerName) end },
+    { "to", cell = function(c) return party_label(c.calleeNumber, c.calleeName) end },
+    { "state", fixed = true },
+    { "duration", right = true, fixed = true, cell = function(c) return fmt.clock(c.duration) end } },
   matches = { { "source", fixed = true }, { "name" }, { "number" }, { "email" }, { "id", fixed = true } },
   groups = { { "name" }, { "members", cell = function(group)
     return table.concat(group.member_extensions or {}, ", ")
@@ -590,7 +603,7 @@ local function run(argv, sys)
       usage_error("'extension' needs a NUMBER or --id: wildix extension 201, wildix extension --id ID")
     end
   end
-  if #args ~= spec.args and not (command == "extension" and options.id) then
+  if #args ~= spec.args and not (command == "extension" and options.id) and not (spec.optional and #args == 1) then
     local arg_name = spec.arg or "ID"
     if spec.args == 1 and #args == 0 then
       usage_error(("'%s' needs an %s: wildix %s %s"):format(command, arg_name, command, arg_name))
@@ -650,6 +663,14 @@ local function run(argv, sys)
     printer.rows(result.matches)
     printer.finish(#result.matches == 0 and ("nobody has " .. result.number)
       or ("%s match(es) for %s"):format(fmt.thousands(#result.matches), result.number))
+  elseif command == "registrations" or command == "active" then
+    local result = command == "active" and api.list_active_calls({ extension = args[1] })
+      or api.list_registrations({ extension = args[1] })
+    local records = command == "active" and result.calls or result.registrations
+    local printer = list_printer(format, command, ctx.out, width)
+    printer.rows(records)
+    printer.finish(("%s %s"):format(fmt.thousands(#records), command == "active" and "calls in progress"
+      or "registrations"))
   elseif command == "presence" then
     print_record(format, "presence", api.get_presence({ extension = args[1] }), ctx.out, width)
   elseif command == "me" then

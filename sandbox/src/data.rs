@@ -27,6 +27,10 @@ pub struct Data {
     pub call_groups: Vec<Record>,
     /// `/User/{ext}/Presence`, by extension.
     pub presence: Vec<(String, Record)>,
+    /// SIP registrations of the first colleagues, by extension.
+    pub registrations: Vec<(String, Vec<Record>)>,
+    /// Whether `/api/v2/call-control/` is served (else 404).
+    pub call_control: bool,
 }
 
 /// splitmix64: tiny, fast, and deterministic across platforms.
@@ -146,6 +150,9 @@ pub fn generate_sized(seed: u64, calls: usize) -> Data {
         .enumerate()
         .filter_map(|(i, c)| Some((c["extension"].as_str()?.to_string(), presence(i))))
         .collect();
+    let registrations = (0..REGISTERED)
+        .map(|i| ((100 + i).to_string(), registrations(i)))
+        .collect();
     Data {
         colleagues,
         calls,
@@ -154,7 +161,46 @@ pub fn generate_sized(seed: u64, calls: usize) -> Data {
         devices,
         call_groups: call_groups(),
         presence,
+        registrations,
+        call_control: false,
     }
+}
+
+/// Extensions with a registrations entry (some of them empty).
+pub const REGISTERED: usize = 12;
+
+/// `online` as the strings "1"/"0"; none for every 4th extension, two
+/// (desk phone and web) for every 3rd.
+fn registrations(i: usize) -> Vec<Record> {
+    let ext = 100 + i;
+    let phone = object(json!({"online": if i % 5 == 2 { "0" } else { "1" },
+        "contact": format!("sip:{ext}@10.0.3.{}:5060", 10 + i), "received": "",
+        "instance": format!("<urn:uuid:0000{ext}>"), "useragent": "Yealink SIP-T46U 66.86.0.15"}));
+    let web = object(json!({"online": "1",
+        "contact": format!("sip:{ext}@46.224.213.36:45717;transport=ws"), "received": "",
+        "instance": format!("<urn:uuid:web{ext}>"), "useragent": "Wildix Zero Distance 4.0.1 WebRTC"}));
+    match i % 4 {
+        3 => vec![],
+        _ if i.is_multiple_of(3) => vec![phone, web],
+        _ => vec![phone],
+    }
+}
+
+/// The calls in progress of extension `ext` (call control's shape).
+pub fn active_calls(ext: &str) -> Vec<Record> {
+    if ext != "100" {
+        return vec![];
+    }
+    vec![
+        object(
+            json!({"sipCallId": "2f448e41-1", "callerNumber": "+393481234567", "callerName": "Mario",
+            "calleeNumber": "100", "calleeName": "Front desk", "state": "up", "duration": 42}),
+        ),
+        object(
+            json!({"sipCallId": "2f448e41-2", "callerNumber": "+390255512003", "callerName": "",
+            "calleeNumber": "100", "calleeName": "Front desk", "state": "ringing", "duration": 3}),
+        ),
+    ]
 }
 
 /// Contacts in the phonebooks (ids strings, as the manual shows them).

@@ -26,6 +26,9 @@ pub struct Options {
     pub call_cap: usize,
     /// Call history grows while it is read.
     pub live: bool,
+    /// Serve call control (`/api/v2/call-control/list-calls`); without it
+    /// the route is a 404, as on the PBX the sources record.
+    pub call_control: bool,
     /// Seed of the generated data.
     pub seed: u64,
     /// Serve HTTPS with a CA made at start-up.
@@ -47,6 +50,7 @@ impl Default for Options {
             password: "sandbox-password".to_string(),
             call_cap: 100,
             live: false,
+            call_control: false,
             seed: 1,
             tls: false,
             calls: data::CALLS,
@@ -86,7 +90,11 @@ impl Sandbox {
         };
         let scheme = if tls.is_some() { "https" } else { "http" };
         let state = Arc::new(server::State {
-            data: data::generate_sized(options.seed, options.calls),
+            data: {
+                let mut data = data::generate_sized(options.seed, options.calls);
+                data.call_control = options.call_control;
+                data
+            },
             cache: options.cache.then(Default::default),
             access: routes::Access::new(
                 options.token,

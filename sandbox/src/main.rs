@@ -15,6 +15,8 @@ const USAGE: &str = "usage: wildix-sandbox [--port N] [--token T] [--seed N] [--
   --username U --password P
                 the Basic auth login it accepts (default admin,
                 sandbox-password)
+  --call-control  serve /api/v2/call-control/list-calls (without it: 404,
+                as on the one PBX whose answer the sources record)
   --call-cap N  most call-history records a request gets, as real PBXs
                 serve (default 100; 0: no cap)
   --live        call history grows while it is read
@@ -59,6 +61,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                     .map_err(|_| "--call-cap must be a whole number".to_string())?
             }
             "--live" => parsed.options.live = true,
+            "--call-control" => parsed.options.call_control = true,
             "--seed" => {
                 parsed.options.seed = value("--seed")?
                     .parse()

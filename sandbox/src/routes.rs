@@ -127,6 +127,7 @@ pub fn handle(data: &Data, live: &[Record], access: &Access, req: &Request) -> R
             | ["api", "v1", "PBX", "Colleagues"]
             | ["api", "v1", "PBX", "CallHistory", ..]
             | ["api", "v1", "User", _, "CallHistory"]
+            | ["api", "v2", "call-control", ..]
     );
     if !user_route && !key_route && caller == Caller::Company {
         return error(401, "Unauthorized: not in this key's scopes");
@@ -154,6 +155,25 @@ pub fn handle(data: &Data, live: &[Record], access: &Access, req: &Request) -> R
         ["api", "v1", "Devices"] => list(data.devices.iter(), req.query, DEVICES, None),
         // Every group at once: no paging, no total.
         ["api", "v1", "Dialplan", "CallGroups"] => result(json!({"records": data.call_groups})),
+        // An object keyed by extension, not `records` (as live PBXs answer).
+        ["api", "v1", "PBX", "Users", "Sip", "Registrations"] => registrations(data, None),
+        ["api", "v1", "PBX", "Users", exts, "Sip", "Registrations"] => {
+            registrations(data, Some(exts))
+        }
+        // Top-level `calls`, no envelope; a 404 when call control is off.
+        ["api", "v2", "call-control", "list-calls"] if data.call_control => {
+            let user = req
+                .query
+                .iter()
+                .find(|(k, _)| k == "user")
+                .map(|(_, v)| v.as_str());
+            Reply {
+                status: 200,
+                body: json!({"calls": crate::data::active_calls(user.unwrap_or_default())})
+                    .to_string(),
+            }
+        }
+        ["api", "v2", ..] => error(404, "Not Found"),
         ["api", "v1", "User", ext, "Presence"] => {
             match data.presence.iter().find(|(e, _)| e == ext) {
                 Some((_, record)) => result(Value::Object(record.clone())),
@@ -166,6 +186,19 @@ pub fn handle(data: &Data, live: &[Record], access: &Access, req: &Request) -> R
         },
         _ => error(404, "Not Found"),
     }
+}
+
+/// `{"100": {"registrations": [...]}, ...}` for every extension or the
+/// comma-separated ones asked for (unknown ones left out).
+fn registrations(data: &Data, exts: Option<&str>) -> Reply {
+    let wanted: Option<Vec<&str>> = exts.map(|e| e.split(',').collect());
+    let mut groups = serde_json::Map::new();
+    for (ext, list) in &data.registrations {
+        if wanted.as_ref().is_none_or(|w| w.contains(&ext.as_str())) {
+            groups.insert(ext.clone(), json!({ "registrations": list }));
+        }
+    }
+    result(Value::Object(groups))
 }
 
 /// The calls the token owner was in.

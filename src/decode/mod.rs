@@ -17,7 +17,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 
 use crate::error::Error;
 use crate::normalize::RecordKind;
-use records::{Builder, KeyBuf, RecordResultSeed, RecordsSeed};
+use records::{Builder, GroupsSeed, KeyBuf, RecordResultSeed, RecordsSeed};
 pub use tape::{Node, Tape};
 
 /// What the caller expects in `result`.
@@ -176,12 +176,24 @@ impl<'de> Visitor<'de> for EnvelopeSeed<'_, '_> {
                     self.b.restart();
                     envelope.has_result = true;
                     envelope.total = match shape {
+                        // Registrations come as lists by extension.
+                        Shape::List(RecordKind::Registration) => {
+                            map.next_value_seed(GroupsSeed { b: &mut *self.b })?;
+                            None
+                        }
                         Shape::List(_) => map.next_value_seed(PageSeed { b: &mut *self.b })?,
                         Shape::Record(_) => {
                             map.next_value_seed(RecordResultSeed { b: &mut *self.b })?;
                             None
                         }
                     };
+                }
+                // Call control answers `{"calls": [...]}` with no envelope
+                // on some PBXs (and inside `result` on others).
+                ("calls", Some(Shape::List(RecordKind::ActiveCall))) => {
+                    self.b.restart();
+                    envelope.has_result = true;
+                    map.next_value_seed(RecordsSeed { b: &mut *self.b })?;
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -362,6 +374,11 @@ impl<'de> Visitor<'de> for PageSeed<'_, '_> {
                     }
                 },
                 "records" => {
+                    self.b.restart();
+                    map.next_value_seed(RecordsSeed { b: &mut *self.b })?;
+                    records = true;
+                }
+                "calls" if self.b.kind() == RecordKind::ActiveCall => {
                     self.b.restart();
                     map.next_value_seed(RecordsSeed { b: &mut *self.b })?;
                     records = true;

@@ -89,6 +89,9 @@ pub struct Builder<'t> {
     added: Vec<(&'static str, u32)>,
     /// What the rules do with each field id's key.
     roles: Vec<Role>,
+    /// The key of the group being read (`GroupsSeed`): the records'
+    /// extension.
+    pub group: Option<String>,
     /// Records read so far (for messages).
     records: u64,
 }
@@ -106,8 +109,14 @@ impl<'t> Builder<'t> {
             current: Vec::new(),
             added: Vec::new(),
             roles: Vec::new(),
+            group: None,
             records: 0,
         }
+    }
+
+    /// Which rules the records go through.
+    pub fn kind(&self) -> RecordKind {
+        self.kind
     }
 
     pub fn fail<E: serde::de::Error>(&mut self, error: Error) -> E {
@@ -265,6 +274,125 @@ pub struct RecordsSeed<'b, 't> {
     pub b: &'b mut Builder<'t>,
 }
 
+/// Reads a list of records onto the tape (the caller pushed the list's
+/// node); returns how many there were, nulls left out.
+pub fn push_records<'de, A: SeqAccess<'de>>(
+    b: &mut Builder<'_>,
+    mut seq: A,
+) -> Result<u32, A::Error> {
+    let mut n: u32 = 0;
+    loop {
+        b.tape.begin_record();
+        match seq.next_element_seed(RecordSeed { b: &mut *b })? {
+            Some(true) => n = n.saturating_add(1),
+            Some(false) => b.tape.no_record(),
+            None => {
+                b.tape.no_record();
+                break;
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// `{"204": {"registrations": [...]}, ...}`: lists of records by
+/// extension, read as one list whose records say their extension
+/// (`Builder::group`). A group may also be the list itself.
+pub struct GroupsSeed<'b, 't> {
+    pub b: &'b mut Builder<'t>,
+}
+
+impl<'de> DeserializeSeed<'de> for GroupsSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for GroupsSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("lists of records by extension")
+    }
+
+    reject_scalars!((), "the 'result' is not an object of lists by extension");
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        self.b.empty_list();
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        RecordsSeed { b: self.b }.visit_seq(seq).map(|_| ())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let b = self.b;
+        let at = b.tape.push(Node::Array(0));
+        let mut n: u32 = 0;
+        while let Some(key) = map.next_key::<KeyBuf>()? {
+            b.group = Some(key.0.into_owned());
+            n = n.saturating_add(map.next_value_seed(GroupSeed { b: &mut *b })?);
+        }
+        b.group = None;
+        b.tape.set_count(at, n);
+        Ok(())
+    }
+}
+
+/// One extension's group: `{"registrations": [...]}` or the list itself.
+struct GroupSeed<'b, 't> {
+    b: &'b mut Builder<'t>,
+}
+
+impl<'de> DeserializeSeed<'de> for GroupSeed<'_, '_> {
+    type Value = u32;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u32, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for GroupSeed<'_, '_> {
+    type Value = u32;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of records")
+    }
+
+    // Anything but a list or an object holds no records.
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<u32, E> {
+        Ok(0)
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<u32, E> {
+        Ok(0)
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<u32, E> {
+        Ok(0)
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<u32, E> {
+        Ok(0)
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<u32, E> {
+        Ok(0)
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<u32, E> {
+        Ok(0)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<u32, A::Error> {
+        push_records(self.b, seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<u32, A::Error> {
+        let mut n = 0;
+        while map.next_key::<IgnoredAny>()?.is_some() {
+            n += map.next_value_seed(GroupSeed { b: &mut *self.b })?;
+        }
+        Ok(n)
+    }
+}
+
 impl<'de> DeserializeSeed<'de> for RecordsSeed<'_, '_> {
     type Value = u64;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u64, D::Error> {
@@ -286,20 +414,9 @@ impl<'de> Visitor<'de> for RecordsSeed<'_, '_> {
         Ok(0)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<u64, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<u64, A::Error> {
         let at = self.b.tape.push(Node::Array(0));
-        let mut n: u32 = 0;
-        loop {
-            self.b.tape.begin_record();
-            match seq.next_element_seed(RecordSeed { b: &mut *self.b })? {
-                Some(true) => n = n.saturating_add(1),
-                Some(false) => self.b.tape.no_record(),
-                None => {
-                    self.b.tape.no_record();
-                    break;
-                }
-            }
-        }
+        let n = push_records(self.b, seq)?;
         self.b.tape.set_count(at, n);
         Ok(u64::from(n))
     }
@@ -404,6 +521,9 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
         let kind = b.kind;
         let at = b.tape.push(Node::Object(0));
         let mut facts = Facts::default();
+        if let Some(group) = &b.group {
+            facts.group = Some(Cow::Owned(group.clone()));
+        }
         let mut n: u32 = 0;
         let mut position = 0;
         while let Some(key) = map.next_key::<KeyBuf>()? {
