@@ -25,6 +25,7 @@ commands:
   users [--limit N | --all]           users (default: 25)
   contacts [--search TEXT] [--phonebook ID] [--limit N | --all]
                                       phonebook contacts (default: 25)
+  phonebooks [--limit N | --all]      phonebooks (default: 25)
   groups                              call groups and their members
   presence EXT                        one extension's presence
   devices [--limit N | --all]         phones and their extensions (default: 25)
@@ -61,6 +62,7 @@ local COMMANDS = {
   users = { args = 0, options = { limit = "value", all = "flag" } },
   contacts = { args = 0, options = { limit = "value", all = "flag", search = "value", phonebook = "value" } },
   groups = { args = 0, options = {} },
+  phonebooks = { args = 0, options = { limit = "value", all = "flag" } },
   presence = { args = 1, options = {}, arg = "EXT" },
   devices = { args = 0, options = { limit = "value", all = "flag" } },
   lookup = { args = 1, options = {}, arg = "NUMBER" },
@@ -149,7 +151,7 @@ local function parse(argv)
         options.help = true
       elseif not COMMANDS[word] then
         usage_error(("unknown command '%s' (commands: active, call, calls, contacts, devices, doc, extension, "
-          .. "extensions, groups, lookup, me, presence, registrations, stats, users)")
+          .. "extensions, groups, lookup, me, phonebooks, presence, registrations, stats, users)")
           :format(word))
       end
     else
@@ -188,6 +190,7 @@ local CSV_COLUMNS = {
   users = { "name", "email", "extension", "id" },
   contacts = { "name", "phone", "mobile", "email", "organization", "id" },
   devices = { "extension", "model", "mac", "state", "id" },
+  phonebooks = { "name", "type", "id" },
   groups = { "name", "member_extensions", "id" },
   matches = { "source", "name", "number", "email", "id" },
   registrations = { "extension", "online", "contact", "user_agent" },
@@ -215,6 +218,7 @@ local TABLE_COLUMNS = {
   extensions = { { "number", fixed = true }, { "name" }, { "email" }, { "id", fixed = true } },
   users = { { "name" }, { "email" }, { "extension", fixed = true }, { "id", fixed = true } },
   contacts = { { "name" }, { "phone" }, { "mobile" }, { "email" }, { "id", fixed = true } },
+  phonebooks = { { "name" }, { "type", fixed = true }, { "id", fixed = true } },
   devices = { { "extension", fixed = true }, { "model" }, { "mac", fixed = true }, { "state", fixed = true },
     { "id", fixed = true } },
   registrations = { { "extension", fixed = true }, { "online", fixed = true, cell = function(r)
@@ -373,6 +377,7 @@ local LISTS = {
   users = { fn = "list_users", field = "users", noun = "users" },
   contacts = { fn = "list_contacts", field = "contacts", noun = "contacts" },
   devices = { fn = "list_devices", field = "devices", noun = "devices" },
+  phonebooks = { fn = "list_phonebooks", field = "phonebooks", noun = "phonebooks" },
 }
 
 local function list(ctx, command)
