@@ -93,23 +93,48 @@ impl<In: Transport> Connector<In> for Sliced {
         _: &ConnectionDetails,
         chained: Option<In>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
-        Ok(chained.map(Slices))
+        Ok(chained.map(|inner| Slices {
+            inner,
+            probed: None,
+        }))
     }
 }
 
+/// How long a liveness probe's answer stands when nothing was read or
+/// written since: ureq probes a connection when it returns to the pool
+/// and again when it is taken out, often microseconds apart.
+const PROBE_STANDS: Duration = Duration::from_millis(100);
+
 /// A TCP connection that waits for input in slices of `cancel::SLICE`,
 /// looking for an interrupt between them. Below TLS, so a slice that ends
-/// with nothing read loses nothing.
+/// with nothing read loses nothing. It also spares system calls: a write
+/// timeout that moves by less than a slice is not set again, and a probe
+/// answered less than `PROBE_STANDS` ago with no I/O since is not repeated.
 #[derive(Debug)]
-struct Slices<T>(T);
+struct Slices<T> {
+    inner: T,
+    probed: Option<Instant>,
+}
 
 impl<T: Transport> Transport for Slices<T> {
     fn buffers(&mut self) -> &mut dyn Buffers {
-        self.0.buffers()
+        self.inner.buffers()
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
-        self.0.transmit_output(amount, timeout)
+        self.probed = None;
+        // Rounded down to whole slices, the write timeout is the same for
+        // every call that starts with the same budget: ureq sets it on the
+        // socket only when it changes.
+        let after = match timeout.after {
+            Budget::Exact(left) if left > cancel::SLICE => {
+                let slices = left.as_millis() / cancel::SLICE.as_millis();
+                Budget::Exact(cancel::SLICE * u32::try_from(slices).unwrap_or(u32::MAX))
+            }
+            other => other,
+        };
+        self.inner
+            .transmit_output(amount, NextTimeout { after, ..timeout })
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
@@ -124,7 +149,8 @@ impl<T: Transport> Transport for Slices<T> {
                 after: Budget::Exact(slice),
                 ..timeout
             };
-            match self.0.await_input(step) {
+            self.probed = None;
+            match self.inner.await_input(step) {
                 Err(ureq::Error::Timeout(_)) if left.is_none_or(|left| left > slice) => {
                     if cancel::interrupted() {
                         return Err(ureq::Error::Io(io::Error::new(
@@ -139,10 +165,15 @@ impl<T: Transport> Transport for Slices<T> {
     }
 
     fn is_open(&mut self) -> bool {
-        self.0.is_open()
+        if self.probed.is_some_and(|at| at.elapsed() < PROBE_STANDS) {
+            return true;
+        }
+        let open = self.inner.is_open();
+        self.probed = open.then(Instant::now);
+        open
     }
 
     fn is_tls(&self) -> bool {
-        self.0.is_tls()
+        self.inner.is_tls()
     }
 }
