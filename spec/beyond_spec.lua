@@ -321,3 +321,28 @@ describe("active calls (experimental)", function()
     assert.equals("argument", helper.error_of(helper.configured().list_active_calls, {}).kind)
   end)
 end)
+
+describe("max_requests_per_second", function()
+  local socket_ok, socket = pcall(require, "socket")
+  local now = socket_ok and socket.gettime or os.time
+
+  it("should space requests at the rate once the burst is spent", function()
+    local wildix = helper.fresh()
+    wildix.configure("polite", { url = helper.url, token = helper.token, max_requests_per_second = 10 })
+    local started = now()
+    for _ = 1, 16 do wildix.polite.get_current_user() end
+    -- 10 at once, then 6 at 10 a second
+    assert.is_true(now() - started >= 0.5, now() - started)
+  end)
+
+  it("should be a number above 0", function()
+    local wildix = helper.fresh()
+    for _, bad in ipairs({ 0, -1, "fast", 0 / 0, 1e9 }) do
+      local ok, err = pcall(wildix.configure, "polite2",
+        { url = helper.url, token = helper.token, max_requests_per_second = bad })
+      assert.is_false(ok)
+      assert.equals("config", err.kind)
+      assert.truthy(err.message:find("max_requests_per_second", 1, true))
+    end
+  end)
+end)

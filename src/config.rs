@@ -24,6 +24,7 @@ pub const OPTION_KEYS: &[&str] = &[
     "ca_file",
     "user_agent",
     "max_response_bytes",
+    "max_requests_per_second",
 ];
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -208,6 +209,7 @@ pub struct Config {
     ca_certs: Option<Vec<Certificate<'static>>>,
     user_agent: String,
     max_response_bytes: u64,
+    max_requests_per_second: Option<f64>,
 }
 
 impl Config {
@@ -241,6 +243,7 @@ impl Config {
             ca_certs: None,
             user_agent: format!("wildix-lua/{}", env!("CARGO_PKG_VERSION")),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_requests_per_second: None,
         };
         for (key, value) in options.unwrap_or_default() {
             let key = match key {
@@ -291,6 +294,20 @@ impl Config {
                 "max_response_bytes" => {
                     config.max_response_bytes =
                         integer_option(key, value, 1, MAX_RESPONSE_BYTES_CAP as i64)? as u64
+                }
+                "max_requests_per_second" => {
+                    let rate = match value {
+                        Arg::Int(i) => *i as f64,
+                        Arg::Num(n) => *n,
+                        _ => f64::NAN,
+                    };
+                    if !(rate.is_finite() && rate > 0.0 && rate <= 10_000.0) {
+                        return Err(Error::config(format!(
+                            "'max_requests_per_second' must be a number above 0 and at most 10000, got {}",
+                            value.describe()
+                        )));
+                    }
+                    config.max_requests_per_second = Some(rate);
                 }
                 _ => unreachable!("key checked against OPTION_KEYS"),
             }
@@ -389,6 +406,9 @@ impl Config {
     }
     pub fn max_response_bytes(&self) -> u64 {
         self.max_response_bytes
+    }
+    pub fn max_requests_per_second(&self) -> Option<f64> {
+        self.max_requests_per_second
     }
 }
 

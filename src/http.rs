@@ -14,6 +14,7 @@ use crate::config::{Config, Origin};
 use crate::decode;
 use crate::error::{Error, Kind};
 use crate::pool;
+use crate::throttle::Bucket;
 
 /// First backoff step; doubles per retry up to `BACKOFF_CAP` (full jitter).
 pub const BACKOFF_BASE: Duration = Duration::from_millis(200);
@@ -55,12 +56,24 @@ impl From<Error> for Failure {
 pub struct Http {
     agent: Agent,
     config: Config,
+    /// `max_requests_per_second`, shared with every state's same account.
+    bucket: Option<std::sync::Arc<Bucket>>,
 }
 
 impl Http {
     pub fn new(config: Config) -> Http {
         let agent = pool::agent(config.ca_certs());
-        Http { agent, config }
+        let bucket = config.max_requests_per_second().map(|rate| {
+            Bucket::shared(
+                &format!("{}\n{}", config.account(), config.base_url()),
+                rate,
+            )
+        });
+        Http {
+            agent,
+            config,
+            bucket,
+        }
     }
 
     pub fn config(&self) -> &Config {
@@ -115,6 +128,9 @@ impl Http {
     fn attempt(&self, target: &str, deadline: Instant, first: bool) -> Result<Vec<u8>, Failure> {
         let mut url = format!("{}{}", self.config.base_url(), target);
         for hop in 0..=MAX_REDIRECTS {
+            if let Some(bucket) = &self.bucket {
+                bucket.take(deadline)?;
+            }
             // The agent is shared (src/pool.rs): this account's settings
             // go on the request. The first request of a call gets the whole
             // `timeout`; a retry or a redirect what is left of it.

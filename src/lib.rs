@@ -28,6 +28,7 @@ mod reply;
 mod resolve;
 mod scan;
 mod terminal;
+mod throttle;
 
 #[cfg(feature = "lua")]
 mod lua;

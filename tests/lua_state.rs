@@ -199,3 +199,42 @@ fn records_with_many_distinct_keys() {
         .expect("decodes");
     assert_eq!(count, 1200);
 }
+
+/// `max_requests_per_second` is one bucket for every Lua state of the
+/// process that configures the same account: two states on two threads,
+/// 25 calls each at 20 a second, take at least (50 - 20) / 20 = 1.5 s.
+#[test]
+fn the_request_rate_is_shared_by_lua_states() {
+    let sandbox = wildix_sandbox::Sandbox::start(wildix_sandbox::Options {
+        port: 0,
+        token: "rate-token-0123456789".into(),
+        ..Default::default()
+    })
+    .expect("sandbox starts");
+    let url = sandbox.url.clone();
+    let started = std::time::Instant::now();
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let (lua, _) = module();
+                lua.globals().set("URL", url).unwrap();
+                lua.load(
+                    r#"
+                    wildix.configure("shared", { url = URL, token = "rate-token-0123456789",
+                      max_requests_per_second = 20 })
+                    for _ = 1, 25 do wildix.shared.get_current_user() end
+                    "#,
+                )
+                .exec()
+                .expect("calls succeed")
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().expect("thread finishes");
+    }
+    let took = started.elapsed();
+    assert!(took >= std::time::Duration::from_millis(1400), "{took:?}");
+    assert_eq!(sandbox.stats().requests, 50);
+}
