@@ -14,7 +14,7 @@
 ---@field ca_file? string PEM bundle of a private CA, added to the public roots
 ---@field user_agent? string User-Agent header (default "wildix-lua/<version>")
 ---@field max_response_bytes? integer larger answers fail with a decode error (default 64 MiB)
----@field max_requests_per_second? number at most this many requests a second, shared by the process's states for this account
+---@field max_requests_per_second? number requests a second at most, for this account in the whole process
 
 ---@class wildix.PageParams
 ---@field limit? integer records per page, 1–1000 (default 25)
