@@ -19,6 +19,7 @@
 ---@class wildix.PageParams
 ---@field limit? integer records per page, 1–1000 (default 25)
 ---@field page? integer page number from 1 (default 1)
+---@field fields? string[] build only these fields of each record (and id)
 
 ---@class wildix.CallParams: wildix.PageParams
 ---@field date_from? string `YYYY-MM-DD[ HH:MM[:SS]]` (or with `T`), PBX local time
@@ -37,6 +38,7 @@
 
 ---@class wildix.ScanParams
 ---@field page_size? integer records per request, 1–1000 (default 100 for calls, 1000 otherwise)
+---@field fields? string[] build only these fields of each record (and id)
 
 ---@class wildix.CallScanParams: wildix.ScanParams
 ---@field date_from? string

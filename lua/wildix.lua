@@ -120,9 +120,10 @@ end
 local ITERATORS = {
   -- function, accepted parameters, default page size (call history: what
   -- real PBXs serve per request)
-  each_call = { "list_calls", { "date_from", "date_to", "page_size", "status", "type", "search", "extension" }, 100 },
-  each_extension = { "list_extensions", { "page_size" }, 1000 },
-  each_user = { "list_users", { "page_size" }, 1000 },
+  each_call = { "list_calls",
+    { "date_from", "date_to", "page_size", "status", "type", "search", "extension", "fields" }, 100 },
+  each_extension = { "list_extensions", { "page_size", "fields" }, 1000 },
+  each_user = { "list_users", { "page_size", "fields" }, 1000 },
 }
 
 local function _each(account, iname, ...)

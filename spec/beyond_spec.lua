@@ -346,3 +346,45 @@ describe("max_requests_per_second", function()
     end
   end)
 end)
+
+describe("fields", function()
+  local wildix = helper.configured()
+  local function keys(record)
+    local list = {}
+    for k in pairs(record) do list[#list + 1] = k end
+    table.sort(list)
+    return table.concat(list, ",")
+  end
+
+  it("should build only the fields asked for, and id", function()
+    local page = wildix.list_calls{ limit = 20, fields = { "start", "status", "duration" } }
+    assert.equals(20, #page.calls)
+    for _, call in ipairs(page.calls) do
+      assert.is_true(keys(call) == "duration,id,start,status" or keys(call) == "id,start,status", keys(call))
+    end
+    local full = wildix.list_calls{ limit = 20 }
+    for i, call in ipairs(page.calls) do
+      assert.equals(full.calls[i].status, call.status) -- the rules still read what they need
+      assert.equals(full.calls[i].duration, call.duration)
+    end
+    local ext = wildix.list_extensions{ limit = 1, fields = { "number" } }.extensions[1]
+    assert.equals("id,number", keys(ext))
+  end)
+
+  it("should keep iterators exact when start is not among them", function()
+    local n, seen = 0, {}
+    for call in wildix.each_call{ page_size = 100, fields = { "status" } } do
+      assert.is_nil(seen[call.id])
+      seen[call.id] = true
+      assert.is_nil(call.start)
+      n = n + 1
+    end
+    assert.equals(wildix.list_calls{ limit = 1 }.total, n)
+  end)
+
+  it("should be a list of names", function()
+    for _, bad in ipairs({ {}, { 1 }, { "a,b" }, 42 }) do
+      assert.equals("argument", helper.error_of(wildix.list_calls, { fields = bad }).kind)
+    end
+  end)
+end)

@@ -42,7 +42,7 @@ pub const OPERATIONS: [Operation; 14] = [
     Operation::ListActiveCalls,
 ];
 
-const LIST: &[&str] = &["limit", "page"];
+const LIST: &[&str] = &["limit", "page", "fields"];
 /// The six's parameters first: error messages list them in this order.
 const LIST_CALLS: &[&str] = &[
     "limit",
@@ -53,9 +53,10 @@ const LIST_CALLS: &[&str] = &[
     "type",
     "search",
     "extension",
+    "fields",
 ];
 const ID: &[&str] = &["id"];
-const LIST_CONTACTS: &[&str] = &["limit", "page", "search", "phonebook_id"];
+const LIST_CONTACTS: &[&str] = &["limit", "page", "search", "phonebook_id", "fields"];
 const EXTENSION: &[&str] = &["extension"];
 const NUMBER: &[&str] = &["number"];
 const ID_OR_EXTENSION: &[&str] = &["id", "extension"];
@@ -103,10 +104,11 @@ impl Operation {
             Operation::GetExtension => (ID_OR_EXTENSION, Required::IdOrExtension),
             Operation::GetCurrentUser => (&[][..], Required::Nothing),
         };
-        // list_calls's filters come after the contract's four parameters.
+        // The contract's message lists the six's parameters only:
+        // list_calls's filters and every list's `fields` are left out.
         let plain = match self {
             Operation::ListCalls => 4,
-            _ => accepted.len(),
+            _ => accepted.iter().filter(|k| **k != "fields").count(),
         };
         Spec {
             accepted,

@@ -44,7 +44,9 @@ impl Client {
         let explain = |e| self.explain(op, params, e);
         match plan {
             Plan::Record(request) => {
-                let mut decoded = self.get(&request, shape, deadline, true).map_err(explain)?;
+                let mut decoded = self
+                    .get(&request, shape, None, deadline, true)
+                    .map_err(explain)?;
                 if let Some((key, value)) = op.echo(params) {
                     decoded.tape.append_field(key, &value);
                 }
@@ -55,7 +57,13 @@ impl Client {
                 let mut found = Vec::new();
                 for (i, search) in searches.into_iter().enumerate() {
                     let mut decoded = self
-                        .get(&search.request, Shape::List(search.kind), deadline, i == 0)
+                        .get(
+                            &search.request,
+                            Shape::List(search.kind),
+                            None,
+                            deadline,
+                            i == 0,
+                        )
                         .map_err(explain)?;
                     let picks = decoded.tape.take_records();
                     let tape = decoded.tape;
@@ -77,7 +85,9 @@ impl Client {
                 ]))
             }
             Plan::All(request) => {
-                let decoded = self.get(&request, shape, deadline, true).map_err(explain)?;
+                let decoded = self
+                    .get(&request, shape, None, deadline, true)
+                    .map_err(explain)?;
                 let mut page = Page::new(0);
                 page.add(decoded, u64::MAX);
                 Ok(page.into_all(op))
@@ -85,7 +95,7 @@ impl Client {
             Plan::Find { request, missing } => {
                 // No match, as an empty list or a 404: the record is missing.
                 let mut decoded = self
-                    .get(&request, shape, deadline, true)
+                    .get(&request, shape, None, deadline, true)
                     .map_err(|e| match e.kind() {
                         Kind::NotFound => e.with_message(missing.clone()),
                         _ => explain(e),
@@ -101,7 +111,14 @@ impl Client {
                 limit,
             } => {
                 let page = self
-                    .page(&request, shape, start, limit, deadline)
+                    .page(
+                        &request,
+                        shape,
+                        params.fields.as_deref(),
+                        start,
+                        limit,
+                        deadline,
+                    )
                     .map_err(explain)?;
                 Ok(page.into_out(op, params.page, limit))
             }
@@ -115,6 +132,7 @@ impl Client {
         &self,
         request: &Request,
         shape: Shape,
+        fields: Option<&[String]>,
         start: u64,
         limit: u32,
         deadline: Instant,
@@ -124,7 +142,7 @@ impl Client {
         loop {
             let asked = limit - page.got;
             let paged = request.page(start + page.got, asked);
-            let decoded = self.get(&paged, shape, deadline, page.tapes.is_empty())?;
+            let decoded = self.get(&paged, shape, fields, deadline, page.tapes.is_empty())?;
             let n = page.add(decoded, asked);
             let more = page.total.is_some_and(|total| start + page.got < total);
             if n == 0 || page.got >= limit || !more {
@@ -138,16 +156,18 @@ impl Client {
         self.http.deadline()
     }
 
-    /// One GET, decoded; errors carry the request and the attempts.
+    /// One GET, decoded (with only `fields` of each record, when given);
+    /// errors carry the request and the attempts.
     pub fn get(
         &self,
         request: &Request,
         shape: Shape,
+        fields: Option<&[String]>,
         deadline: Instant,
         first: bool,
     ) -> Result<Decoded, Error> {
         let reply = self.http.get(&request.target(), deadline, first)?;
-        decode::decode(reply.body, shape).map_err(|e| {
+        decode::decode_fields(reply.body, shape, fields).map_err(|e| {
             e.with_request("GET", &request.path)
                 .with_attempts(reply.attempts)
         })

@@ -337,12 +337,40 @@ fn table_pairs(value: &LuaValue) -> std::result::Result<Pairs, Arg> {
             let mut pairs = Vec::new();
             for pair in table.pairs::<LuaValue, LuaValue>() {
                 let (key, value) = pair.map_err(|_| Arg::Other("table"))?;
-                pairs.push((arg(&key), arg(&value)));
+                let value = match (&key, &value) {
+                    // `fields = { "id", "start" }` arrives as "id,start".
+                    (LuaValue::String(k), LuaValue::Table(list)) if k.as_bytes() == b"fields" => {
+                        name_list(list)
+                    }
+                    _ => arg(&value),
+                };
+                pairs.push((arg(&key), value));
             }
             Ok(Some(pairs))
         }
         other => Err(arg(other)),
     }
+}
+
+/// A list of strings as one comma-separated string; anything else in it
+/// makes it an unusable table.
+fn name_list(list: &Table) -> Arg {
+    let mut names: Vec<u8> = Vec::new();
+    for (i, item) in list.sequence_values::<LuaValue>().enumerate() {
+        match item {
+            Ok(LuaValue::String(s)) if !s.as_bytes().contains(&b',') => {
+                if i > 0 {
+                    names.push(b',');
+                }
+                names.extend_from_slice(&s.as_bytes());
+            }
+            _ => return Arg::Other("table"),
+        }
+    }
+    if list.raw_len() == 0 {
+        return Arg::Other("table");
+    }
+    Arg::Str(names)
 }
 
 fn arg(value: &LuaValue) -> Arg {

@@ -183,6 +183,11 @@ impl RecordKind {
 }
 
 impl<'a> Facts<'a> {
+    /// The call's `start`, as sent.
+    pub fn start(&self) -> Option<&str> {
+        self.start.as_deref()
+    }
+
     /// Records `value` of `key` (last one wins, as in the Lua table).
     pub fn note(&mut self, key: &str, value: Scalar<'a>) {
         let text = || value.text();

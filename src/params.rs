@@ -104,6 +104,8 @@ pub struct Params {
     pub phonebook_id: Option<String>,
     /// `lookup_number`: a phone number as people write it.
     pub number: Option<String>,
+    /// List functions: build only these fields of each record (and `id`).
+    pub fields: Option<Vec<String>>,
 }
 
 impl Params {
@@ -127,6 +129,7 @@ impl Default for Params {
             search: None,
             phonebook_id: None,
             number: None,
+            fields: None,
         }
     }
 }
@@ -208,6 +211,7 @@ pub fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Params, Erro
             "search" => params.search = Some(text(name, value)?),
             "phonebook_id" => params.phonebook_id = Some(id(name, value)?),
             "number" => params.number = Some(phone_number(name, value)?),
+            "fields" => params.fields = Some(field_names(name, value)?),
             _ => unreachable!("keys are checked against spec.accepted above"),
         }
     }
@@ -351,6 +355,34 @@ fn phone_number(name: &str, value: &Arg) -> Result<String, Error> {
         Some(t) if valid => Ok(t),
         _ => Err(Error::argument(format!(
             "'{name}' must be a phone number (digits, with + ( ) - . / or spaces; at least 3 digits), got {}",
+            value.describe()
+        ))),
+    }
+}
+
+/// The most fields a `fields` list names.
+const MAX_FIELDS: usize = 256;
+
+/// `fields`: field names (a Lua list arrives joined by commas).
+fn field_names(name: &str, value: &Arg) -> Result<Vec<String>, Error> {
+    let names: Option<Vec<String>> = match value {
+        Arg::Str(bytes) => std::str::from_utf8(bytes)
+            .ok()
+            .map(|text| text.split(',').map(|n| n.trim().to_string()).collect()),
+        _ => None,
+    };
+    match names {
+        Some(names)
+            if !names.is_empty()
+                && names.len() <= MAX_FIELDS
+                && names.iter().all(|n| {
+                    !n.is_empty() && n.len() <= 64 && !n.chars().any(char::is_control)
+                }) =>
+        {
+            Ok(names)
+        }
+        _ => Err(Error::argument(format!(
+            "'{name}' must be a list of field names such as {{ \"id\", \"start\", \"status\" }}, got {}",
             value.describe()
         ))),
     }

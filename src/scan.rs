@@ -77,7 +77,13 @@ impl Scan {
         let request = self.request.page(self.offset, u64::from(self.page_size));
         let mut decoded = self
             .client
-            .get(&request, shape, deadline, true)
+            .get(
+                &request,
+                shape,
+                self.params.fields.as_deref(),
+                deadline,
+                true,
+            )
             .map_err(|e| {
                 self.client
                     .explain(self.op, &self.params, e)
@@ -91,10 +97,10 @@ impl Scan {
         }
         if self.pin {
             self.pin = false;
-            let newest = picks
-                .first()
-                .and_then(|at| field_text(&decoded.tape, *at, "start"))
-                .and_then(|t| std::str::from_utf8(t).ok())
+            // From the decoder, not the tape: `fields` may leave `start` out.
+            let newest = decoded
+                .first_start
+                .as_deref()
                 .and_then(|t| DateTime::parse(t.trim(), DayEdge::Start));
             if let Some(newest) = newest {
                 self.request = self.request.with("filter[start][to]", newest.to_string());

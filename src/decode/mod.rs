@@ -36,6 +36,9 @@ pub struct Decoded {
     pub tape: Tape,
     /// `result.total`, when the PBX sent one.
     pub total: Option<u64>,
+    /// The `start` of the first call record, whatever fields were built
+    /// (scans pin their window on it).
+    pub first_start: Option<String>,
 }
 
 /// The largest count we believe: 2^53, the last integer every Lua number
@@ -45,19 +48,31 @@ pub const MAX_COUNT: u64 = 1 << 53;
 
 /// Decodes a 2xx body.
 pub fn decode(body: Vec<u8>, shape: Shape) -> Result<Decoded, Error> {
+    decode_fields(body, shape, None)
+}
+
+/// Decodes a 2xx body, building only `fields` of each record (and `id`)
+/// when given: the rules still read what they need.
+pub fn decode_fields(
+    body: Vec<u8>,
+    shape: Shape,
+    fields: Option<&[String]>,
+) -> Result<Decoded, Error> {
     if body.len() > tape::MAX_BYTES {
         return Err(Error::decode("the PBX answer is too large to decode"));
     }
     let mut tape = Tape::over(&body);
     let outcome = {
         let mut builder = Builder::new(&mut tape, shape);
+        builder.fields = fields.map(<[String]>::to_vec);
         let mut de = serde_json::Deserializer::from_slice(&body);
         let parsed = EnvelopeSeed {
             b: &mut builder,
             shape: Some(shape),
         }
         .deserialize(&mut de)
-        .and_then(|envelope| de.end().map(|()| envelope));
+        .and_then(|envelope| de.end().map(|()| envelope))
+        .map(|envelope| (envelope, builder.first_start.take()));
         parsed.map_err(|e| {
             builder
                 .problem
@@ -65,7 +80,7 @@ pub fn decode(body: Vec<u8>, shape: Shape) -> Result<Decoded, Error> {
                 .unwrap_or_else(|| not_json(&e, &body))
         })
     };
-    let envelope = outcome?;
+    let (envelope, first_start) = outcome?;
     if envelope.is_error {
         return Err(envelope.error());
     }
@@ -78,6 +93,7 @@ pub fn decode(body: Vec<u8>, shape: Shape) -> Result<Decoded, Error> {
     Ok(Decoded {
         tape,
         total: envelope.total,
+        first_start,
     })
 }
 

@@ -92,6 +92,10 @@ pub struct Builder<'t> {
     /// The key of the group being read (`GroupsSeed`): the records'
     /// extension.
     pub group: Option<String>,
+    /// Build only these fields of each record (and `id`).
+    pub fields: Option<Vec<String>>,
+    /// The first call record's `start`.
+    pub first_start: Option<String>,
     /// Records read so far (for messages).
     records: u64,
 }
@@ -110,6 +114,8 @@ impl<'t> Builder<'t> {
             added: Vec::new(),
             roles: Vec::new(),
             group: None,
+            fields: None,
+            first_start: None,
             records: 0,
         }
     }
@@ -163,7 +169,7 @@ impl<'t> Builder<'t> {
         let role = match self.roles.get(id as usize) {
             Some(role) => *role,
             None => {
-                let role = Role::of(self.kind, key);
+                let role = Role::of(self.kind, key, self.fields.as_deref());
                 self.roles.resize(id as usize + 1, Role::Keep);
                 if let Some(slot) = self.roles.get_mut(id as usize) {
                     *slot = role;
@@ -172,6 +178,13 @@ impl<'t> Builder<'t> {
             }
         };
         Ok((id, role))
+    }
+
+    /// Whether the caller wants `key` built (`fields`).
+    fn wanted(&self, key: &str) -> bool {
+        self.fields
+            .as_ref()
+            .is_none_or(|fields| key == "id" || fields.iter().any(|f| f == key))
     }
 
     fn added_field<E: serde::de::Error>(&mut self, key: &'static str) -> Result<u32, E> {
@@ -222,6 +235,10 @@ impl<'t> Builder<'t> {
 enum Role {
     /// Kept as sent.
     Keep,
+    /// Not wanted (`fields`) and not read: skipped.
+    Skip,
+    /// Read by the rules but not wanted: captured, not built.
+    ReadOnly,
     /// The record's id: a string.
     Id,
     /// Kept, and read by the rules.
@@ -231,15 +248,22 @@ enum Role {
 }
 
 impl Role {
-    fn of(kind: RecordKind, key: &str) -> Role {
+    fn of(kind: RecordKind, key: &str, fields: Option<&[String]>) -> Role {
+        let wanted = fields.is_none_or(|fields| fields.iter().any(|f| f == key));
         if kind.replaces(key) {
             Role::Replace
         } else if key == "id" {
             Role::Id
         } else if kind.wants(key) {
-            Role::Read
-        } else {
+            if wanted {
+                Role::Read
+            } else {
+                Role::ReadOnly
+            }
+        } else if wanted {
             Role::Keep
+        } else {
+            Role::Skip
         }
     }
 }
@@ -530,7 +554,11 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
             let key = key.0;
             let (field, role) = b.field(&key, position)?;
             position += 1;
-            if role == Role::Replace {
+            if role == Role::Skip {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            if role == Role::Replace || role == Role::ReadOnly {
                 // Kept only in the form the rules give it.
                 if let Some(scalar) = map.next_value_seed(CaptureSeed {
                     b: &mut *b,
@@ -564,9 +592,12 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
                 b.tape.truncate(mark); // a null: no field
             }
         }
+        if b.first_start.is_none() && b.records == 0 && kind == RecordKind::Call {
+            b.first_start = facts.start().map(str::to_string);
+        }
         let mut added = Ok(());
         facts.added(kind, |key, value| {
-            if added.is_ok() {
+            if added.is_ok() && b.wanted(key) {
                 added = b
                     .added_field(key)
                     .map(|id| b.tape.push(Node::Field(id)))
