@@ -333,6 +333,7 @@ Account.wildix_list_active_calls = Account.list_active_calls
 
 ---@class wildix: wildix.Account
 ---@field version string the crate version
+---@field _VERSION string "wildix <version>", as lua-cjson and LuaSocket name theirs
 ---@field safe wildix.Safe every function, returning nil, err instead of raising
 ---@field default wildix.Account the default account, explicitly
 ---@field [string] wildix.Account a named account (configured or from WILDIX_<NAME>_URL/_TOKEN)
@@ -343,6 +344,11 @@ local wildix = {}
 ---@param options? wildix.Options
 ---@return wildix.Account
 function wildix.configure(name, options) end
+
+--- A readable, bounded, deterministic rendering of a result or an error (keys sorted).
+---@param value any
+---@return string
+function wildix.dump(value) end
 
 --- Sorted names of the accounts passed to configure (not those read from the environment alone).
 ---@return string[]

@@ -270,6 +270,83 @@ function M.install(tbl)
   return tbl
 end
 
+M._VERSION = "wildix " .. core.version -- as lua-cjson, LuaSocket and lfs say theirs
+
+-- wildix.dump: results and errors as text a person (or an agent's log)
+-- reads. Deterministic (keys sorted: numbers, then strings), bounded
+-- (depth, entries per table, string length, total size), cycles marked,
+-- control characters escaped.
+local DUMP_DEPTH, DUMP_ITEMS, DUMP_STRING, DUMP_BYTES = 8, 200, 500, 65536
+local IDENTIFIER = "^[%a_][%w_]*$"
+
+local function _dump_string(s)
+  local cut = #s > DUMP_STRING
+  if cut then s = s:sub(1, DUMP_STRING) end
+  s = s:gsub('[%c"\\]', function(c)
+    if c == '"' or c == "\\" then return "\\" .. c end
+    if c == "\n" then return "\\n" end
+    if c == "\t" then return "\\t" end
+    return ("\\%03d"):format(c:byte())
+  end)
+  return '"' .. s .. (cut and '…"' or '"')
+end
+
+local function _dump_order(a, b)
+  local ta, tb = type(a), type(b)
+  if ta ~= tb then return ta < tb end -- "number" before "string"
+  if ta == "number" or ta == "string" then return a < b end
+  return tostring(a) < tostring(b)
+end
+
+local STOP = {} -- the output is full
+
+function M.dump(value)
+  local out, size, seen = {}, 0, {}
+  local function put(text)
+    size = size + #text
+    out[#out + 1] = text
+    if size > DUMP_BYTES then error(STOP, 0) end
+  end
+  local function walk(v, indent, depth)
+    local kind = type(v)
+    if kind == "string" then
+      put(_dump_string(v))
+    elseif kind == "number" or kind == "boolean" or kind == "nil" then
+      put(tostring(v))
+    elseif kind ~= "table" then
+      put("<" .. kind .. ">")
+    elseif seen[v] then
+      put("<cycle>")
+    elseif depth >= DUMP_DEPTH then
+      put("{…}")
+    else
+      local keys = {}
+      for k in pairs(v) do keys[#keys + 1] = k end
+      if #keys == 0 then put("{}") return end
+      table_sort(keys, _dump_order)
+      seen[v] = true
+      put("{\n")
+      for i, k in ipairs(keys) do
+        if i > DUMP_ITEMS then
+          put(indent .. "  -- " .. (#keys - DUMP_ITEMS) .. " more\n")
+          break
+        end
+        local name = type(k) == "string" and k:match(IDENTIFIER) and k
+          or "[" .. (type(k) == "string" and _dump_string(k) or tostring(k)) .. "]"
+        put(indent .. "  " .. name .. " = ")
+        walk(v[k], indent .. "  ", depth + 1)
+        put(",\n")
+      end
+      put(indent .. "}")
+      seen[v] = nil
+    end
+  end
+  local ok, err = pcall(walk, value, "", 0)
+  if not ok and err ~= STOP then error(err, 0) end
+  if not ok then out[#out + 1] = "\n-- cut at " .. DUMP_BYTES .. " bytes" end
+  return table_concat(out)
+end
+
 -- wildix.safe: the same functions and namespaces, returning nil, err
 -- instead of raising (as cjson.safe does). A safe iterator returns nil, err
 -- where the plain one would raise, which ends a for loop.
@@ -311,7 +388,7 @@ for key, value in pairs(M) do
     safe[key] = ITERATORS[key] and _safe_iterator(value) or _safely(value)
   end
 end
-safe.version = M.version
+safe.version, safe._VERSION = M.version, M._VERSION
 M.safe = setmetatable(safe, {
   -- wildix.safe.office: an account's safe namespace; an account configured
   -- nowhere gives functions that return nil and the config error.
