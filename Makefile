@@ -4,7 +4,14 @@ LUAS     := lua5.1 lua5.2 lua5.3 lua5.4 luajit
 LUA      ?=
 DEMO_LUA ?= lua5.4
 CARGO    ?= cargo
-SANDBOX  := target/release/wildix-sandbox
+# Cargo's output directory: CARGO_TARGET_DIR when set, as cargo itself does.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+export WILDIX_TARGET_DIR := $(TARGET_DIR)
+SANDBOX  := $(TARGET_DIR)/release/wildix-sandbox
+export WILDIX_SANDBOX_BIN := $(SANDBOX)
+# The library cargo builds: libwildix.dylib on macOS, libwildix.so elsewhere
+# (installed as wildix.so either way: what require looks for).
+LIBRARY  := $(TARGET_DIR)/release/libwildix.$(if $(filter Darwin,$(shell uname -s)),dylib,so)
 FOUND     = $(foreach l,$(LUAS),$(if $(shell command -v $(l) 2>/dev/null),$(l)))
 # lua5.4 -> lua54, luajit -> luajit
 feature   = $(subst lua5.,lua5,$(1))
@@ -15,13 +22,14 @@ SCRIPT   ?= examples/demo.lua
 
 build:
 ifeq ($(strip $(LUA)),)
+	@test -n "$(strip $(FOUND))" || { echo "build: no Lua interpreter found (looked for: $(LUAS)); install one, or run make deps" >&2; exit 1; }
 	@for l in $(FOUND); do $(MAKE) --no-print-directory build LUA=$$l || exit 1; done
 else
 	@case " $(LUAS) " in *" $(LUA) "*) ;; *) echo "LUA must be one of: $(LUAS)"; exit 2 ;; esac
 	$(CARGO) build --release --lib --features $(call feature,$(LUA))
 	@mkdir -p build/$(LUA)
 	@# a rename, so a process that has the old file loaded keeps it intact
-	cp target/release/libwildix.so build/$(LUA)/wildix.so.new
+	cp $(LIBRARY) build/$(LUA)/wildix.so.new
 	mv -f build/$(LUA)/wildix.so.new build/$(LUA)/wildix.so
 endif
 
@@ -38,7 +46,7 @@ rock:
 	feature=$$("$(ROCK_LUA)" -e 'io.write(jit and "luajit" or (_VERSION:gsub("Lua 5%.", "lua5")))') && \
 		env -u CC -u CFLAGS $(CARGO) build --release --lib --features "$$feature"
 	@mkdir -p build/rock
-	cp target/release/libwildix.so build/rock/wildix.so
+	cp $(LIBRARY) build/rock/wildix.so
 
 demo:
 	@$(MAKE) --no-print-directory with-sandbox SCRIPT=examples/demo.lua

@@ -6,8 +6,9 @@
 -- operations per second, peak RSS and the ratio to wildix. Also writes
 -- bench/results.md.
 local REPEATS = tonumber(os.getenv("BENCH_REPEATS") or "5")
-local SANDBOX = "target/release/wildix-sandbox"
-local FLOOR = "target/release/wildix-bench-floor"
+local TARGET = os.getenv("WILDIX_TARGET_DIR") or "target"
+local SANDBOX = TARGET .. "/release/wildix-sandbox"
+local FLOOR = TARGET .. "/release/wildix-bench-floor"
 local TOKEN = "bench-token-0123456789"
 
 local function sh(cmd)

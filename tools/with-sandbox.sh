@@ -4,7 +4,7 @@
 # pointing at it, then stops the sandbox, whatever happens.
 set -eu
 TOKEN=sandbox-token-0123456789
-SANDBOX=target/release/wildix-sandbox
+SANDBOX=${WILDIX_SANDBOX_BIN:-target/release/wildix-sandbox}
 
 out=$(mktemp)
 "$SANDBOX" --port 0 --token "$TOKEN" >"$out" &
