@@ -378,11 +378,16 @@ fn rfc3339(time: &str, offset: &str) -> Option<String> {
     if t.len() != 19 {
         return None;
     }
-    let parsed = DateTime::parse(t, DayEdge::Start)?;
-    Some(format!(
-        "{}{offset}",
-        parsed.to_string().replacen(' ', "T", 1)
-    ))
+    // Checked as a date, then written as it came with a `T`: the same
+    // text `DateTime`'s Display gives for a full time.
+    DateTime::parse(t, DayEdge::Start)?;
+    let (date, time) = (t.get(..10)?, t.get(11..)?);
+    let mut iso = String::with_capacity(t.len() + offset.len());
+    iso.push_str(date);
+    iso.push('T');
+    iso.push_str(time);
+    iso.push_str(offset);
+    Some(iso)
 }
 
 #[cfg(test)]

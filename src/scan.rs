@@ -10,10 +10,10 @@
 //!   later than the newest call of the first page (`filter[start][to]`), so
 //!   calls that arrive during the scan do not shift it. Calls that are
 //!   written late (a call is logged when it ends, under its start time) can
-//!   still shift it by a few records: ids already yielded by the previous
-//!   page are dropped, so nothing is yielded twice.
+//!   still shift it by a few records, which then open the next page again:
+//!   the records at the start of a page that repeat the end of the
+//!   previous page (by id) are dropped, so nothing is yielded twice.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::api::{Operation, Plan, Request};
@@ -23,7 +23,7 @@ use crate::decode::Shape;
 use crate::error::Error;
 use crate::normalize::RecordKind;
 use crate::params::Params;
-use crate::reply::{field_text, Out};
+use crate::reply::Out;
 
 /// A scan in progress.
 #[derive(Debug)]
@@ -36,8 +36,9 @@ pub struct Scan {
     offset: u64,
     /// Whether the window still has to be pinned (call history only).
     pin: bool,
-    /// Ids of the previous page's records.
-    previous: HashSet<Vec<u8>>,
+    /// Ids of the previous page's records, end to end, and where each ends.
+    previous: Vec<u8>,
+    previous_ends: Vec<usize>,
     done: bool,
 }
 
@@ -61,8 +62,34 @@ impl Scan {
             request,
             offset: 0,
             pin: op.record_kind() == RecordKind::Call,
-            previous: HashSet::new(),
+            previous: Vec::new(),
+            previous_ends: Vec::new(),
             done: false,
+        }
+    }
+
+    /// How many records at the start of this page (ids by `id`, `n` of
+    /// them) repeat the end of the previous page.
+    fn repeated<'t>(&self, id: &impl Fn(usize) -> Option<&'t [u8]>, n: usize) -> usize {
+        let previous = |i: usize| -> &[u8] {
+            let end = |j: usize| self.previous_ends.get(j).copied().unwrap_or(0);
+            let start = if i == 0 { 0 } else { end(i - 1) };
+            self.previous.get(start..end(i)).unwrap_or_default()
+        };
+        let Some(first) = id(0).filter(|f| !f.is_empty()) else {
+            return 0;
+        };
+        let count = self.previous_ends.len();
+        let Some(at) = (0..count).rev().find(|i| previous(*i) == first) else {
+            return 0;
+        };
+        // The run must reach the previous page's end, in order.
+        let run = count - at;
+        let repeats = (0..run.min(n)).all(|k| id(k) == Some(previous(at + k)));
+        if repeats {
+            run.min(n)
+        } else {
+            0
         }
     }
 
@@ -106,17 +133,17 @@ impl Scan {
                 self.request = self.request.with("filter[start][to]", newest.to_string());
             }
         }
-        let ids: Vec<Option<Vec<u8>>> = picks
-            .iter()
-            .map(|at| field_text(&decoded.tape, *at, "id").map(<[u8]>::to_vec))
-            .collect();
-        let kept: Vec<usize> = picks
-            .iter()
-            .zip(&ids)
-            .filter(|(_, id)| id.as_ref().is_none_or(|id| !self.previous.contains(id)))
-            .map(|(at, _)| *at)
-            .collect();
-        self.previous = ids.into_iter().flatten().collect();
+        // The ids as the decoder read them, one per record, in order.
+        let ids = decoded.tape.take_ids();
+        let id = |i: usize| ids.get(i).copied().flatten().map(|t| decoded.tape.bytes(t));
+        let repeated = self.repeated(&id, picks.len());
+        let kept = picks.get(repeated..).unwrap_or_default().to_vec();
+        self.previous.clear();
+        self.previous_ends.clear();
+        for i in 0..picks.len() {
+            self.previous.extend_from_slice(id(i).unwrap_or_default());
+            self.previous_ends.push(self.previous.len());
+        }
         self.offset += n;
         self.done = match decoded.total {
             Some(total) => self.offset >= total,

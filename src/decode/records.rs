@@ -2,6 +2,7 @@
 //! as strings), then the fields the rules in `normalize` add.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -88,7 +89,9 @@ pub struct Builder<'t> {
     /// Field ids of the keys the rules add.
     added: Vec<(&'static str, u32)>,
     /// What the rules do with each field id's key.
-    roles: Vec<Role>,
+    roles: Vec<Option<Role>>,
+    /// Record keys' field ids by text.
+    field_ids: HashMap<Box<[u8]>, u32>,
     /// The key of the group being read (`GroupsSeed`): the records'
     /// extension.
     pub group: Option<String>,
@@ -96,6 +99,8 @@ pub struct Builder<'t> {
     pub fields: Option<Vec<String>>,
     /// The first call record's `start`.
     pub first_start: Option<String>,
+    /// The `id` of the record being read.
+    id: Option<Text>,
     /// Records read so far (for messages).
     records: u64,
 }
@@ -113,9 +118,11 @@ impl<'t> Builder<'t> {
             current: Vec::new(),
             added: Vec::new(),
             roles: Vec::new(),
+            field_ids: HashMap::new(),
             group: None,
             fields: None,
             first_start: None,
+            id: None,
             records: 0,
         }
     }
@@ -159,20 +166,40 @@ impl<'t> Builder<'t> {
     /// do with it (worked out once per distinct key).
     fn field<E: serde::de::Error>(&mut self, key: &str, position: usize) -> Result<(u32, Role), E> {
         let previous = self.previous.get(position).copied();
-        let Some(id) = self.tape.field(key, previous) else {
-            return Err(self.too_large());
+        // The key the previous record had here, else the key by its text (a
+        // record with an optional field in between), else a new one.
+        let same = previous.filter(|id| {
+            self.tape
+                .fields()
+                .get(*id as usize)
+                .is_some_and(|t| self.tape.bytes(*t) == key.as_bytes())
+        });
+        let found = same.or_else(|| self.field_ids.get(key.as_bytes()).copied());
+        let id = match found {
+            Some(id) => id,
+            None => {
+                let Some(id) = self.tape.field(key, None) else {
+                    return Err(self.too_large());
+                };
+                self.field_ids.insert(key.as_bytes().into(), id);
+                id
+            }
         };
         match self.current.get_mut(position) {
             Some(slot) => *slot = id,
             None => self.current.push(id),
         }
-        let role = match self.roles.get(id as usize) {
-            Some(role) => *role,
+        // Ids the rules added (`status`) have no role until a record has
+        // them as keys: `None` until then.
+        let role = match self.roles.get(id as usize).copied().flatten() {
+            Some(role) => role,
             None => {
                 let role = Role::of(self.kind, key, self.fields.as_deref());
-                self.roles.resize(id as usize + 1, Role::Keep);
+                if self.roles.len() <= id as usize {
+                    self.roles.resize(id as usize + 1, None);
+                }
                 if let Some(slot) = self.roles.get_mut(id as usize) {
-                    *slot = role;
+                    *slot = Some(role);
                 }
                 role
             }
@@ -609,6 +636,8 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
         b.tape.set_count(at, n);
         std::mem::swap(&mut b.previous, &mut b.current);
         b.records += 1;
+        let id = b.id.take();
+        b.tape.note_id(id);
         Ok(true)
     }
 }
@@ -634,6 +663,7 @@ impl IdSeed<'_, '_> {
             self.b.text(text)?
         };
         self.b.tape.push(Node::Str(text));
+        self.b.id = Some(text); // the last one wins, as in the Lua table
         Ok(true)
     }
 

@@ -61,6 +61,11 @@ pub struct Tape {
     released: usize,
     /// Where each record of a list starts.
     records: Vec<usize>,
+    /// The ids of the records read so far, by the record's ordinal; only
+    /// records that have one (an empty record costs nothing here).
+    ids: Vec<(u32, Text)>,
+    /// Records read so far.
+    noted: u32,
     fields: Vec<Text>,
 }
 
@@ -126,6 +131,27 @@ impl Tape {
     /// Where the records of a list tape start, in order; the tape forgets.
     pub fn take_records(&mut self) -> Vec<usize> {
         std::mem::take(&mut self.records)
+    }
+
+    /// The ids of the records of a list, in order (as `take_records`),
+    /// as the decoder read them; the tape forgets.
+    pub fn take_ids(&mut self) -> Vec<Option<Text>> {
+        let mut ids = vec![None; self.noted as usize];
+        for (ordinal, text) in std::mem::take(&mut self.ids) {
+            if let Some(slot) = ids.get_mut(ordinal as usize) {
+                *slot = Some(text);
+            }
+        }
+        self.noted = 0;
+        ids
+    }
+
+    /// The id of the record just read.
+    pub(crate) fn note_id(&mut self, id: Option<Text>) {
+        if let Some(text) = id {
+            self.ids.push((self.noted, text));
+        }
+        self.noted = self.noted.saturating_add(1);
     }
 
     /// Frees the closed chunks that end at or before `at`: the reader is
@@ -217,6 +243,10 @@ impl Tape {
         self.released = self.released.min(self.closed.len());
         let kept = self.records.partition_point(|start| *start < len);
         self.records.truncate(kept);
+        if len == 0 {
+            self.ids.clear();
+            self.noted = 0;
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
