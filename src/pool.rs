@@ -128,8 +128,9 @@ impl<T: Transport> Transport for Slices<T> {
         // socket only when it changes.
         let after = match timeout.after {
             Budget::Exact(left) if left > cancel::SLICE => {
-                let slices = left.as_millis() / cancel::SLICE.as_millis();
-                Budget::Exact(cancel::SLICE * u32::try_from(slices).unwrap_or(u32::MAX))
+                let slices = u32::try_from(left.as_millis() / cancel::SLICE.as_millis());
+                let rounded = slices.ok().and_then(|n| cancel::SLICE.checked_mul(n));
+                Budget::Exact(rounded.unwrap_or(left))
             }
             other => other,
         };
