@@ -90,7 +90,7 @@ pub struct Builder<'t> {
     added: Vec<(&'static str, u32)>,
     /// What the rules do with each field id's key.
     roles: Vec<Option<Role>>,
-    /// Record keys' field ids by text.
+    /// Field ids by key text: record keys and the keys the rules add.
     field_ids: HashMap<Box<[u8]>, u32>,
     /// The key of the group being read (`GroupsSeed`): the records'
     /// extension.
@@ -174,16 +174,9 @@ impl<'t> Builder<'t> {
                 .get(*id as usize)
                 .is_some_and(|t| self.tape.bytes(*t) == key.as_bytes())
         });
-        let found = same.or_else(|| self.field_ids.get(key.as_bytes()).copied());
-        let id = match found {
+        let id = match same {
             Some(id) => id,
-            None => {
-                let Some(id) = self.tape.field(key, None) else {
-                    return Err(self.too_large());
-                };
-                self.field_ids.insert(key.as_bytes().into(), id);
-                id
-            }
+            None => self.intern(key)?,
         };
         match self.current.get_mut(position) {
             Some(slot) => *slot = id,
@@ -221,10 +214,20 @@ impl<'t> Builder<'t> {
         if let Some((_, id)) = self.added.iter().find(|(k, _)| same(k)) {
             return Ok(*id);
         }
-        let Some(id) = self.tape.field(key, None) else {
+        let id = self.intern(key)?;
+        self.added.push((key, id));
+        Ok(id)
+    }
+
+    /// The field id of `key`: the one it already has, else a new one.
+    fn intern<E: serde::de::Error>(&mut self, key: &str) -> Result<u32, E> {
+        if let Some(id) = self.field_ids.get(key.as_bytes()) {
+            return Ok(*id);
+        }
+        let Some(id) = self.tape.add_field(key) else {
             return Err(self.too_large());
         };
-        self.added.push((key, id));
+        self.field_ids.insert(key.as_bytes().into(), id);
         Ok(id)
     }
 

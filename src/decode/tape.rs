@@ -290,7 +290,7 @@ impl Tape {
         if self.skip(0) != self.len() {
             return; // the root object is not the whole tape
         }
-        let (Some(field), Some(text)) = (self.field(key, None), self.copy(value)) else {
+        let (Some(field), Some(text)) = (self.add_field(key), self.copy(value)) else {
             return;
         };
         self.push(Node::Field(field));
@@ -298,18 +298,9 @@ impl Tape {
         self.set_count(0, n.saturating_add(1));
     }
 
-    /// Interns a record key: `previous` is the key the last record had at
-    /// this position, reused when it is the same text.
-    pub(crate) fn field(&mut self, key: &str, previous: Option<u32>) -> Option<u32> {
-        if let Some(id) = previous {
-            let same = self
-                .fields
-                .get(id as usize)
-                .is_some_and(|t| self.bytes(*t) == key.as_bytes());
-            if same {
-                return Some(id);
-            }
-        }
+    /// Adds a record key (the decoder interns them, `records::Builder`);
+    /// its id for `Node::Field`. `None` when the arena is full.
+    pub(crate) fn add_field(&mut self, key: &str) -> Option<u32> {
         // Copied: there are few distinct keys, and the copy can be compared
         // before the body is attached.
         let text = self.copy(key)?;
@@ -406,13 +397,12 @@ mod test {
     }
 
     #[test]
-    fn record_keys_are_interned_by_position() {
+    fn record_keys_are_numbered_in_order() {
         let mut tape = Tape::default();
-        let a = tape.field("id", None).unwrap();
-        assert_eq!(tape.field("id", Some(a)), Some(a));
-        let b = tape.field("name", Some(a)).unwrap();
-        assert_ne!(a, b);
-        assert_eq!(tape.fields().len(), 2);
+        let a = tape.add_field("id").unwrap();
+        let b = tape.add_field("name").unwrap();
+        assert_eq!((a, b), (0, 1));
+        assert_eq!(tape.bytes(tape.fields()[1]), b"name");
     }
 
     #[test]
