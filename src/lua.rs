@@ -37,7 +37,7 @@ pub fn open(lua: &Lua) -> Result<Table> {
     core.set(
         "new_client",
         lua.create_function(|lua, (name, options): (LuaValue, LuaValue)| {
-            let client = guard(lua, || new_client(&name, &options));
+            let client = guard(|| new_client(&name, &options));
             reply(lua, client.map(Made::Client))
         })?,
     )?;
@@ -103,7 +103,7 @@ pub fn open(lua: &Lua) -> Result<Table> {
         lua.create_function(|lua, (op, body): (LuaValue, mlua::String)| {
             let body = body.as_bytes().to_vec();
             let result = prepare(&op, &LuaValue::Nil).and_then(|(op, _)| {
-                guard(lua, || decode_only(op, body)).map_err(|e| e.in_function(op.name()))
+                guard(|| decode_only(op, body)).map_err(|e| e.in_function(op.name()))
             });
             reply(lua, result.map(Made::Out))
         })?,
@@ -224,7 +224,7 @@ impl UserData for ClientHandle {
     fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
         methods.add_method("call", |lua, this, (op, table): (LuaValue, LuaValue)| {
             let result = prepare(&op, &table)
-                .and_then(|(op, pairs)| guard(lua, || this.0.call(op, pairs.as_deref())));
+                .and_then(|(op, pairs)| guard_waiting(lua, || this.0.call(op, pairs.as_deref())));
             reply(lua, result.map(Made::Out))
         });
         // An iterator's state: `scan:next()` gives each page's records.
@@ -259,7 +259,7 @@ impl UserData for ScanHandle {
     fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
         methods.add_method("next", |lua, this, ()| {
             let result = match this.0.try_borrow_mut() {
-                Ok(mut scan) => guard(lua, || scan.next_page()),
+                Ok(mut scan) => guard_waiting(lua, || scan.next_page()),
                 Err(_) => Err(Error::argument("the iterator is already running")),
             };
             reply(
@@ -307,23 +307,26 @@ fn prepare(op: &LuaValue, table: &LuaValue) -> std::result::Result<(Operation, P
     }
 }
 
-/// Runs Rust code that may wait for the PBX: an interrupt (Ctrl-C) ends
-/// the wait (src/lua_hook.rs, src/cancel.rs), and a panic becomes an error
-/// instead of unwinding into Lua. The message is fixed: a panic payload
-/// could hold anything.
-fn guard<T>(
-    lua: &Lua,
-    f: impl FnOnce() -> std::result::Result<T, Error>,
-) -> std::result::Result<T, Error> {
-    let run = || match Hooks::watch(lua) {
-        Some(hooks) => cancel::watching(move || hooks.interrupted(), f),
-        None => f(),
-    };
-    catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|_| {
+/// Runs Rust code so that a panic becomes an error instead of unwinding
+/// into Lua. The message is fixed: a panic payload could hold anything.
+fn guard<T>(f: impl FnOnce() -> std::result::Result<T, Error>) -> std::result::Result<T, Error> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
         Err(Error::new(
             Kind::Decode,
             "internal error in wildix (a bug: please report it with the call that caused it)",
         ))
+    })
+}
+
+/// `guard` for code that waits for the PBX: an interrupt (Ctrl-C) ends
+/// the wait (src/lua_hook.rs, src/cancel.rs).
+fn guard_waiting<T>(
+    lua: &Lua,
+    f: impl FnOnce() -> std::result::Result<T, Error>,
+) -> std::result::Result<T, Error> {
+    guard(|| match Hooks::watch(lua) {
+        Some(hooks) => cancel::watching(move || hooks.interrupted(), f),
+        None => f(),
     })
 }
 
