@@ -380,6 +380,19 @@ local LISTS = {
   phonebooks = { fn = "list_phonebooks", field = "phonebooks", noun = "phonebooks" },
 }
 
+-- Commands whose one answer holds every record.
+local WHOLE = {
+  groups = { fn = "list_call_groups", field = "call_groups", noun = "call groups" },
+  registrations = { fn = "list_registrations", field = "registrations", noun = "registrations",
+    param = "extension" },
+  active = { fn = "list_active_calls", field = "calls", noun = "calls in progress", param = "extension" },
+  lookup = { fn = "lookup_number", field = "matches", kind = "matches", param = "number",
+    summary = function(records, result)
+      if #records == 0 then return "nobody has " .. result.number end
+      return ("%s match(es) for %s"):format(fmt.thousands(#records), result.number)
+    end },
+}
+
 local function list(ctx, command)
   local what = LISTS[command]
   local limit = positive_integer(ctx.options, "limit")
@@ -656,26 +669,15 @@ local function run(argv, sys)
     -- What people hold is the number; the record id is for scripts.
     local id = ctx.options.id
     one(ctx, "get_extension", "extension", id and { id = id } or { extension = ctx.args[1] })
-  elseif command == "groups" then
-    -- Every group in one answer: the list printer, one page.
-    local result = api.list_call_groups()
-    local printer = list_printer(format, "groups", ctx.out, width)
-    printer.rows(result.call_groups)
-    printer.finish(("%s call groups"):format(fmt.thousands(#result.call_groups)))
-  elseif command == "lookup" then
-    local result = api.lookup_number({ number = args[1] })
-    local printer = list_printer(format, "matches", ctx.out, width)
-    printer.rows(result.matches)
-    printer.finish(#result.matches == 0 and ("nobody has " .. result.number)
-      or ("%s match(es) for %s"):format(fmt.thousands(#result.matches), result.number))
-  elseif command == "registrations" or command == "active" then
-    local result = command == "active" and api.list_active_calls({ extension = args[1] })
-      or api.list_registrations({ extension = args[1] })
-    local records = command == "active" and result.calls or result.registrations
-    local printer = list_printer(format, command, ctx.out, width)
+  elseif WHOLE[command] then
+    -- Every record in one answer: the list printer, one page.
+    local what = WHOLE[command]
+    local result = api[what.fn](what.param and { [what.param] = args[1] } or {})
+    local records = result[what.field]
+    local printer = list_printer(format, what.kind or command, ctx.out, width)
     printer.rows(records)
-    printer.finish(("%s %s"):format(fmt.thousands(#records), command == "active" and "calls in progress"
-      or "registrations"))
+    printer.finish(what.summary and what.summary(records, result)
+      or ("%s %s"):format(fmt.thousands(#records), what.noun))
   elseif command == "presence" then
     print_record(format, "presence", api.get_presence({ extension = args[1] }), ctx.out, width)
   elseif command == "me" then
