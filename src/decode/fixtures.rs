@@ -326,6 +326,18 @@ fn bodies_that_are_not_the_json_we_expect() {
 }
 
 #[test]
+fn bodies_that_are_not_utf8_are_refused_with_where() {
+    // Latin-1 "ï" in a name: JSON must be UTF-8 (RFC 8259).
+    let body = b"{\"type\":\"result\",\"result\":[{\"id\":\"1\",\"name\":\"Ana\xef\"}]}".to_vec();
+    let e = decode(body, Shape::List(Extension)).unwrap_err();
+    assert_eq!(e.kind(), Kind::Decode);
+    assert_eq!(
+        e.message(),
+        r#"the PBX answer is not valid UTF-8 (at byte 48; starts with "{\"type\":\"result\",\"result\":[{\"id\":\"1\",\"name\":\"Ana�\"}]}")"#
+    );
+}
+
+#[test]
 fn totals_are_counts_up_to_2_pow_53() {
     let total = |t: &str| {
         decode(
