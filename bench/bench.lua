@@ -1,11 +1,14 @@
 -- make bench: wildix against the Lua clients a user would otherwise write,
 -- and against the floor (the same requests in Rust, no Lua), in one run,
--- against one sandbox serving every answer from memory. Each contender and
--- workload runs in a process of its own (bench/run.lua), one warm-up round,
--- then REPEATS rounds; we report the median, min and max per operation,
--- operations per second, peak RSS and the ratio to wildix. Also writes
--- bench/results.md.
-local REPEATS = tonumber(os.getenv("BENCH_REPEATS") or "5")
+-- against one sandbox serving every answer from memory. REPEATS rounds per
+-- workload; each round runs every contender once, in a process of its own
+-- (bench/run.lua: a warm-up round, then one measured round), in an order
+-- that rotates from round to round. A slow spell on this shared machine
+-- then hits every contender of a round alike, and the ratio to wildix is
+-- taken within each round (paired), its median reported. Also reports the
+-- median, min and max per operation, operations per second and peak RSS,
+-- and writes bench/results.md.
+local REPEATS = tonumber(os.getenv("BENCH_REPEATS") or "7")
 local TARGET = os.getenv("WILDIX_TARGET_DIR") or "target"
 local SANDBOX = TARGET .. "/release/wildix-sandbox"
 local FLOOR = TARGET .. "/release/wildix-bench-floor"
@@ -86,26 +89,73 @@ local function run(contender, workload)
     for _, module in ipairs(contender.needs or {}) do
       if not has_module(contender.lua, module) then return nil, "no " .. module end
     end
-    cmd = ("%s LUA_CPATH='%s/?.so;;' %s bench/run.lua %s %s %d 2>&1")
-      :format(ENV, contender.cpath or ("build/" .. contender.lua), contender.lua, contender.runner, workload, REPEATS)
+    cmd = ("%s LUA_CPATH='%s/?.so;;' %s bench/run.lua %s %s 1 2>&1")
+      :format(ENV, contender.cpath or ("build/" .. contender.lua), contender.lua, contender.runner, workload)
   else
-    cmd = ("%s %s %s %d 2>&1"):format(ENV, FLOOR, workload, REPEATS)
+    cmd = ("%s %s %s 1 2>&1"):format(ENV, FLOOR, workload)
   end
   local output = sh(cmd)
-  local median, min, max, rss = output:match("RESULT (%S+) (%S+) (%S+) (%d+)")
-  if not median then return nil, output:match("[^\n]*") end
-  return { median = tonumber(median), min = tonumber(min), max = tonumber(max), rss = tonumber(rss) }
+  local us, _, _, rss = output:match("RESULT (%S+) (%S+) (%S+) (%d+)")
+  if not us then return nil, output:match("[^\n]*") end
+  return { us = tonumber(us), rss = tonumber(rss) }
+end
+
+local function median(list)
+  local sorted = { table.unpack(list) }
+  table.sort(sorted)
+  local n = #sorted
+  if n == 0 then return nil end
+  if n % 2 == 1 then return sorted[(n + 1) / 2] end
+  return (sorted[n / 2] + sorted[n / 2 + 1]) / 2
+end
+
+-- The wildix contender each one is compared with: the one on the same
+-- interpreter (the floor: wildix on Lua 5.4).
+local function reference(c)
+  for i, other in ipairs(CONTENDERS) do
+    if other.runner == "wildix" and not other.cpath and other.lua == (c.lua or "lua5.4") then return i end
+  end
 end
 
 local rows = {}
 for _, w in ipairs(WORKLOADS) do
-  local wildix_by_lua = {}
-  for _, c in ipairs(CONTENDERS) do
-    io.stderr:write(("%-6s %-32s %-7s ..."):format(w.id, c.name, c.lua or ""))
-    local r, why = run(c, w.id)
-    io.stderr:write(r and (" %.1f µs\n"):format(r.median) or (" skipped: " .. tostring(why) .. "\n"))
-    if r and c.runner == "wildix" and not c.cpath then wildix_by_lua[c.lua] = r end
-    rows[#rows + 1] = { w = w, c = c, r = r, why = why, wildix = wildix_by_lua }
+  -- per contender: the time of each round (by round number), peak RSS, why skipped
+  local got = {}
+  for i = 1, #CONTENDERS do got[i] = { times = {}, rss = 0 } end
+  for round = 1, REPEATS do
+    for k = 0, #CONTENDERS - 1 do
+      local i = (round - 1 + k) % #CONTENDERS + 1
+      local c, g = CONTENDERS[i], got[i]
+      if not g.why then
+        io.stderr:write(("%-6s round %d/%d %-32s %-7s ..."):format(w.id, round, REPEATS, c.name, c.lua or ""))
+        local r, why = run(c, w.id)
+        io.stderr:write(r and (" %.1f µs\n"):format(r.us) or (" skipped: " .. tostring(why) .. "\n"))
+        if r then
+          g.times[round] = r.us
+          g.rss = math.max(g.rss, r.rss)
+        else
+          g.why = why
+        end
+      end
+    end
+  end
+  for i, c in ipairs(CONTENDERS) do
+    local g, ref = got[i], got[reference(c)]
+    local all, ratios = {}, {}
+    for round = 1, REPEATS do
+      local t = g.times[round]
+      if t then
+        all[#all + 1] = t
+        if ref and ref.times[round] then ratios[#ratios + 1] = t / ref.times[round] end
+      end
+    end
+    if g.why or #all == 0 then
+      rows[#rows + 1] = { w = w, c = c, why = g.why or "no result" }
+    else
+      table.sort(all)
+      rows[#rows + 1] = { w = w, c = c, r = { median = median(all), min = all[1], max = all[#all], rss = g.rss,
+        ratio = median(ratios) } }
+    end
   end
 end
 lifeline:close()
@@ -124,9 +174,7 @@ local lines = {
 for _, row in ipairs(rows) do
   local r, c = row.r, row.c
   if r then
-    -- Lua baselines compare with wildix on the same interpreter; the floor with wildix on Lua 5.4.
-    local ref = row.wildix[c.lua or "lua5.4"]
-    local ratio = ref and ("%.2f"):format(r.median / ref.median) or "—"
+    local ratio = r.ratio and ("%.2f"):format(r.ratio) or "—"
     lines[#lines + 1] = ("| %s | %s | %s | %s | %s | %s | %.0f | %.1f MiB | %s |"):format(
       row.w.id, c.name, c.lua or "—", fmt_us(r.median), fmt_us(r.min), fmt_us(r.max), 1e6 / r.median,
       r.rss / 1024, ratio)
@@ -151,10 +199,12 @@ local notes = previous:match("\n(## Profile.*)$") or ""
 results = assert(io.open("bench/results.md", "w"))
 results:write("# Benchmark results\n\n",
   "Generated by `make bench` (bench/bench.lua). Machine: ", machine, ".\n",
-  ("One sandbox serving answers from memory; each cell one process: a warm-up round, then %d rounds; "
-    .. "times are per operation (per scan for W4, per decode for W5). "
-    .. "`× wildix`: this contender's median over wildix's on the same interpreter "
-    .. "(the floor: over wildix on Lua 5.4); above 1 means wildix is faster.\n\n"):format(REPEATS),
+  ("One sandbox serving answers from memory; %d interleaved rounds, each running every contender once "
+    .. "in its own process (a warm-up round, then one measured round); times are per operation (per scan "
+    .. "for W4, per decode for W5), peak RSS the largest of the rounds. "
+    .. "`× wildix`: the median, over the rounds, of this contender's time over wildix's in the same round "
+    .. "on the same interpreter (the floor: over wildix on Lua 5.4); above 1 means wildix is faster.\n\n")
+    :format(REPEATS),
   table.concat(doc, "\n"), "\n\n", table_text, "\n\n", notes)
 results:close()
 print("\nwritten to bench/results.md")
