@@ -3,14 +3,9 @@
 -- at the sandbox PBX).
 local wildix = require("wildix")
 
--- Display width of a UTF-8 string: one column per character, two for CJK.
-local function width(s)
-  local w = 0
-  for ch in s:gmatch("[%z\1-\127\194-\244][\128-\191]*") do
-    w = w + ((ch:byte() >= 0xE3 and ch:byte() <= 0xE9) and 2 or 1)
-  end
-  return w
-end
+-- Terminal columns of a string (two for wide CJK characters): the same
+-- rule as the `wildix` command's tables.
+local width = wildix._width
 
 local function pad(s, n)
   s = tostring(s or "")

@@ -246,6 +246,9 @@ end
 -- whether each stream is a terminal and the terminal's width.
 M._terminal = core.terminal
 M._add_days = core.add_days
+M._width = core.width
+M._truncate = core.truncate
+M._file_mode = core.file_mode
 
 --- Makes KosmoKrator scripts run unchanged: tbl.integrations.wildix = wildix.
 function M.install(tbl)

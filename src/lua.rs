@@ -52,6 +52,33 @@ pub fn open(lua: &Lua) -> Result<Table> {
             Ok(t)
         })?,
     )?;
+    // Terminal columns of a text, and the text cut to fit some: the one
+    // width rule, for the CLI's tables and the demo (`wildix._width`).
+    core.set(
+        "width",
+        lua.create_function(|_, text: mlua::String| Ok(terminal::width(&text.to_string_lossy())))?,
+    )?;
+    core.set(
+        "truncate",
+        lua.create_function(|lua, (text, columns): (mlua::String, f64)| {
+            let text = text.to_string_lossy();
+            // math.huge (no terminal) or NaN: as wide as can be, or nothing.
+            let columns = if columns.is_nan() {
+                0
+            } else {
+                columns.clamp(0.0, u32::MAX as f64) as usize
+            };
+            lua.create_string(&*terminal::truncate(&text, columns))
+        })?,
+    )?;
+    // The permission bits of a file (the CLI refuses a profile holding a
+    // secret that others can read); nil when it cannot be read.
+    core.set(
+        "file_mode",
+        lua.create_function(|_, path: mlua::String| {
+            Ok(terminal::file_mode(&path.to_string_lossy()))
+        })?,
+    )?;
     // The `wildix` command's calendar: "YYYY-MM-DD" plus n days, and its
     // weekday; nil for another string.
     core.set(

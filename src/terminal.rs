@@ -1,8 +1,12 @@
 //! What the `wildix` command needs to know about its terminal and stock Lua
-//! cannot tell it: whether stdout and stderr are terminals, and how wide the
-//! terminal is.
+//! cannot tell it: whether stdout and stderr are terminals, how wide the
+//! terminal is, how many columns a text takes on it, and whether a file
+//! others can read.
 
+use std::borrow::Cow;
 use std::io::IsTerminal;
+
+use unicode_width::UnicodeWidthChar;
 
 /// Whether standard output is a terminal.
 pub fn stdout_is_terminal() -> bool {
@@ -37,4 +41,82 @@ pub fn columns() -> Option<u16> {
 #[cfg(not(unix))]
 pub fn columns() -> Option<u16> {
     None
+}
+
+/// The columns `c` takes on a terminal: two for wide East Asian characters,
+/// none for combining marks and zero-width ones (Unicode's East Asian Width,
+/// as the `unicode-width` crate reads it), one for a control character
+/// (printed escaped, never raw).
+fn char_width(c: char) -> usize {
+    c.width().unwrap_or(1)
+}
+
+/// The columns `text` takes on a terminal: the sum of its characters'.
+/// The one width rule of the tree: the CLI's tables and the demo use it
+/// through `wildix._width`.
+pub fn width(text: &str) -> usize {
+    text.chars().map(char_width).sum()
+}
+
+/// `text` cut to at most `columns` columns, "…" marking the cut; the text
+/// itself when it fits. Linear in the text's length, whatever it holds.
+pub fn truncate(text: &str, columns: usize) -> Cow<'_, str> {
+    let mut used = 0;
+    // Where the text ends if it has to be cut: "…" takes one column.
+    let mut cut = None;
+    for (at, c) in text.char_indices() {
+        let w = char_width(c);
+        if cut.is_none() && used + w >= columns {
+            cut = Some(at);
+        }
+        used += w;
+        if used > columns {
+            return match (columns, cut) {
+                (0, _) => Cow::Borrowed(""),
+                (_, cut) => Cow::Owned(format!("{}…", &text[..cut.unwrap_or(0)])),
+            };
+        }
+    }
+    Cow::Borrowed(text)
+}
+
+/// A file's permission bits (`0o600`), or `None` when it cannot be read.
+#[cfg(unix)]
+pub fn file_mode(path: &str) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| m.permissions().mode() & 0o7777)
+}
+
+#[cfg(not(unix))]
+pub fn file_mode(_path: &str) -> Option<u32> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_count_terminal_columns() {
+        assert_eq!(width("Zoë"), 3);
+        assert_eq!(width("池田"), 4);
+        assert_eq!(width("e\u{301}"), 1); // e + combining acute
+        assert_eq!(width(""), 0);
+    }
+
+    #[test]
+    fn truncation_keeps_room_for_the_ellipsis() {
+        assert_eq!(truncate("Giulia 池田", 20), "Giulia 池田");
+        assert_eq!(truncate("Giulia 池田", 11), "Giulia 池田");
+        assert_eq!(truncate("Giulia 池田", 10), "Giulia 池…");
+        // "Giulia 池…" would take 10 columns: 池 goes too.
+        assert_eq!(truncate("Giulia 池田", 9), "Giulia …");
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("abcdef", 0), "");
+        assert_eq!(truncate("池田", 1), "…");
+        assert_eq!(truncate("池田", 2), "…");
+        assert_eq!(truncate("池田", 3), "池…");
+    }
 }

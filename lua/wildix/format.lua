@@ -1,28 +1,16 @@
 --- Text for the `wildix` command (lua/wildix/cli.lua): display widths,
 --- durations and counts, JSON, CSV, and fitting table columns to a width.
---- Widths count UTF-8 characters, not bytes (wide East Asian characters
---- count as one).
+--- Widths are terminal columns (two for wide East Asian characters), by
+--- the module's one rule (src/terminal.rs, the unicode-width crate).
+local wildix = require("wildix")
+
 local M = {}
 
---- How many characters wide s shows: its UTF-8 characters.
-function M.width(s)
-  local _, continuation = s:gsub("[\128-\191]", "")
-  return #s - continuation
-end
+--- How many terminal columns s takes.
+M.width = wildix._width
 
---- s cut to `width` characters, with "…" marking a cut.
-function M.truncate(s, width)
-  if M.width(s) <= width then return s end
-  if width < 1 then return "" end
-  local keep, count, i = width - 1, 0, 1
-  while i <= #s and count < keep do
-    local byte = s:byte(i)
-    local size = byte >= 240 and 4 or byte >= 224 and 3 or byte >= 192 and 2 or 1
-    i = i + size
-    count = count + 1
-  end
-  return s:sub(1, i - 1) .. "…"
-end
+--- s cut to `width` columns, with "…" marking a cut.
+M.truncate = wildix._truncate
 
 --- s padded with spaces to `width`, on the left when `right` (numbers).
 function M.pad(s, width, right)
