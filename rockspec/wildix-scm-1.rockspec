@@ -42,6 +42,7 @@ build = {
       lua = {
          ["wildix.cli"] = "lua/wildix/cli.lua",
          ["wildix.format"] = "lua/wildix/format.lua",
+         ["wildix.profile"] = "lua/wildix/profile.lua",
       },
       bin = { wildix = "bin/wildix" },
    },

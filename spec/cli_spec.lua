@@ -16,7 +16,9 @@ end
 -- The command line that runs bin/wildix from this checkout, as the README
 -- says: wildix.cli from lua/, the module built for this interpreter.
 local function command_line(args, env)
+  -- WILDIX_CONFIG: no profile file of the machine's user gets in the way.
   local vars = { "WILDIX_URL=" .. quote(helper.url), "WILDIX_TOKEN=" .. quote(helper.token),
+    "WILDIX_CONFIG=/nonexistent/wildix-config",
     "LUA_PATH=" .. quote("lua/?.lua;;"), "LUA_CPATH=" .. quote("build/" .. helper.build .. "/?.so;;") }
   for k, v in pairs(env or {}) do vars[#vars + 1] = k .. "=" .. quote(v) end
   local words = {}
@@ -64,8 +66,8 @@ describe("wildix command", function()
   local module = helper.configured()
 
   describe("output", function()
-    it("should print the current user as a JSON object when piped", function()
-      local out, err, code = wildix({ "me" })
+    it("should print the current user as a JSON object when asked", function()
+      local out, err, code = wildix({ "me", "-f", "json" })
       assert.equals(0, code, err)
       assert.equals("", err)
       local me = module.get_current_user()
@@ -75,7 +77,7 @@ describe("wildix command", function()
     end)
 
     it("should print one call, extension and JSON list per record", function()
-      local out, _, code = wildix({ "call", "call-123" })
+      local out, _, code = wildix({ "call", "call-123", "-f", "json" })
       assert.equals(0, code)
       assert.matches('"id": "call%-123"', out)
       assert.matches('"status": "answered"', out)
@@ -89,7 +91,7 @@ describe("wildix command", function()
       assert.equals(0, code)
       assert.matches("\nnumber +456\n", out)
 
-      out, _, code = wildix({ "calls", "--limit", "7", "--from", "2026-02-01", "--to", "2026-02-28" })
+      out, _, code = wildix({ "calls", "--limit", "7", "--from", "2026-02-01", "--to", "2026-02-28", "--format=json" })
       assert.equals(0, code)
       local records = 0
       for line in out:gmatch("[^\n]+") do
@@ -148,8 +150,19 @@ describe("wildix command", function()
       assert.matches("^3 of [%d,]+ extensions %(%-%-all for every one%)$", rows[5])
     end)
 
+    it("should print a plain table when piped, unless asked for JSON or CSV", function()
+      local out, err, code = wildix({ "users", "-n", "3" })
+      assert.equals(0, code, err)
+      local rows = lines(out)
+      assert.matches("^name +email +extension +id$", rows[1])
+      assert.equals(5, #rows)
+      assert.is_nil(out:find("\27", 1, true)) -- no colour codes in a pipe
+      out = wildix({ "users", "-n3" })
+      assert.equals(5, #lines(out))
+    end)
+
     it("should keep every character of a table that goes to a pipe", function()
-      local out = wildix({ "users", "--all", "--format", "table" })
+      local out = wildix({ "users", "--all" })
       assert.is_nil(out:find("…", 1, true))
       local out80 = wildix({ "users", "--all", "--format", "table" }, { COLUMNS = "50" })
       for _, line in ipairs(lines(out80)) do assert.is_true(utf8_len(line) <= 50, line) end
@@ -168,7 +181,8 @@ describe("wildix command", function()
 
   describe("stats", function()
     it("should count each day's calls, answered vs missed, matching list_calls", function()
-      local out, err, code = wildix({ "stats", "--from", "2026-01-01", "--to", "2026-01-10", "--top", "5" })
+      local out, err, code = wildix({ "stats", "--from", "2026-01-01", "--to", "2026-01-10", "--top", "5",
+        "--format", "json" })
       assert.equals(0, code, err)
       local sum_answered, sum_missed, days = 0, 0, 0
       for answered, date, missed in out:gmatch('{"answered":(%d+),"date":"([%d%-]+)","missed":(%d+)}') do
@@ -251,6 +265,25 @@ describe("wildix command", function()
       fails({ "extension", "456", "--id", "ext-456" }, 2, "not both")
       fails({ "calls", "--id", "x" }, 2, "unknown option '%-%-id' for 'calls'")
       fails({ "me", "--account", "configure" }, 2, "not an account name")
+      fails({ "calls", "-x" }, 2, "unknown option '%-x' %(short options: %-a, %-e, %-f, %-h, %-n, %-V%)")
+      fails({ "calls", "-n" }, 2, "%-n needs a value")
+      fails({ "calls", "-n", "0" }, 2, "%-%-limit must be a whole number")
+      fails({ "stats", "--by", "year" }, 2, "%-%-by must be day, week or month, got 'year'")
+      fails({ "calls", "--since", "7d", "--from", "today" }, 2, "%-%-since is %-%-from")
+      fails({ "me", "--timeout", "soon" }, 2, "%-%-timeout must be a number, got 'soon'")
+      fails({ "me", "--retries", "99" }, 1, "config: .*%-%-retries must be")
+      fails({ "calls", "--from", "8x" }, 2, "%-%-from must be a date")
+    end)
+
+    it("should name the command's flags, variables and profile in account errors", function()
+      local err = fails({ "me" }, 1, nil, { WILDIX_URL = "", WILDIX_TOKEN = "" })
+      assert.matches("^wildix: config: account 'default' is not configured: set WILDIX_URL and WILDIX_TOKEN, "
+        .. "or url and token in the profile %(/nonexistent/wildix%-config%)\n$", err)
+      assert.is_nil(err:find("wildix.configure", 1, true))
+      err = fails({ "me", "--timeout", "5" }, 1, nil, { WILDIX_URL = "", WILDIX_TOKEN = "" })
+      assert.matches("'url' is required %(set WILDIX_URL, or put it in the profile%)", err)
+      err = fails({ "me", "--ca-file", "/nonexistent/ca.pem" }, 1)
+      assert.matches("^wildix: config: %-%-ca%-file \"/nonexistent/ca.pem\" cannot be read", err)
     end)
 
     it("should exit 130 at once on Ctrl-C, with one line and no stack trace", function()
@@ -284,6 +317,8 @@ describe("wildix command", function()
     maybe("should print a table that fits the terminal's width", function()
       local shown, code = wildix_on_terminal({ "calls", "--limit", "20" }, 60)
       assert.equals(0, code, shown)
+      assert.matches("^\27%[1mstart", shown) -- bold headers on a terminal
+      shown = shown:gsub("\27%[%d+m", "")
       local rows = lines(shown)
       assert.matches("^start +from +to +status +duration", rows[1])
       assert.equals(22, #rows)
@@ -464,6 +499,148 @@ describe("wildix command", function()
         c = "+390212345", d = "-5", e = "@SUM(A1)", f = "-", g = "plain" })
       assert.equals(0, code, err)
       assert.equals("'=1+2,'+39 02 1234,+390212345,-5,'@SUM(A1),'-,plain", out:match("\n7,([^\r]*)\r\n$"))
+    end)
+
+    --- A stand-in module that records what the command asks of it.
+    local function recorder()
+      local seen = { params = {} }
+      local fake = { version = "0" }
+      function fake.list_calls(params)
+        seen.params[#seen.params + 1] = params
+        return { calls = {
+          { id = "1", start = "2026-03-02 10:00:00", status = "answered", duration = 60, from = "201", to = "202" },
+          { id = "2", start = "2026-03-09 10:00:00", status = "busy", duration = 0, from = "201", to = "203" },
+          { id = "3", start = "2026-04-01 10:00:00", status = "answered", duration = 5, from = "池田", to = "204" },
+        }, total = 3, page = 1, limit = 1000, has_more = false }
+      end
+      function fake.get_current_user() return { id = "7", name = "Ann" } end
+      function fake.configure(name, options)
+        seen.account, seen.options = name, options
+        return fake
+      end
+      return fake, seen
+    end
+
+    local function run_sys(args, fake, env, terminal)
+      local stdout, stderr = buffer(), buffer()
+      env = env or {}
+      local code = cli.main(args, { wildix = fake, stdout = stdout, stderr = stderr, today = "2026-03-10",
+        terminal = terminal or { stdout = false, stderr = false }, getenv = function(k) return env[k] end })
+      return stdout.text, stderr.text, code
+    end
+
+    it("should read short options, relative dates and --since", function()
+      local fake, seen = recorder()
+      local _, err, code = run_sys({ "calls", "-n2", "--since", "7d", "--to", "yesterday", "-e", "201" }, fake)
+      assert.equals(0, code, err)
+      assert.same({ limit = 2, page = 1, date_from = "2026-03-03", date_to = "2026-03-09", extension = "201" },
+        seen.params[1])
+      _, err, code = run_sys({ "calls", "-a", "--from", "2w", "--to", "TODAY" }, fake)
+      assert.equals(0, code, err)
+      assert.equals("2026-02-24", seen.params[2].date_from)
+      assert.equals("2026-03-10", seen.params[2].date_to)
+      assert.equals(1000, seen.params[2].limit)
+    end)
+
+    it("should give each command its own --help", function()
+      local out, _, code = run_sys({ "calls", "--help" }, recorder())
+      assert.equals(0, code)
+      assert.matches("^usage: wildix calls %[%-%-from D%]", out)
+      assert.matches("\n  %-e, %-%-extension EXT", out)
+      assert.matches("\n  %-%-timeout SECONDS", out)
+      assert.matches("\nDates: ", out)
+      assert.is_nil(out:find("stats", 1, true))
+      out = run_sys({ "-h", "users" }, recorder())
+      assert.matches("^usage: wildix users %[%-n N | %-%-all%]", out)
+      assert.is_nil(out:find("--extension", 1, true))
+      assert.is_nil(out:find("Dates:", 1, true))
+      out = run_sys({ "--help" }, recorder())
+      assert.equals(cli.usage, out)
+      out = run_sys({ "-V" }, recorder())
+      assert.matches("^wildix 0 %(", out)
+    end)
+
+    it("should sum stats by week and month, for one extension", function()
+      local fake, seen = recorder()
+      local out, err, code = run_sys({ "stats", "--from", "2026-03-01", "--to", "2026-04-02", "--by", "week",
+        "-e", "201", "-f", "csv" }, fake)
+      assert.equals(0, code, err)
+      assert.equals("201", seen.params[1].extension)
+      -- 2026-03-01 is a Sunday: its week began on Monday 2026-02-23.
+      assert.equals("date,answered,missed\r\n2026-03-01,0,0\r\n2026-03-02,1,0\r\n2026-03-09,0,1\r\n"
+        .. "2026-03-16,0,0\r\n2026-03-23,0,0\r\n2026-03-30,1,0\r\n", out)
+      out = run_sys({ "stats", "--from", "2026-03-01", "--to", "2026-04-02", "--by", "month", "-f", "json" }, fake)
+      assert.matches('"months":%[\n  {"answered":1,"date":"2026%-03%-01","missed":1},\n  '
+        .. '{"answered":1,"date":"2026%-04%-01","missed":0}\n%]', out)
+      out = run_sys({ "stats", "--from", "2026-03-01", "--to", "2026-04-02", "--by", "month" }, fake)
+      assert.matches("\nmonth +answered +missed\n2026%-03 ", out)
+    end)
+
+    it("should colour tables on a terminal, unless NO_COLOR is set", function()
+      local tty = { stdout = true, stderr = false, columns = 100 }
+      local out = run_sys({ "calls" }, recorder(), {}, tty)
+      assert.matches("^\27%[1mstart", out)
+      assert.matches("\27%[32manswered\27%[0m", out)
+      assert.matches("\27%[33mbusy +\27%[0m", out)
+      for _, env in ipairs({ { NO_COLOR = "1" }, { TERM = "dumb" } }) do
+        out = run_sys({ "calls" }, recorder(), env, tty)
+        assert.is_nil(out:find("\27", 1, true), out)
+      end
+      out = run_sys({ "calls", "-f", "csv" }, recorder(), {}, tty)
+      assert.is_nil(out:find("\27", 1, true), out)
+    end)
+
+    it("should align columns by terminal columns, two for a CJK character", function()
+      local out = run_sys({ "calls" }, recorder())
+      local rows = lines(out)
+      -- "池田" takes four columns, as "2010" would: the status column lines up.
+      local at = rows[2]:find("answered", 1, true)
+      assert.equals(at, fmt.width(rows[4]:sub(1, rows[4]:find("answered", 1, true) - 1)) + 1)
+      assert.equals(4, fmt.width("池田"))
+      assert.equals("池…", fmt.truncate("池田さん", 3))
+    end)
+
+    it("should take settings from flags, then variables, then the profile", function()
+      local dir = os.tmpname()
+      os.remove(dir)
+      assert(os.execute("mkdir -p " .. dir .. "/wildix"))
+      local path = dir .. "/wildix/config"
+      local f = assert(io.open(path, "w"))
+      f:write("# test\n[default]\nurl = https://pbx.example.com\ntoken = \"t0123456789abcdef\"\ntimeout = 12\n",
+        "[office]\nurl = https://office.example.com\ntoken = o0123456789abcdef\nca_file = /etc/office.pem\n")
+      f:close()
+      assert(os.execute("chmod 600 " .. path))
+      local fake, seen = recorder()
+      local env = { XDG_CONFIG_HOME = dir }
+      local _, err, code = run_sys({ "me" }, fake, env)
+      assert.equals(0, code, err)
+      assert.equals("default", seen.account)
+      assert.same({ url = "https://pbx.example.com", token = "t0123456789abcdef", timeout = 12 }, seen.options)
+      -- a flag beats the variable, which beats the file
+      env.WILDIX_TIMEOUT, env.WILDIX_OFFICE_RETRIES = "20", "4"
+      _, err, code = run_sys({ "me", "--account", "office", "--timeout", "3" }, fake, env)
+      assert.equals(0, code, err)
+      assert.same({ url = "https://office.example.com", token = "o0123456789abcdef", ca_file = "/etc/office.pem",
+        timeout = 3, retries = 4 }, seen.options)
+      -- WILDIX_URL set: the account is the environment's, the file only tunes it
+      env.WILDIX_URL = "https://env.example.com"
+      _, err, code = run_sys({ "me" }, fake, env)
+      assert.equals(0, code, err)
+      assert.same({ timeout = 20 }, seen.options)
+      -- a token others can read is refused
+      assert(os.execute("chmod 644 " .. path))
+      local _, refused, failed = run_sys({ "me" }, fake, env)
+      assert.equals(1, failed)
+      assert.equals("wildix: " .. path .. " holds a token and others can read it (mode 644): run chmod 600 "
+        .. path .. "\n", refused)
+      f = assert(io.open(path, "w"))
+      f:write("[default]\ntimeot = 5\n")
+      f:close()
+      _, refused, failed = run_sys({ "me" }, fake, env)
+      assert.equals(1, failed)
+      assert.matches("^wildix: .*/wildix/config:2: unknown key 'timeot' %(keys: ", refused)
+      os.remove(path)
+      os.execute("rm -rf " .. dir)
     end)
 
     it("should report an output that cannot be written, exit 1", function()

@@ -158,6 +158,7 @@ end
 --- wildix.format, which it requires.
 function helper.cli()
   package.preload["wildix.format"] = function() return dofile("lua/wildix/format.lua") end
+  package.preload["wildix.profile"] = function() return dofile("lua/wildix/profile.lua") end
   return dofile("lua/wildix/cli.lua"), require("wildix.format")
 end
 

@@ -6,6 +6,7 @@
 --- stderr, getenv, terminal ({ stdout, stderr, columns }), today
 --- ("YYYY-MM-DD") and wildix (the module); each defaults to the real one.
 local fmt = require("wildix.format")
+local profile = require("wildix.profile")
 
 local M = {}
 
@@ -14,38 +15,53 @@ usage: wildix <command> [options]
 
 commands:
   me                                  the user the token belongs to
-  calls [--from D] [--to D] [--limit N | --all]
+  calls [--from D] [--to D] [-n N | --all]
         [--status answered|no_answer|busy|failed] [--type call|fax]
-        [--search TEXT] [--extension EXT]
+        [--search TEXT] [-e EXT]
                                       call history, newest first (default: 25 calls),
                                       filtered by the PBX
   call ID                             one call
-  extensions [--limit N | --all]      extensions (default: 25)
+  extensions [-n N | --all]           extensions (default: 25)
   extension NUMBER | --id ID          one extension, by its number or record id
-  users [--limit N | --all]           users (default: 25)
-  contacts [--search TEXT] [--phonebook ID] [--limit N | --all]
+  users [-n N | --all]                users (default: 25)
+  contacts [--search TEXT] [--phonebook ID] [-n N | --all]
                                       phonebook contacts (default: 25)
-  phonebooks [--limit N | --all]      phonebooks (default: 25)
+  phonebooks [-n N | --all]           phonebooks (default: 25)
   groups                              call groups and their members
   presence EXT                        one extension's presence
-  devices [--limit N | --all]         phones and their extensions (default: 25)
+  devices [-n N | --all]              phones and their extensions (default: 25)
   lookup NUMBER                       who a phone number belongs to
   registrations [EXT]                 SIP registrations: which phones are online
   active EXT                          an extension's calls in progress
-  stats [--from D] [--to D] [--top N] calls per day, answered vs missed, and the
-                                      top talkers (default: the last 7 days)
+  stats [--from D] [--to D] [--by day|week|month] [-e EXT] [--top N]
+                                      calls per day (or week, or month), answered
+                                      vs missed, and the top talkers (default: the
+                                      last 7 days)
   doc                                 the Lua API reference
 
 options:
-  --account NAME         an account from the environment (default: "default")
-  --format table|json|csv
-                         default: table on a terminal, json otherwise
-  --help, --version
+  -n, --limit N          at most N records
+  -a, --all              every record
+  -e, --extension EXT    one extension's calls
+  --from D, --since D    calls from D on; --to D: up to D (inclusive)
+  -f, --format table|json|csv
+                         default: table (plain, every character, when piped)
+  --account NAME         an account (default: "default")
+  --ca-file PEM          the PBX's CA certificate, for a private one
+  --timeout SECONDS      how long one command's request may take (default 30)
+  --retries N            retries after a network error, 429 or 5xx (default 2)
+  -h, --help             this text; after a command, that command's
+  -V, --version
 
-Dates are YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS], in the PBX's local time.
-The account comes from WILDIX_URL and WILDIX_TOKEN (or WILDIX_USERNAME and
-WILDIX_PASSWORD), or WILDIX_<NAME>_URL and WILDIX_<NAME>_TOKEN (or
-_USERNAME and _PASSWORD) for --account NAME.
+Dates: YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], today, yesterday, or N days or
+weeks back (--since 7d, --from 2w), read by the PBX in its own time zone;
+today is this computer's date.
+Accounts: the flags above, then WILDIX_URL and WILDIX_TOKEN (or
+WILDIX_USERNAME and WILDIX_PASSWORD), WILDIX_CA_FILE, WILDIX_TIMEOUT and
+WILDIX_RETRIES (WILDIX_<NAME>_... for --account NAME), then the profile
+file, ~/.config/wildix/config: a [NAME] section per account, key = value
+lines (url, token, ca_file, timeout, ...), readable by you alone if it
+holds a token. Colour on a terminal unless NO_COLOR is set.
 Exit status: 0 done, 1 PBX or account error, 2 usage error, 130 interrupted.
 ]]
 M.usage = USAGE
@@ -54,7 +70,7 @@ M.usage = USAGE
 -- "value" options take an argument, "flag" options do not.
 local COMMANDS = {
   me = { args = 0, options = {} },
-  calls = { args = 0, options = { from = "value", to = "value", limit = "value", all = "flag",
+  calls = { args = 0, options = { from = "value", since = "value", to = "value", limit = "value", all = "flag",
     status = "value", type = "value", search = "value", extension = "value" } },
   call = { args = 1, options = {} },
   extensions = { args = 0, options = { limit = "value", all = "flag" } },
@@ -68,10 +84,14 @@ local COMMANDS = {
   lookup = { args = 1, options = {}, arg = "NUMBER" },
   registrations = { args = 0, options = {}, optional = "EXT" },
   active = { args = 1, options = {}, arg = "EXT" },
-  stats = { args = 0, options = { from = "value", to = "value", top = "value" } },
+  stats = { args = 0, options = { from = "value", since = "value", to = "value", top = "value", by = "value",
+    extension = "value" } },
   doc = { args = 0, options = {} },
 }
-local GLOBAL_OPTIONS = { account = "value", format = "value", help = "flag", version = "flag" }
+local GLOBAL_OPTIONS = { account = "value", format = "value", help = "flag", version = "flag",
+  ["ca-file"] = "value", timeout = "value", retries = "value" }
+-- -n 5, -n5: the long option each letter stands for.
+local SHORT = { n = "limit", a = "all", e = "extension", f = "format", h = "help", V = "version" }
 local FORMATS = { table = true, json = true, csv = true }
 local PAGE_SIZE = 1000 -- the most the PBX returns per request
 local DEFAULT_LIMIT = 25
@@ -97,7 +117,7 @@ local function option_list(spec)
   local names = {}
   for name in pairs(spec.options) do names[#names + 1] = "--" .. name end
   table.sort(names)
-  for _, name in ipairs({ "--account", "--format" }) do names[#names + 1] = name end
+  names[#names + 1] = "--account, --format, --ca-file, --timeout, --retries"
   return table.concat(names, ", ")
 end
 
@@ -124,27 +144,35 @@ local function parse(argv)
     local word = argv[i]
     if not only_args and word == "--" then
       only_args = true
-    elseif not only_args and (word == "-h" or word == "--help") then
-      options.help = true
-    elseif not only_args and word:sub(1, 2) == "--" then
-      local name, value = word:match("^%-%-([%w%-_]+)=(.*)$")
-      name = name or word:sub(3)
+    elseif not only_args and (word:sub(1, 2) == "--" or word:match("^%-%a")) then
+      local name, value, shown
+      if word:sub(1, 2) == "--" then
+        name, value = word:match("^%-%-([%w%-_]+)=(.*)$")
+        name = name or word:sub(3)
+        shown = "--" .. name
+      else
+        name, shown = SHORT[word:sub(2, 2)], word:sub(1, 2)
+        if not name then
+          usage_error(("unknown option '%s' (short options: -a, -e, -f, -h, -n, -V)"):format(shown))
+        end
+        value = word:sub(3) ~= "" and word:sub(3) or nil
+      end
       local kind = OPTION_KINDS[name]
       if not kind then unknown_option(name, command) end
-      if options[name] ~= nil then usage_error(("--%s given twice"):format(name)) end
+      if options[name] ~= nil then usage_error(("%s given twice"):format(shown)) end
       if kind == "flag" then
-        if value then usage_error(("--%s takes no value"):format(name)) end
+        if value then usage_error(("%s takes no value"):format(shown)) end
         options[name] = true
       else
         if not value then
           i = i + 1
           value = argv[i]
-          if value == nil then usage_error(("--%s needs a value"):format(name)) end
+          if value == nil then usage_error(("%s needs a value"):format(shown)) end
         end
         options[name] = value
       end
     elseif not only_args and word:sub(1, 1) == "-" and #word > 1 then
-      usage_error(("unknown option '%s' (options start with --)"):format(word))
+      usage_error(("unknown option '%s'"):format(word))
     elseif command == nil then
       command = word
       if word == "help" then
@@ -167,7 +195,50 @@ local function parse(argv)
       if not GLOBAL_OPTIONS[name] and not COMMANDS[command].options[name] then unknown_option(name, command) end
     end
   end
+  if options.since then
+    if options.from then usage_error("--since is --from: give one of them") end
+    options.from, options.since = options.since, nil
+  end
   return command, args, options
+end
+
+--- `wildix COMMAND --help`: the command's lines of USAGE, the lines of
+--- the options it takes, and how dates are read if it takes any.
+local function command_help(command)
+  local takes = COMMANDS[command].options
+  local usage, options, section, keep = {}, {}, nil, false
+  for line in USAGE:gmatch("([^\n]*)\n") do
+    if line:match("^%S") then
+      section = line
+    elseif section == "commands:" then
+      local name = line:match("^  (%a+)")
+      if name then keep = name == command end
+      if keep and line ~= "" then usage[#usage + 1] = #usage == 0 and "usage: wildix " .. line:sub(3) or line end
+    elseif section == "options:" then
+      if line:match("^  %-") then -- an option's first line; the next ones are indented more
+        keep = false
+        for name in line:gmatch("%-%-([%w%-]+)") do
+          if takes[name] or GLOBAL_OPTIONS[name] then keep = true end
+        end
+      end
+      if keep and line ~= "" then options[#options + 1] = line end
+    end
+  end
+  local dates = takes.from and "\n" .. USAGE:match("\n(Dates:.-\n)Accounts:") or ""
+  return table.concat(usage, "\n") .. "\n\noptions:\n" .. table.concat(options, "\n") .. "\n" .. dates
+end
+
+--- A date as the PBX takes it: today, yesterday, 7d (days back) and 2w
+--- (weeks back) become YYYY-MM-DD; anything else is passed on, for the
+--- module to check.
+local function date_option(value, today, add_days)
+  if value == nil then return nil end
+  local word = value:lower()
+  if word == "today" then return today end
+  if word == "yesterday" then return add_days(today, -1) end
+  local n, unit = word:match("^(%d+)([dw])$")
+  if n and #n <= 5 then return add_days(today, -tonumber(n) * (unit == "w" and 7 or 1)) end
+  return value
 end
 
 local function positive_integer(options, name)
@@ -197,6 +268,9 @@ local CSV_COLUMNS = {
   active = { "callerNumber", "callerName", "calleeNumber", "state", "duration" },
 }
 
+-- On a terminal: answered calls green, the others yellow or red.
+local STATUS_COLORS = { answered = "32", no_answer = "33", busy = "33", failed = "31" }
+
 local function party_label(number, name)
   number = number ~= nil and tostring(number) or ""
   if type(name) == "string" and name ~= "" then return number .. " " .. name end
@@ -211,7 +285,7 @@ local TABLE_COLUMNS = {
     { "start", fixed = true },
     { "from", cell = function(call) return party_label(call.from, call.from_name) end },
     { "to", cell = function(call) return party_label(call.to, call.to_name) end },
-    { "status", fixed = true },
+    { "status", fixed = true, color = function(call) return STATUS_COLORS[call.status] end },
     { "duration", right = true, fixed = true, cell = function(call) return fmt.clock(call.duration) end },
     { "id", fixed = true },
   },
@@ -223,7 +297,7 @@ local TABLE_COLUMNS = {
     { "id", fixed = true } },
   registrations = { { "extension", fixed = true }, { "online", fixed = true, cell = function(r)
     return r.online and "yes" or "no"
-  end }, { "contact" }, { "user_agent" } },
+  end, color = function(r) return r.online and "32" or "31" end }, { "contact" }, { "user_agent" } },
   active = { { "from", cell = function(c) return party_label(c.callerNumber, c.callerName) end },
     { "to", cell = function(c) return party_label(c.calleeNumber, c.calleeName) end },
     { "state", fixed = true },
@@ -250,19 +324,47 @@ local function record_fields(record, kind)
 end
 
 -- Everything printed passes through here, so no text from the PBX reaches
--- the terminal with a control character in it (fmt.escape_controls).
+-- the terminal with a control character in it (fmt.escape_controls). The
+-- one way to send one: a { sgr = "1" } part, a colour code of our own.
 local function writer(sys)
   return function(...)
     local parts = { ... }
-    for i = 1, select("#", ...) do parts[i] = fmt.escape_controls(tostring(parts[i])) end
+    for i = 1, select("#", ...) do
+      local part = parts[i]
+      if type(part) == "table" then
+        parts[i] = "\27[" .. part.sgr .. "m"
+      else
+        parts[i] = fmt.escape_controls(tostring(part))
+      end
+    end
     local ok, err = sys.stdout:write(table.concat(parts))
     if not ok then error({ kind = "output", message = "cannot write output: " .. tostring(err) }, 0) end
   end
 end
 
+--- One line of a table: cells two spaces apart, each in its colour
+--- (`colors[i]`, an SGR code, or false) when given, no trailing blanks.
+local function table_line(out, cells, colors)
+  local last = #cells
+  while last > 1 and not cells[last]:match("%S") do last = last - 1 end
+  local parts = {}
+  for i = 1, last do
+    local text = i == last and cells[i]:gsub("%s+$", "") or cells[i]
+    if i > 1 then parts[#parts + 1] = "  " end
+    local sgr = colors and colors[i]
+    if sgr and text ~= "" then
+      parts[#parts + 1], parts[#parts + 2], parts[#parts + 3] = { sgr = sgr }, text, { sgr = "0" }
+    else
+      parts[#parts + 1] = text
+    end
+  end
+  parts[#parts + 1] = "\n"
+  out((table.unpack or unpack)(parts))
+end
+
 --- The list printer for one format: rows(records) for each page as it
 --- arrives, finish(summary) at the end. Table widths come from the first page.
-local function list_printer(format, kind, out, width)
+local function list_printer(format, kind, out, width, color)
   local columns = TABLE_COLUMNS[kind]
   -- A cell is one line: a line break inside a value would break the table.
   local function cell(record, column)
@@ -307,18 +409,20 @@ local function list_printer(format, kind, out, width)
           widths[i] = w
         end
         columns, widths = fmt.fit(columns, widths, width)
-        local head = {}
+        local head, bold = {}, {}
         for i, column in ipairs(columns) do
           head[i] = fmt.pad(fmt.truncate(column[1], widths[i]), widths[i], column.right)
+          bold[i] = "1"
         end
-        out((table.concat(head, "  "):gsub("%s+$", "")), "\n")
+        table_line(out, head, color and bold)
       end
       for _, record in ipairs(records) do
-        local line = {}
+        local line, colors = {}, {}
         for i, column in ipairs(columns) do
           line[i] = fmt.pad(fmt.truncate(cell(record, column), widths[i]), widths[i], column.right)
+          colors[i] = column.color and column.color(record) or false
         end
-        out((table.concat(line, "  "):gsub("%s+$", "")), "\n")
+        table_line(out, line, color and colors)
       end
     end,
     finish = function(summary) out(summary, "\n") end,
@@ -399,7 +503,7 @@ local function list(ctx, command)
   if limit and ctx.options.all then usage_error("--limit and --all do not go together") end
   local wanted = ctx.options.all and math.huge or limit or DEFAULT_LIMIT
   local page_size = math.min(wanted, PAGE_SIZE)
-  local printer = list_printer(ctx.format, command, ctx.out, ctx.width)
+  local printer = list_printer(ctx.format, command, ctx.out, ctx.width, ctx.color)
   local show, clear = progress(ctx.sys, what.noun)
   if wanted <= PAGE_SIZE then show = function() end end -- one request: nothing to follow
 
@@ -408,7 +512,7 @@ local function list(ctx, command)
     local params = { limit = page_size, page = page }
     if command == "calls" then
       local o = ctx.options
-      params.date_from, params.date_to = o.from, o.to
+      params.date_from, params.date_to = ctx.date(o.from), ctx.date(o.to)
       params.status, params.type, params.search, params.extension = o.status, o.type, o.search, o.extension
     elseif command == "contacts" then
       params.search, params.phonebook_id = ctx.options.search, ctx.options.phonebook
@@ -447,8 +551,8 @@ end
 
 --- The dates `stats` covers: both given, or the 7 days up to --to or
 --- today, or --from to today.
-local function stats_range(options, today, add_days)
-  local from, to = options.from, options.to
+local function stats_range(options, today, add_days, date)
+  local from, to = date(options.from), date(options.to)
   if not from and not to then
     return add_days(today, -6), today
   elseif not to then
@@ -457,6 +561,31 @@ local function stats_range(options, today, add_days)
     return add_days(to, -6) or to, to -- an unreadable --to is refused by list_calls
   end
   return from, to
+end
+
+local WEEKDAYS = { Mon = 0, Tue = 1, Wed = 2, Thu = 3, Fri = 4, Sat = 5, Sun = 6 }
+
+--- Days summed into weeks (from Monday) or months: each row's `date` is
+--- the first day of its period that the range covers.
+local function by_period(days, by, add_days)
+  if by == "day" then return days end
+  local rows, last = {}, nil
+  for _, day in ipairs(days) do
+    local key
+    if by == "month" then
+      key = day.date:sub(1, 7)
+    else
+      local _, weekday = add_days(day.date, 0)
+      key = weekday and add_days(day.date, -WEEKDAYS[weekday]) or day.date
+    end
+    if not last or last.key ~= key then
+      last = { key = key, date = day.date, answered = 0, missed = 0 }
+      rows[#rows + 1] = last
+    end
+    last.answered, last.missed = last.answered + day.answered, last.missed + day.missed
+  end
+  for _, row in ipairs(rows) do row.key = nil end
+  return rows
 end
 
 --- Scans the calls from..to: { from, to, answered, missed, days, top_talkers }.
@@ -470,7 +599,8 @@ local function tally(ctx, from, to, top)
   local show, clear = progress(ctx.sys, "calls")
   local page = 1
   repeat
-    local result = ctx.api.list_calls({ date_from = from, date_to = to, limit = PAGE_SIZE, page = page })
+    local result = ctx.api.list_calls({ date_from = from, date_to = to, limit = PAGE_SIZE, page = page,
+      extension = ctx.options.extension })
     for _, call in ipairs(result.calls) do
       local day = type(call.start) == "string" and call.start:sub(1, 10) or "unknown"
       local counts = days[day] or { answered = 0, missed = 0 }
@@ -511,6 +641,7 @@ local function tally(ctx, from, to, top)
     rows[#rows + 1] = { date = other, answered = counts.answered, missed = counts.missed }
   end
   table.sort(rows, function(a, b) return a.date < b.date end)
+  rows = by_period(rows, ctx.by, ctx.add_days)
 
   local ranked = {}
   for _, party in pairs(parties) do ranked[#ranked + 1] = party end
@@ -523,8 +654,8 @@ local function tally(ctx, from, to, top)
   return { from = from, to = to, answered = answered, missed = missed, days = rows, top_talkers = ranked }
 end
 
---- The tally as a bar chart per day, then the top talkers.
-local function draw_stats(summary, out, width, add_days)
+--- The tally as a bar chart per day (week, month), then the top talkers.
+local function draw_stats(summary, out, width, add_days, by, color)
   local peak, answered_width, missed_width = 0, #"answered", #"missed"
   for _, row in ipairs(summary.days) do
     peak = math.max(peak, row.answered + row.missed)
@@ -540,13 +671,22 @@ local function draw_stats(summary, out, width, add_days)
   end
   out(("Calls %s to %s: %s (█ answered %s, ░ missed %s)\n\n"):format(summary.from, summary.to,
     fmt.thousands(summary.answered + summary.missed), fmt.thousands(summary.answered), fmt.thousands(summary.missed)))
-  out(fmt.pad("date", 16 + bar_width), "  ", fmt.pad("answered", answered_width, true), "  ",
+  local heading = { day = "date", week = "week from", month = "month" }
+  out(fmt.pad(heading[by], 16 + bar_width), "  ", fmt.pad("answered", answered_width, true), "  ",
     fmt.pad("missed", missed_width, true), "\n")
+  local green, red, plain = "", "", ""
+  if color then green, red, plain = { sgr = "32" }, { sgr = "31" }, { sgr = "0" } end
   for _, row in ipairs(summary.days) do
     local a, m = cells(row.answered), cells(row.missed)
-    local _, weekday = add_days(row.date, 0)
-    out(fmt.pad(row.date .. " " .. (weekday or ""), 16),
-      string.rep("█", a), string.rep("░", m), string.rep(" ", bar_width - a - m), "  ",
+    local label = row.date
+    if by == "day" then
+      local _, weekday = add_days(row.date, 0)
+      label = row.date .. " " .. (weekday or "")
+    elseif by == "month" then
+      label = row.date:sub(1, 7)
+    end
+    out(fmt.pad(label, 16), green, string.rep("█", a), red, string.rep("░", m), plain,
+      string.rep(" ", bar_width - a - m), "  ",
       fmt.pad(tostring(row.answered), answered_width, true), "  ",
       fmt.pad(tostring(row.missed), missed_width, true), "\n")
   end
@@ -565,15 +705,19 @@ local function draw_stats(summary, out, width, add_days)
   end
 end
 
+local PERIODS = { day = "days", week = "weeks", month = "months" }
+
 local function stats(ctx)
   local top = positive_integer(ctx.options, "top") or 10
-  local from, to = stats_range(ctx.options, ctx.sys.today, ctx.add_days)
+  ctx.by = ctx.options.by or "day"
+  if not PERIODS[ctx.by] then usage_error(("--by must be day, week or month, got '%s'"):format(ctx.by)) end
+  local from, to = stats_range(ctx.options, ctx.sys.today, ctx.add_days, ctx.date)
   local summary = tally(ctx, from, to, top)
   local out = ctx.out
   if ctx.format == "json" then
     local totals = { from = from, to = to, calls = summary.answered + summary.missed,
       answered = summary.answered, missed = summary.missed }
-    out(fmt.json(totals):sub(1, -2), ',"days":[')
+    out(fmt.json(totals):sub(1, -2), ',"', PERIODS[ctx.by], '":[')
     for i, row in ipairs(summary.days) do out(i > 1 and "," or "", "\n  ", fmt.json(row)) end
     out(#summary.days > 0 and "\n" or "", '],"top_talkers":[')
     for i, party in ipairs(summary.top_talkers) do out(i > 1 and "," or "", "\n  ", fmt.json(party)) end
@@ -582,7 +726,7 @@ local function stats(ctx)
     out("date,answered,missed\r\n")
     for _, row in ipairs(summary.days) do out(row.date, ",", row.answered, ",", row.missed, "\r\n") end
   else
-    draw_stats(summary, out, ctx.width, ctx.add_days)
+    draw_stats(summary, out, ctx.width, ctx.add_days, ctx.by, ctx.color)
   end
 end
 
@@ -608,7 +752,7 @@ local function run(argv, sys)
     return 0
   end
   if options.help then
-    sys.stdout:write(USAGE)
+    sys.stdout:write(COMMANDS[command or ""] and command_help(command) or USAGE)
     return 0
   end
   if not command then usage_error("no command given (try 'wildix --help')") end
@@ -633,7 +777,9 @@ local function run(argv, sys)
   if format ~= nil and not FORMATS[format] then
     usage_error(("--format must be table, json or csv, got '%s'"):format(format))
   end
-  format = format or (sys.terminal.stdout and "table" or "json")
+  -- A table, on a terminal or not (as gh and kubectl): piped, it is plain
+  -- and keeps every character; JSON and CSV only when asked.
+  format = format or "table"
 
   -- Tables fit the terminal; piped into a file they keep every character.
   local width = tonumber(sys.getenv("COLUMNS") or "")
@@ -647,20 +793,36 @@ local function run(argv, sys)
     sys.stdout:write(wildix.lua_read_doc())
     return 0
   end
-  local api = wildix
-  if options.account then
-    local name = options.account
-    local namespace = name:match("^[%a_][%w_]*$") and name:sub(1, 1) ~= "_" and name ~= "safe" and wildix[name]
-    if type(namespace) ~= "table" or type(namespace.list_calls) ~= "function" then
-      usage_error(("--account: '%s' is not an account name"):format(name))
+  local account = options.account or "default"
+  if not account:match("^%a[%w_]*$") or account == "safe" or rawget(wildix, account) ~= nil then
+    usage_error(("--account: '%s' is not an account name"):format(account))
+  end
+  for _, name in ipairs({ "timeout", "retries" }) do
+    if options[name] and not tonumber(options[name]) then
+      usage_error(("--%s must be a number, got '%s'"):format(name, options[name]))
     end
-    api = namespace
+  end
+  local settings, profile_path = profile.options(account,
+    { ca_file = options["ca-file"], timeout = options.timeout, retries = options.retries },
+    sys.getenv, wildix._file_mode or require("wildix")._file_mode)
+  sys.profile_path = profile_path
+  local api
+  if settings then
+    api = wildix.configure(account, settings)
+  else
+    api = account == "default" and wildix or wildix[account]
+    if type(api) ~= "table" or type(api.list_calls) ~= "function" then
+      usage_error(("--account: '%s' is not an account name"):format(account))
+    end
   end
 
   -- One calendar for the whole tree: the module's (src/dates.rs).
   local add_days = wildix._add_days or require("wildix")._add_days
   local ctx = { sys = sys, api = api, args = args, options = options, format = format, width = width,
-    out = writer(sys), add_days = add_days }
+    out = writer(sys), add_days = add_days,
+    color = format == "table" and sys.terminal.stdout and not (sys.getenv("NO_COLOR") or ""):match("%S")
+      and sys.getenv("TERM") ~= "dumb",
+    date = function(value) return date_option(value, sys.today, add_days) end }
   if LISTS[command] then
     list(ctx, command)
   elseif command == "call" then
@@ -674,7 +836,7 @@ local function run(argv, sys)
     local what = WHOLE[command]
     local result = api[what.fn](what.param and { [what.param] = args[1] } or {})
     local records = result[what.field]
-    local printer = list_printer(format, what.kind or command, ctx.out, width)
+    local printer = list_printer(format, what.kind or command, ctx.out, width, ctx.color)
     printer.rows(records)
     printer.finish(what.summary and what.summary(records, result)
       or ("%s %s"):format(fmt.thousands(#records), what.noun))
@@ -713,8 +875,15 @@ function M.main(argv, sys)
   -- A wildix error object prints as one line, "wildix: <kind>: <message> ...".
   if type(result) == "table" and result.kind then
     local line = tostring(result)
-    -- Name the command's options, not the Lua parameters behind them.
+    -- Name the command's options and variables, not the Lua API behind them.
     line = line:gsub("'date_from'", "--from"):gsub("'date_to'", "--to")
+      :gsub("call wildix%.configure.- or set (%S+) and (%S+)", function(url, token)
+        return ("set %s and %s, or url and token in the profile (%s)"):format(url, token,
+          sys.profile_path or "~/.config/wildix/config")
+      end)
+      :gsub("%(pass it to configure or set ([^)]*)%)", "(set %1, or put it in the profile)")
+      :gsub("pass its CA as 'ca_file' %(PEM%)", "pass its CA (PEM) with --ca-file or WILDIX_CA_FILE")
+      :gsub("'ca_file'", "--ca-file"):gsub("'timeout'", "--timeout"):gsub("'retries'", "--retries")
     if not line:match("^wildix: ") then line = "wildix: " .. tostring(result.message) end
     sys.stderr:write(fmt.one_line(line), "\n")
     return result.kind == "argument" and 2 or 1

@@ -1,0 +1,131 @@
+--- Where the `wildix` command finds an account's settings, and how they
+--- become `wildix.configure` options. Each setting comes from, in order: a
+--- command-line flag (`--ca-file`, `--timeout`, `--retries`), the account's
+--- variable (`WILDIX_OFFICE_TIMEOUT` for --account office), the global one
+--- (`WILDIX_TIMEOUT`), then the account's section of the profile file.
+--- The PBX and its credentials come from the account's variables when
+--- `WILDIX_[NAME_]URL` is set (the module reads them), else from the file.
+---
+--- The profile file: $WILDIX_CONFIG, else $XDG_CONFIG_HOME/wildix/config,
+--- else ~/.config/wildix/config. One `[name]` section per account,
+--- `key = value` lines, `#` comments. A file that holds a token or a
+--- password must be readable by its owner alone (chmod 600).
+local M = {}
+
+-- What a section may hold, and how each value is read.
+local KEYS = {
+  url = "text", token = "text", username = "text", password = "text", scope = "text", ca_file = "text",
+  user_agent = "text", timeout = "number", connect_timeout = "number", retries = "number",
+  max_requests_per_second = "number",
+}
+local CREDENTIALS = { "url", "token", "username", "password" }
+-- Settings a flag or a variable may also give, with the flag's name.
+local TUNING = { ca_file = "--ca-file", timeout = "--timeout", retries = "--retries", connect_timeout = false,
+  scope = false, user_agent = false, max_requests_per_second = false }
+
+local function config_error(message)
+  error({ kind = "config", message = message }, 0)
+end
+
+local function nonempty(value)
+  if value ~= nil and value:match("%S") then return value end
+end
+
+--- The profile file's path (it need not exist).
+function M.path(getenv)
+  local explicit = nonempty(getenv("WILDIX_CONFIG"))
+  if explicit then return explicit end
+  local base = nonempty(getenv("XDG_CONFIG_HOME"))
+  if not base then
+    local home = nonempty(getenv("HOME"))
+    if not home then return nil end
+    base = home .. "/.config"
+  end
+  return base .. "/wildix/config"
+end
+
+--- The file's sections, { [name] = { key = value } }, or nil when there is
+--- no file. Raises a config error naming the line for anything else.
+function M.read(path, file_mode)
+  local file = path and io.open(path, "r")
+  if not file then return nil end
+  local text = file:read("*a") or ""
+  file:close()
+  local sections, section, secret = {}, nil, nil
+  local n = 0
+  for line in (text .. "\n"):gmatch("([^\n]*)\n") do
+    n = n + 1
+    line = line:gsub("\r$", ""):match("^%s*(.-)%s*$")
+    if line ~= "" and not line:match("^[#;]") then
+      local name = line:match("^%[%s*([%w_]+)%s*%]$")
+      local key, value = line:match("^([%w_]+)%s*=%s*(.-)$")
+      if name then
+        section = sections[name] or {}
+        sections[name] = section
+      elseif not key then
+        config_error(("%s:%d: expected [account] or key = value"):format(path, n))
+      elseif not KEYS[key] then
+        local names = {}
+        for k in pairs(KEYS) do names[#names + 1] = k end
+        table.sort(names)
+        config_error(("%s:%d: unknown key '%s' (keys: %s)"):format(path, n, key, table.concat(names, ", ")))
+      elseif not section then
+        config_error(("%s:%d: '%s' comes before any [account] section"):format(path, n, key))
+      else
+        value = value:match('^"(.*)"$') or value
+        if KEYS[key] == "number" then
+          local number = tonumber(value)
+          if not number then config_error(("%s:%d: '%s' must be a number, got '%s'"):format(path, n, key, value)) end
+          value = number
+        end
+        section[key] = value
+        if key == "token" or key == "password" then secret = secret or key end
+      end
+    end
+  end
+  if secret then
+    local mode = file_mode(path)
+    -- mode % 64: the group's and others' bits (0o077)
+    if mode and mode % 64 ~= 0 then
+      config_error(("%s holds a %s and others can read it (mode %o): run chmod 600 %s"):format(
+        path, secret, mode, path))
+    end
+  end
+  return sections
+end
+
+--- The options to configure `account` with (nil when the module's own
+--- reading of the environment is all there is), and the profile's path.
+--- `flags` holds the command line's (ca_file, timeout, retries; strings).
+function M.options(account, flags, getenv, file_mode)
+  local path = M.path(getenv)
+  local sections = M.read(path, file_mode)
+  local section = sections and sections[account] or {}
+  local prefix = account == "default" and "WILDIX_" or "WILDIX_" .. account:upper() .. "_"
+  local options = {}
+  if not nonempty(getenv(prefix .. "URL")) then
+    for _, key in ipairs(CREDENTIALS) do options[key] = section[key] end
+  end
+  for key, flag in pairs(TUNING) do
+    local var = key:upper()
+    local value, from = nil, flag
+    if flag then value = flags[key] end
+    if value == nil then
+      value, from = nonempty(getenv(prefix .. var)), prefix .. var
+    end
+    if value == nil then
+      value, from = nonempty(getenv("WILDIX_" .. var)), "WILDIX_" .. var
+    end
+    if value ~= nil and KEYS[key] == "number" then
+      local number = tonumber(value)
+      if not number then config_error(("%s must be a number, got '%s'"):format(from, value)) end
+      value = number
+    end
+    if value == nil then value = section[key] end
+    options[key] = value
+  end
+  if next(options) == nil then return nil, path end
+  return options, path
+end
+
+return M
