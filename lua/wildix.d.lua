@@ -304,6 +304,13 @@ Account.wildix_lookup_number = Account.lookup_number
 Account.wildix_list_registrations = Account.list_registrations
 Account.wildix_list_active_calls = Account.list_active_calls
 
+-- A safe scan's step: by hand, the next record or nil, err; in a generic
+-- for (which passes the state back), a failure is false, err once, then nil.
+-- The factory returns the step and that state, or nil and the error.
+---@alias wildix.SafeStepCall fun(state?: any, control?: any): (wildix.Call|false)?, wildix.Error?
+---@alias wildix.SafeStepExtension fun(state?: any, control?: any): (wildix.Extension|false)?, wildix.Error?
+---@alias wildix.SafeStepUser fun(state?: any, control?: any): (wildix.User|false)?, wildix.Error?
+
 ---@class wildix.SafeAccount
 ---@field list_calls fun(params?: wildix.CallParams): wildix.CallPage?, wildix.Error?
 ---@field get_call fun(params: wildix.IdParams): wildix.Call?, wildix.Error?
@@ -319,9 +326,9 @@ Account.wildix_list_active_calls = Account.list_active_calls
 ---@field lookup_number fun(params: wildix.LookupParams): wildix.Lookup?, wildix.Error?
 ---@field list_registrations fun(params?: wildix.ExtensionOnly): wildix.Registrations?, wildix.Error?
 ---@field list_active_calls fun(params: wildix.PresenceParams): wildix.ActiveCalls?, wildix.Error?
----@field each_call fun(params?: wildix.CallScanParams): (fun(): wildix.Call?, wildix.Error?)?, wildix.Error?
----@field each_extension fun(params?: wildix.ScanParams): (fun(): wildix.Extension?, wildix.Error?)?, wildix.Error?
----@field each_user fun(params?: wildix.ScanParams): (fun(): wildix.User?, wildix.Error?)?, wildix.Error?
+---@field each_call fun(params?: wildix.CallScanParams): wildix.SafeStepCall?, wildix.Error|any
+---@field each_extension fun(params?: wildix.ScanParams): wildix.SafeStepExtension?, wildix.Error|any
+---@field each_user fun(params?: wildix.ScanParams): wildix.SafeStepUser?, wildix.Error|any
 ---@field [string] any
 
 ---@class wildix.Safe: wildix.SafeAccount

@@ -351,8 +351,7 @@ function M.dump(value)
 end
 
 -- wildix.safe: the same functions and namespaces, returning nil, err
--- instead of raising (as cjson.safe does). A safe iterator returns nil, err
--- where the plain one would raise, which ends a for loop.
+-- instead of raising (as cjson.safe does).
 local function _safely(f)
   return function(...)
     local ok, result = pcall(f, ...)
@@ -361,11 +360,26 @@ local function _safely(f)
   end
 end
 
+-- The state a safe iterator gives the generic for, which passes it back on
+-- every step: how the iterator knows a loop calls it rather than a script.
+local IN_FOR = setmetatable({}, { __tostring = function() return "wildix.safe scan" end })
+
+-- A safe iterator. Called by hand it returns nil, err on failure, as every
+-- safe function does (and the next call asks for the same page again). In
+-- a generic for, nil would end the loop and hide the error, so there it
+-- yields false, err once (`for user, err in ...`: the body sees it), then
+-- ends: the loop passes the false back, and nothing else is ever false.
 local function _safe_iterator(make)
   return function(...)
     local ok, next_record = pcall(make, ...)
     if not ok then return nil, next_record end
-    return _safely(next_record)
+    return function(state, control)
+      if state == IN_FOR and control == false then return nil end
+      local fine, record = pcall(next_record)
+      if fine then return record end
+      if state == IN_FOR then return false, record end
+      return nil, record
+    end, IN_FOR
   end
 end
 

@@ -33,7 +33,7 @@ describe("wildix.safe", function()
     assert.equals("config", err.kind)
   end)
 
-  it("should give iterators that end with nil, err on failure", function()
+  it("should give iterators that return nil, err on failure when called by hand", function()
     local n = 0
     for _ in safe.each_user({ page_size = 100 }) do n = n + 1 end
     assert.equals(321, n)
@@ -45,6 +45,31 @@ describe("wildix.safe", function()
     local record, failure = next_call()
     assert.is_nil(record)
     assert.equals(500, failure.status)
+  end)
+
+  it("should show a failure mid-scan to the generic for that runs it", function()
+    -- Two pages, then the token is refused: the loop's body sees false, err
+    -- once, after every record before it, and the loop ends.
+    local faulty = helper.faulty("ok,ok,401", { retries = 0 })
+    local users, seen = 0, {}
+    for user, err in faulty.safe.each_user({ page_size = 100 }) do
+      if user then
+        users = users + 1
+      else
+        seen[#seen + 1] = err
+      end
+    end
+    assert.equals(200, users)
+    assert.equals(1, #seen)
+    assert.equals("auth", seen[1].kind)
+    assert.equals(401, seen[1].status)
+    -- The loop that does not look for it fails loudly, never silently.
+    local loud = helper.faulty("ok,401", { retries = 0 })
+    local ok, problem = pcall(function()
+      for user in loud.safe.each_user({ page_size = 100 }) do local _ = user.name end
+    end)
+    assert.is_false(ok)
+    assert.matches("index", tostring(problem))
   end)
 
   it("should mirror every public function", function()
