@@ -67,7 +67,7 @@ lint:
 	$(CARGO) clippy --lib --features lua54 -- -D warnings
 	$(CARGO) clippy -p wildix-sandbox --all-targets -- -D warnings
 	$(CARGO) clippy -p wildix-bench-floor -- -D warnings
-	luacheck lua spec examples bench tools bin/wildix
+	luacheck lua src/shim.lua types spec examples bench tools bin/wildix
 	@sh tools/deps.sh lua5.4
 	lua5.4 tools/docs.lua --check
 

@@ -46,5 +46,6 @@ build = {
       },
       bin = { wildix = "bin/wildix" },
    },
-   copy_directories = { "docs", "examples" },
+   -- types/: the editor definitions, in the rock's directory (luarocks show --rock-dir wildix)
+   copy_directories = { "docs", "examples", "types" },
 }

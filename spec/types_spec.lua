@@ -1,9 +1,9 @@
--- lua/wildix.d.lua, the lua-language-server definitions, must declare every
+-- types/wildix.lua, the type definitions (LuaLS, EmmyLua), must declare every
 -- name the module exports, and nothing it does not.
 local helper = require("spec.helper")
 
 local function declared()
-  local f = assert(io.open("lua/wildix.d.lua"))
+  local f = assert(io.open("types/wildix.lua"))
   local text = f:read("*a")
   f:close()
   local module, account = {}, {}
@@ -16,7 +16,7 @@ local function declared()
   return module, account
 end
 
-describe("lua/wildix.d.lua", function()
+describe("types/wildix.lua", function()
   local wildix = helper.configured()
   local module, account = declared()
 

@@ -6,7 +6,7 @@
 //! body read into a `Tape`, records normalised by the rules in
 //! `normalize`) → `reply` (the result, owned by Rust) → `lua_push` (built
 //! in Lua). `client` runs a call and `scan` an iterator; `lua`,
-//! `lua_hook` (Ctrl-C) and `lua/wildix.lua` are the Lua face. Everything
+//! `lua_hook` (Ctrl-C) and `src/shim.lua` are the Lua face. Everything
 //! before `lua_push` is plain Rust, tested without Lua.
 //!
 //! Only `open` is public: the rest is the module's inside. Built without a

@@ -1,4 +1,4 @@
-//! The Lua side of the Rust core: the `core` table the shim (lua/wildix.lua)
+//! The Lua side of the Rust core: the `core` table the shim (src/shim.lua)
 //! is built on, the account and scan handles, the one conversion of a Rust
 //! result into the Lua reply (`reply`), and of `Error` into the Lua error
 //! object (`error_object`). Results are pushed by `lua_push`.
@@ -24,7 +24,7 @@ use crate::scan::Scan;
 use crate::terminal;
 
 /// The pure-Lua shim: accounts, aliases, docs, error objects.
-const SHIM: &str = include_str!("../lua/wildix.lua");
+const SHIM: &str = include_str!("shim.lua");
 /// The `lua_read_doc` text.
 const DOC: &str = include_str!("../docs/reference.md");
 

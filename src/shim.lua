@@ -1,20 +1,8 @@
 -- wildix: the Lua face of the Rust core, embedded in wildix.so.
 -- Accounts and their namespaces, the wildix_* aliases, error objects,
 -- lua_read_doc and install. Requests, validation and decoding are Rust's.
+-- It is not on any package.path: src/lua.rs runs it with the core table.
 local core = ...
-
-if type(core) ~= "table" then
-  -- require found this file on package.path (lua/?.lua in a checkout)
-  -- before wildix.so on package.cpath. It only works inside wildix.so, so
-  -- load that, as require would have.
-  local searchers = package.searchers or package.loaders
-  local loader, where = searchers[3]("wildix")
-  if type(loader) ~= "function" then
-    error("module 'wildix' needs wildix.so on package.cpath (lua/wildix.lua is its embedded part): "
-      .. (tostring(loader):gsub("^%s+", "")), 2)
-  end
-  return loader("wildix", where)
-end
 
 local error, getmetatable, ipairs, pairs, rawget, select, setmetatable, tostring, type =
   error, getmetatable, ipairs, pairs, rawget, select, setmetatable, tostring, type

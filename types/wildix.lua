@@ -1,6 +1,7 @@
 ---@meta wildix
--- Type definitions for lua-language-server: put this file's folder on
--- `workspace.library`. It describes `require("wildix")`; it is not loaded.
+-- Type definitions for LuaLS and EmmyLua: put this file's folder (types/,
+-- or the installed rock's, `luarocks show --rock-dir wildix`/types) on the
+-- editor's library path. It describes `require("wildix")`; it is not loaded.
 
 ---@class wildix.Options
 ---@field url string PBX address, https:// (http:// only for loopback hosts)
