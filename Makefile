@@ -18,7 +18,7 @@ feature   = $(subst lua5.,lua5,$(1))
 
 SCRIPT   ?= examples/demo.lua
 
-.PHONY: with-sandbox build demo test deps lint unit spec sandbox soak bench clean rock test-rock
+.PHONY: with-sandbox build demo test deps lint unit spec sandbox soak bench clean rock test-rock dist rock-deps
 
 build:
 ifeq ($(strip $(LUA)),)
@@ -84,12 +84,21 @@ spec: sandbox
 
 test: deps lint unit spec test-rock
 
-# Installs the rock into temporary trees (Lua 5.1, 5.4, LuaJIT) and checks
-# require("wildix") and bin/wildix from each; see tools/test-rock.sh.
-test-rock: sandbox
-	@sh tools/deps.sh lua5.1 lua5.4 luajit luarocks
-	@sh tools/deps.sh --packages liblua5.1-0-dev liblua5.4-dev libluajit-5.1-dev
+# Builds the release rocks (make dist) and installs them, the binary ones
+# with no cargo on PATH, and the rock from this clone, into temporary trees
+# (Lua 5.1, 5.4, LuaJIT); checks require("wildix") and bin/wildix from each.
+# See tools/test-rock.sh.
+test-rock: sandbox rock-deps
 	@sh tools/with-sandbox.sh sh tools/test-rock.sh
+
+# What a release ships, in dist/: the source rock and binary rocks for Lua
+# 5.1, 5.4 and LuaJIT (tools/dist.sh), from the tracked files (new ones: git add).
+dist: rock-deps
+	sh tools/dist.sh dist
+
+rock-deps:
+	@sh tools/deps.sh lua5.1 lua5.4 luajit luarocks zip
+	@sh tools/deps.sh --packages liblua5.1-0-dev liblua5.4-dev libluajit-5.1-dev
 
 # 20,000 calls through injected faults; not part of `make test`.
 soak:
@@ -110,4 +119,4 @@ bench:
 
 clean:
 	$(CARGO) clean
-	rm -rf build
+	rm -rf build dist

@@ -1,10 +1,15 @@
 #!/bin/sh
 # Usage: tools/with-sandbox.sh sh tools/test-rock.sh   (what `make test-rock` runs)
-# Installs the rock with `luarocks make rockspec/wildix-scm-1.rockspec` into
-# a temporary tree for Lua 5.1, Lua 5.4 and LuaJIT, then, with no LUA_PATH
-# or LUA_CPATH but the tree's, checks that a fresh interpreter requires
-# wildix from that tree and that the tree's bin/wildix runs on the right
-# interpreter and answers against the sandbox (WILDIX_URL, WILDIX_TOKEN).
+# What a user installs, installed into temporary trees and tried there:
+#   - `make dist` (tools/dist.sh): the source rock built for Lua 5.1, Lua 5.4
+#     and LuaJIT with cargo offline (CARGO_NET_OFFLINE: the crates come from
+#     cargo's cache), and the binary rocks packed from those builds;
+#   - each binary rock installed with no cargo or rustc on PATH;
+#   - `luarocks make rockspec/wildix-scm-1.rockspec` from this clone (Lua 5.4).
+# In each tree, with no LUA_PATH or LUA_CPATH but the tree's, a fresh
+# interpreter must require wildix from the tree, the tree's bin/wildix must
+# run on the right interpreter and answer against the sandbox (WILDIX_URL,
+# WILDIX_TOKEN), and the rock's directory must hold the type definitions.
 set -eu
 ROCKSPEC=rockspec/wildix-scm-1.rockspec
 : "${WILDIX_URL:?run me through tools/with-sandbox.sh}"
@@ -18,15 +23,11 @@ fail() {
     exit 1
 }
 
-# check NAME LUA_VERSION INTERPRETER [luarocks options...]
+# check NAME LUA_VERSION INTERPRETER TREE [luarocks options...]: the tree
+# holds an installed wildix; try it.
 check() {
-    name=$1 version=$2 interpreter=$3
-    shift 3
-    tree=$work/$name
-    echo "== rock for $name"
-    luarocks --lua-version "$version" "$@" --tree "$tree" make "$ROCKSPEC" ||
-        fail "$name: luarocks make failed"
-
+    name=$1 version=$2 interpreter=$3 tree=$4
+    shift 4
     # The tree's paths, as `eval "$(luarocks path)"` would give a user.
     paths=$(luarocks --lua-version "$version" "$@" --tree "$tree" path --lr-path)
     cpaths=$(luarocks --lua-version "$version" "$@" --tree "$tree" path --lr-cpath)
@@ -63,18 +64,45 @@ check() {
     set -e
     [ "$code" -eq 2 ] || fail "$name: a usage error exited $code, not 2"
     echo "bin/wildix: calls and exit codes as expected"
+    rockdir=$(luarocks --lua-version "$version" "$@" --tree "$tree" show --rock-dir wildix) ||
+        fail "$name: luarocks show --rock-dir failed"
+    grep -q "^---@meta wildix" "$rockdir/types/wildix.lua" || fail "$name: no types/wildix.lua in $rockdir"
+    echo "types: $rockdir/types/wildix.lua"
 }
 
-check lua5.1 5.1 lua5.1
-check lua5.4 5.4 lua5.4
+luajit_prefix=$(sh tools/luajit-prefix.sh "$work/luajit-prefix") || fail "no luajit"
 
-# luarocks picks lua5.1 in /usr/bin over luajit; a prefix holding only
-# luajit (and the headers) makes it target LuaJIT, as --lua-dir does for an
-# OpenResty install.
-luajit=$(command -v luajit) || fail "no luajit"
-mkdir -p "$work/luajit-prefix/bin"
-ln -s "$luajit" "$work/luajit-prefix/bin/luajit"
-ln -s "$(dirname "$(dirname "$luajit")")/include" "$work/luajit-prefix/include"
-check luajit 5.1 luajit --lua-dir "$work/luajit-prefix"
+# A PATH without cargo and rustc: the binary rocks must not need them.
+no_rust_path=""
+old_ifs=$IFS
+IFS=:
+for entry in $PATH; do
+    [ -x "$entry/cargo" ] || [ -x "$entry/rustc" ] || no_rust_path="${no_rust_path:+$no_rust_path:}$entry"
+done
+IFS=$old_ifs
+if PATH=$no_rust_path command -v cargo >/dev/null 2>&1; then fail "cannot hide cargo from PATH"; fi
 
-echo "test-rock: the rock installs and works for Lua 5.1, Lua 5.4 and LuaJIT"
+echo "== make dist (cargo offline)"
+CARGO_NET_OFFLINE=true sh tools/dist.sh "$work/dist" || fail "make dist failed"
+release=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+
+for name in lua5.1 lua5.4 luajit; do
+    case $name in
+        lua5.1) set -- 5.1 lua5.1 ;;
+        lua5.4) set -- 5.4 lua5.4 ;;
+        luajit) set -- 5.1 luajit --lua-dir "$luajit_prefix" ;;
+    esac
+    lua_version=$1 interpreter=$2
+    shift 2
+    tree=$work/binary-$name
+    echo "== binary rock for $name, no cargo on PATH"
+    PATH=$no_rust_path luarocks --lua-version "$lua_version" "$@" --tree "$tree" \
+        install "$work/dist/$name/wildix-$release-1.linux-x86_64.rock" || fail "$name: installing the binary rock failed"
+    check "$name" "$lua_version" "$interpreter" "$tree" "$@"
+done
+
+echo "== luarocks make from the clone, Lua 5.4"
+luarocks --lua-version 5.4 --tree "$work/clone-lua5.4" make "$ROCKSPEC" || fail "lua5.4: luarocks make failed"
+check lua5.4 5.4 lua5.4 "$work/clone-lua5.4"
+
+echo "test-rock: the source rock builds offline, the binary rocks install without Rust, for Lua 5.1, 5.4 and LuaJIT"
