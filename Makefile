@@ -68,8 +68,9 @@ lint:
 	$(CARGO) clippy -p wildix-sandbox --all-targets -- -D warnings
 	$(CARGO) clippy -p wildix-bench-floor -- -D warnings
 	luacheck lua src/shim.lua types spec examples bench tools bin/wildix
-	@sh tools/deps.sh lua5.4
+	@sh tools/deps.sh lua5.4 emmylua_check
 	lua5.4 tools/docs.lua --check
+	lua5.4 tools/typecheck.lua
 
 unit:
 	$(CARGO) test --workspace

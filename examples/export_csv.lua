@@ -5,9 +5,10 @@ local wildix = require("wildix")
 
 local month = arg[1] or os.date("%Y-%m")
 local y, m = month:match("^(%d%d%d%d)-(%d%d)$")
-assert(y, "usage: export_csv.lua YYYY-MM")
+assert(y and m, "usage: export_csv.lua YYYY-MM")
+local function int(digits) return math.floor(assert(tonumber(digits))) end
 -- The last day: day 0 of the next month.
-local last = os.date("%Y-%m-%d", os.time({ year = tonumber(y), month = tonumber(m) + 1, day = 0, hour = 12 }))
+local last = os.date("%Y-%m-%d", os.time({ year = int(y), month = int(m) + 1, day = 0, hour = 12 }))
 
 local COLUMNS = { "id", "start", "from", "from_name", "to", "to_name", "status", "duration", "billsec" }
 

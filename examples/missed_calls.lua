@@ -5,8 +5,9 @@ local wildix = require("wildix")
 
 local first = arg[1] or os.date("%Y-%m-%d", os.time() - 7 * 86400)
 local y, m, d = first:match("^(%d+)-(%d+)-(%d+)$")
-assert(y, "FIRST_DAY must be YYYY-MM-DD")
-local last = os.date("%Y-%m-%d", os.time({ year = y, month = m, day = d + 6, hour = 12 }))
+assert(y and m and d, "FIRST_DAY must be YYYY-MM-DD")
+local function int(digits) return math.floor(assert(tonumber(digits))) end
+local last = os.date("%Y-%m-%d", os.time({ year = int(y), month = int(m), day = int(d) + 6, hour = 12 }))
 
 -- Extension numbers and their owners.
 local owner = {}

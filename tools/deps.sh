@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what `make test` / `make demo` need and is missing: Lua
-# interpreters, busted, luacheck (Debian packages, via apt-get as root).
+# interpreters, busted, luacheck (Debian packages, via apt-get as root),
+# emmylua_check (cargo install).
 # Usage: tools/deps.sh [command ...]   (default: everything make test needs)
 #        tools/deps.sh --packages PKG ...  (Debian packages, e.g. Lua modules)
 set -eu
@@ -40,6 +41,20 @@ if [ $# -eq 0 ]; then
         fi
     done
 fi
+
+# emmylua_check (make lint's type check) comes from crates.io, pinned.
+case " $* " in
+    *" emmylua_check "*)
+        if ! command -v emmylua_check >/dev/null 2>&1 &&
+            [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/emmylua_check" ]; then
+            echo "deps: installing emmylua_check 0.25.1 with cargo (a few minutes, once)"
+            cargo install emmylua_check --version 0.25.1 --locked --quiet ||
+                { echo "deps: cargo install emmylua_check failed" >&2; exit 1; }
+        fi
+        set -- $(printf '%s\n' "$@" | grep -vx emmylua_check)
+        [ $# -gt 0 ] || exit 0
+        ;;
+esac
 
 package_for() {
     case "$1" in

@@ -4,7 +4,7 @@
 -- editor's library path. It describes `require("wildix")`; it is not loaded.
 
 ---@class wildix.Options
----@field url string PBX address, https:// (http:// only for loopback hosts)
+---@field url? string PBX address, https:// (http:// only for loopback hosts); else WILDIX_[NAME_]URL
 ---@field token? string API key (wsk-v1-…), PBX token (access_…) or OAuth token, sent as Bearer
 ---@field username? string with password, instead of token: HTTP Basic auth
 ---@field password? string goes with username; a secret like the token
@@ -18,8 +18,8 @@
 ---@field max_requests_per_second? number requests a second at most, for this account in the whole process
 
 ---@class wildix.PageParams
----@field limit? integer records per page, 1–1000 (default 25)
----@field page? integer page number from 1 (default 1)
+---@field limit? integer|string records per page, 1–1000 (default 25; "25" works too)
+---@field page? integer|string page number from 1 (default 1; "2" works too)
 ---@field fields? string[] build only these fields of each record (and id)
 
 ---@class wildix.CallParams: wildix.PageParams
@@ -38,7 +38,7 @@
 ---@field id? string|integer the colleague's database id
 
 ---@class wildix.ScanParams
----@field page_size? integer records per request, 1–1000 (default 100 for calls, 1000 otherwise)
+---@field page_size? integer|string records per request, 1–1000 (default 100 for calls, 1000 otherwise)
 ---@field fields? string[] build only these fields of each record (and id)
 
 ---@class wildix.CallScanParams: wildix.ScanParams
@@ -221,6 +221,16 @@
 ---@class wildix.Account
 local Account = {}
 
+--- pcall as Lua has it: the error a call raises is whatever value it
+--- raised, and wildix raises wildix.Error objects (Lua's own errors stay
+--- strings), so `err.kind` after `pcall(wildix.get_call, ...)` checks.
+---@generic T, R
+---@param f sync fun(...: T...): R...
+---@param ... T...
+---@return_overload true, R...
+---@return_overload false, wildix.Error|string
+function pcall(f, ...) end
+
 ---@param params? wildix.CallParams
 ---@return wildix.CallPage
 function Account.list_calls(params) end
@@ -312,25 +322,130 @@ Account.wildix_list_active_calls = Account.list_active_calls
 ---@alias wildix.SafeStepExtension fun(state?: any, control?: any): (wildix.Extension|false)?, wildix.Error?
 ---@alias wildix.SafeStepUser fun(state?: any, control?: any): (wildix.User|false)?, wildix.Error?
 
+-- The safe functions: on success the result (and nil), on failure nil and
+-- the error, so `if not page then print(err.kind) end` checks.
 ---@class wildix.SafeAccount
----@field list_calls fun(params?: wildix.CallParams): wildix.CallPage?, wildix.Error?
----@field get_call fun(params: wildix.IdParams): wildix.Call?, wildix.Error?
----@field list_extensions fun(params?: wildix.PageParams): wildix.ExtensionPage?, wildix.Error?
----@field get_extension fun(params: wildix.ExtensionParams): wildix.Extension?, wildix.Error?
----@field list_users fun(params?: wildix.PageParams): wildix.UserPage?, wildix.Error?
----@field get_current_user fun(params?: table): wildix.User?, wildix.Error?
----@field list_contacts fun(params?: wildix.ContactParams): wildix.ContactPage?, wildix.Error?
----@field list_phonebooks fun(params?: wildix.PageParams): wildix.PhonebookPage?, wildix.Error?
----@field list_call_groups fun(params?: table): wildix.CallGroups?, wildix.Error?
----@field get_presence fun(params: wildix.PresenceParams): wildix.Presence?, wildix.Error?
----@field list_devices fun(params?: wildix.PageParams): wildix.DevicePage?, wildix.Error?
----@field lookup_number fun(params: wildix.LookupParams): wildix.Lookup?, wildix.Error?
----@field list_registrations fun(params?: wildix.ExtensionOnly): wildix.Registrations?, wildix.Error?
----@field list_active_calls fun(params: wildix.PresenceParams): wildix.ActiveCalls?, wildix.Error?
----@field each_call fun(params?: wildix.CallScanParams): wildix.SafeStepCall?, wildix.Error|any
----@field each_extension fun(params?: wildix.ScanParams): wildix.SafeStepExtension?, wildix.Error|any
----@field each_user fun(params?: wildix.ScanParams): wildix.SafeStepUser?, wildix.Error|any
 ---@field [string] any
+local SafeAccount = {}
+
+---@param params? wildix.CallParams
+---@return wildix.CallPage? result
+---@return wildix.Error? err
+---@return_overload wildix.CallPage, nil
+---@return_overload nil, wildix.Error
+function SafeAccount.list_calls(params) end
+
+---@param params wildix.IdParams
+---@return wildix.Call? result
+---@return wildix.Error? err
+---@return_overload wildix.Call, nil
+---@return_overload nil, wildix.Error
+function SafeAccount.get_call(params) end
+
+---@param params? wildix.PageParams
+---@return wildix.ExtensionPage? result
+---@return wildix.Error? err
+---@return_overload wildix.ExtensionPage, nil
+---@return_overload nil, wildix.Error
+function SafeAccount.list_extensions(params) end
+
+---@param params wildix.ExtensionParams
+---@return wildix.Extension? result
+---@return wildix.Error? err
+---@return_overload wildix.Extension, nil
+---@return_overload nil, wildix.Error
+function SafeAccount.get_extension(params) end
+
+---@param params? wildix.PageParams
+---@return wildix.UserPage? result
+---@return wildix.Error? err
+---@return_overload wildix.UserPage, nil
+---@return_overload nil, wildix.Error
+function SafeAccount.list_users(params) end
+
+---@param params? table
+---@return wildix.User? result
+---@return wildix.Error? err
+---@return_overload wildix.User, nil
+---@return_overload nil, wildix.Error
+function SafeAccount.get_current_user(params) end
+
+---@param params? wildix.ContactParams
+---@return wildix.ContactPage? result
+---@return wildix.Error? err
+---@return_overload wildix.ContactPage, nil
+---@return_overload nil, wildix.Error
+function SafeAccount.list_contacts(params) end
+
+---@param params? wildix.PageParams
+---@return wildix.PhonebookPage? result
+---@return wildix.Error? err
+---@return_overload wildix.PhonebookPage, nil
+---@return_overload nil, wildix.Error
+function SafeAccount.list_phonebooks(params) end
+
+---@param params? table
+---@return wildix.CallGroups? result
+---@return wildix.Error? err
+---@return_overload wildix.CallGroups, nil
+---@return_overload nil, wildix.Error
+function SafeAccount.list_call_groups(params) end
+
+---@param params wildix.PresenceParams
+---@return wildix.Presence? result
+---@return wildix.Error? err
+---@return_overload wildix.Presence, nil
+---@return_overload nil, wildix.Error
+function SafeAccount.get_presence(params) end
+
+---@param params? wildix.PageParams
+---@return wildix.DevicePage? result
+---@return wildix.Error? err
+---@return_overload wildix.DevicePage, nil
+---@return_overload nil, wildix.Error
+function SafeAccount.list_devices(params) end
+
+---@param params wildix.LookupParams
+---@return wildix.Lookup? result
+---@return wildix.Error? err
+---@return_overload wildix.Lookup, nil
+---@return_overload nil, wildix.Error
+function SafeAccount.lookup_number(params) end
+
+---@param params? wildix.ExtensionOnly
+---@return wildix.Registrations? result
+---@return wildix.Error? err
+---@return_overload wildix.Registrations, nil
+---@return_overload nil, wildix.Error
+function SafeAccount.list_registrations(params) end
+
+---@param params wildix.PresenceParams
+---@return wildix.ActiveCalls? result
+---@return wildix.Error? err
+---@return_overload wildix.ActiveCalls, nil
+---@return_overload nil, wildix.Error
+function SafeAccount.list_active_calls(params) end
+
+---@param params? wildix.CallScanParams
+---@return wildix.SafeStepCall? result
+---@return wildix.Error|any err
+---@return_overload wildix.SafeStepCall, any
+---@return_overload nil, wildix.Error
+function SafeAccount.each_call(params) end
+
+---@param params? wildix.ScanParams
+---@return wildix.SafeStepExtension? result
+---@return wildix.Error|any err
+---@return_overload wildix.SafeStepExtension, any
+---@return_overload nil, wildix.Error
+function SafeAccount.each_extension(params) end
+
+---@param params? wildix.ScanParams
+---@return wildix.SafeStepUser? result
+---@return wildix.Error|any err
+---@return_overload wildix.SafeStepUser, any
+---@return_overload nil, wildix.Error
+function SafeAccount.each_user(params) end
 
 ---@class wildix.Safe: wildix.SafeAccount
 ---@field configure fun(name: string|wildix.Options, options?: wildix.Options): wildix.Account?, wildix.Error?
@@ -342,6 +457,7 @@ Account.wildix_list_active_calls = Account.list_active_calls
 ---@class wildix: wildix.Account
 ---@field version string the crate version
 ---@field _VERSION string "wildix <version>", as lua-cjson and LuaSocket name theirs
+---@field _width fun(text: string): integer terminal columns of text (wide CJK characters two), as the wildix command counts
 ---@field safe wildix.Safe every function, returning nil, err instead of raising
 ---@field default wildix.Account the default account, explicitly
 ---@field [string] wildix.Account a named account (configured or from WILDIX_<NAME>_URL/_TOKEN)

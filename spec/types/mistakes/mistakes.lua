@@ -1,0 +1,13 @@
+-- luacheck: ignore
+-- Real mistakes, each on a line that names the diagnostics it must give
+-- (after "--!"); tools/typecheck.lua fails on a missing or an extra one.
+-- Never run.
+local wildix = require("wildix")
+
+wildix.lsit_calls{}                                       --! call-non-callable
+wildix.list_calls{ limit = true }                         --! param-type-mismatch
+wildix.list_calls{ status = "missed" }                    --! param-type-mismatch
+wildix.get_call{}                                         --! missing-fields param-type-mismatch
+wildix.configure{ url = 5 }                               --! param-type-mismatch
+local call = wildix.safe.get_call{ id = "1" }
+print(call.id)                                            --! need-check-nil
