@@ -805,7 +805,7 @@ local function run(argv, sys)
   local settings, profile_path = profile.options(account,
     { ca_file = options["ca-file"], timeout = options.timeout, retries = options.retries },
     sys.getenv, wildix._file_mode or require("wildix")._file_mode)
-  sys.profile_path = profile_path
+  sys.profile_path, sys.account = profile_path, account
   local api
   if settings then
     api = wildix.configure(account, settings)
@@ -884,6 +884,9 @@ function M.main(argv, sys)
       :gsub("%(pass it to configure or set ([^)]*)%)", "(set %1, or put it in the profile)")
       :gsub("pass its CA as 'ca_file' %(PEM%)", "pass its CA (PEM) with --ca-file or WILDIX_CA_FILE")
       :gsub("'ca_file'", "--ca-file"):gsub("'timeout'", "--timeout"):gsub("'retries'", "--retries")
+    local prefix = (sys.account or "default") == "default" and "WILDIX_" or "WILDIX_" .. sys.account:upper() .. "_"
+    line = line:gsub("check 'token'", "check " .. prefix .. "TOKEN (or the profile's token)")
+      :gsub("check 'username' and 'password'", "check " .. prefix .. "USERNAME and " .. prefix .. "PASSWORD")
     if not line:match("^wildix: ") then line = "wildix: " .. tostring(result.message) end
     sys.stderr:write(fmt.one_line(line), "\n")
     return result.kind == "argument" and 2 or 1
