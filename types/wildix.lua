@@ -457,7 +457,7 @@ function SafeAccount.each_user(params) end
 ---@class wildix: wildix.Account
 ---@field version string the crate version
 ---@field _VERSION string "wildix <version>", as lua-cjson and LuaSocket name theirs
----@field _width fun(text: string): integer terminal columns of text (wide CJK characters two), as the wildix command counts
+---@field _width fun(text: string): integer terminal columns of text (CJK two), as the wildix command counts
 ---@field safe wildix.Safe every function, returning nil, err instead of raising
 ---@field default wildix.Account the default account, explicitly
 ---@field [string] wildix.Account a named account (configured or from WILDIX_<NAME>_URL/_TOKEN)
