@@ -94,15 +94,18 @@ function helper.configured(options)
   return wildix
 end
 
---- The sandbox's counters: connections and requests so far.
-function helper.stats()
-  local p = assert(io.popen(SANDBOX .. " --stats " .. helper.port))
+--- A sandbox's counters (the shared one, or the one at url): connections,
+--- requests, and the most API requests it answered at once.
+function helper.stats(url)
+  local port = url and url:match(":(%d+)$") or helper.port
+  local p = assert(io.popen(SANDBOX .. " --stats " .. port))
   local body = p:read("*a")
   p:close()
   return {
     connections = tonumber(body:match('"connections":(%d+)')),
     requests = tonumber(body:match('"requests":(%d+)')),
     foreign_auth = tonumber(body:match('"foreign_auth":(%d+)')),
+    in_flight_max = tonumber(body:match('"in_flight_max":(%d+)')),
   }
 end
 

@@ -103,3 +103,92 @@ describe("each_extension and each_user", function()
     assert.is_table(wildix.office.each_user({ page_size = 1 })())
   end)
 end)
+
+describe("a scan of a remote PBX", function()
+  -- A PBX that takes 20 ms to answer: pages asked for ahead overlap.
+  local url = helper.sandbox("--latency 20")
+
+  local function account(concurrency)
+    local wildix = helper.fresh()
+    wildix.configure{ url = url, token = helper.token, concurrency = concurrency }
+    return wildix
+  end
+
+  local function listed(wildix, pages)
+    local ids = {}
+    for page = 1, pages do
+      for _, call in ipairs(wildix.list_calls{ limit = 100, page = page }.calls) do ids[#ids + 1] = call.id end
+    end
+    return ids
+  end
+
+  it("should keep up to concurrency pages in flight, and yield every record once, in order", function()
+    local wildix = account(4)
+    local expected = listed(wildix, 12)
+    assert.equals(1, helper.stats(url).in_flight_max) -- list_calls: one request at a time
+    local n = 0
+    for call in wildix.each_call{ page_size = 100 } do
+      n = n + 1
+      assert.equals(expected[n], call.id, "record " .. n)
+      if n == #expected then break end
+    end
+    assert.equals(#expected, n)
+    local most = helper.stats(url).in_flight_max
+    assert.is_true(most >= 2 and most <= 4, "in flight at most: " .. most)
+  end)
+
+  it("should ask for one page at a time with concurrency 1", function()
+    local quiet = helper.sandbox("--latency 5")
+    local wildix = helper.fresh()
+    wildix.configure{ url = quiet, token = helper.token, concurrency = 1 }
+    local n = 0
+    for _ in wildix.each_call{ page_size = 100 } do n = n + 1 end
+    assert.equals(wildix.list_calls{ limit = 1 }.total, n)
+    assert.equals(1, helper.stats(quiet).in_flight_max)
+  end)
+
+  it("should meet an error where it happens, after every record before it", function()
+    -- Two pages, then every request fails: the pages asked for ahead too.
+    local wildix = helper.faulty("ok,ok" .. string.rep(",500", 12), { retries = 0, concurrency = 4 })
+    local next_call, n = wildix.each_call{ page_size = 100 }, 0
+    local ok, err = pcall(function()
+      while next_call() do n = n + 1 end
+    end)
+    assert.is_false(ok)
+    assert.equals(500, err.status)
+    assert.equals(200, n)
+  end)
+
+  it("should stop what is in flight when the loop is left", function()
+    local f = io.open("/proc/self/stat")
+    if not f then return pending("needs /proc") end
+    local pid = f:read("*l"):match("^(%d+)")
+    f:close()
+    local function threads()
+      local p = assert(io.popen("ls /proc/" .. pid .. "/task | wc -l"))
+      local count = tonumber(p:read("*a"))
+      p:close()
+      return count
+    end
+    -- Two pages at once, then every answer takes 2 s: the loop waits for
+    -- the third page while the next ones are asked for, and leaves with
+    -- one of them in flight.
+    local wildix = helper.faulty("ok,ok" .. string.rep(",delay2000", 20), { concurrency = 4 })
+    local baseline = threads()
+    local n = 0
+    for _ in wildix.each_call{ page_size = 100 } do
+      n = n + 1
+      if n == 201 then break end
+    end
+    assert.is_true(threads() > baseline, "no page was asked for ahead")
+    collectgarbage()
+    collectgarbage()
+    -- Stopped, a request ends within its 0.1 s wait slice, not after 2 s.
+    local waited = 0
+    while threads() > baseline and waited < 10 do
+      os.execute("sleep 0.1")
+      waited = waited + 1
+    end
+    assert.equals(baseline, threads())
+  end)
+end)

@@ -50,7 +50,8 @@ describe("wildix.safe", function()
   it("should show a failure mid-scan to the generic for that runs it", function()
     -- Two pages, then the token is refused: the loop's body sees false, err
     -- once, after every record before it, and the loop ends.
-    local faulty = helper.faulty("ok,ok,401", { retries = 0 })
+    -- concurrency 1: the fault steps go to the pages in order.
+    local faulty = helper.faulty("ok,ok,401", { retries = 0, concurrency = 1 })
     local users, seen = 0, {}
     for user, err in faulty.safe.each_user({ page_size = 100 }) do
       if user then
@@ -64,7 +65,7 @@ describe("wildix.safe", function()
     assert.equals("auth", seen[1].kind)
     assert.equals(401, seen[1].status)
     -- The loop that does not look for it fails loudly, never silently.
-    local loud = helper.faulty("ok,401", { retries = 0 })
+    local loud = helper.faulty("ok,401", { retries = 0, concurrency = 1 })
     local ok, problem = pcall(function()
       for user in loud.safe.each_user({ page_size = 100 }) do local _ = user.name end
     end)

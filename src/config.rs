@@ -25,9 +25,15 @@ pub const OPTION_KEYS: &[&str] = &[
     "user_agent",
     "max_response_bytes",
     "max_requests_per_second",
+    "concurrency",
 ];
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Requests a scan keeps in flight (interface.md: default 4).
+pub const DEFAULT_CONCURRENCY: u32 = 4;
+/// The most a scan may keep in flight: past this a PBX gains nothing and
+/// its operators notice.
+pub const MAX_CONCURRENCY: i64 = 16;
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_RETRIES: u32 = 2;
 pub const MAX_RETRIES: i64 = 10;
@@ -210,6 +216,7 @@ pub struct Config {
     user_agent: String,
     max_response_bytes: u64,
     max_requests_per_second: Option<f64>,
+    concurrency: u32,
 }
 
 impl Config {
@@ -244,6 +251,7 @@ impl Config {
             user_agent: format!("wildix-lua/{}", env!("CARGO_PKG_VERSION")),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_requests_per_second: None,
+            concurrency: DEFAULT_CONCURRENCY,
         };
         for (key, value) in options.unwrap_or_default() {
             let key = match key {
@@ -268,6 +276,9 @@ impl Config {
                 "timeout" => config.timeout = seconds_option(key, value)?,
                 "connect_timeout" => config.connect_timeout = seconds_option(key, value)?,
                 "retries" => config.retries = integer_option(key, value, 0, MAX_RETRIES)? as u32,
+                "concurrency" => {
+                    config.concurrency = integer_option(key, value, 1, MAX_CONCURRENCY)? as u32
+                }
                 "scope" => {
                     config.scope = match string_option(key, value)?.as_str() {
                         "pbx" => Scope::Pbx,
@@ -409,6 +420,11 @@ impl Config {
     }
     pub fn max_requests_per_second(&self) -> Option<f64> {
         self.max_requests_per_second
+    }
+
+    /// Requests a scan keeps in flight, 1 to 16.
+    pub fn concurrency(&self) -> u32 {
+        self.concurrency
     }
 }
 

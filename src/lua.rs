@@ -194,7 +194,9 @@ fn decode_only(op: Operation, body: Vec<u8>) -> std::result::Result<Out, Error> 
     })
 }
 
-/// What a Rust function hands back to Lua.
+/// What a Rust function hands back to Lua, once per call: its size does
+/// not matter, and boxing the large variants would cost an allocation.
+#[allow(clippy::large_enum_variant)]
 enum Made {
     Out(Out),
     Client(ClientHandle),

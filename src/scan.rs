@@ -10,20 +10,45 @@
 //!   later than the newest call of the first page (`filter[start][to]`), so
 //!   calls that arrive during the scan do not shift it. Calls that are
 //!   written late (a call is logged when it ends, under its start time) can
-//!   still shift it by a few records, which then open the next page again:
-//!   the records at the start of a page that repeat the end of the
-//!   previous page (by id) are dropped, so nothing is yielded twice.
+//!   still shift it by a few records, which then come round again: a
+//!   record whose id the scan has yielded (it keeps the ids of the last
+//!   pages) is dropped, so nothing is yielded twice.
+//! - With `concurrency` above 1, once the loop has asked for a second page
+//!   (a loop that stops early costs the PBX nothing more), the pages after
+//!   it are also asked for ahead of the loop, on threads of their own, at
+//!   most `concurrency` at a time, at the offsets the PBX's page size
+//!   predicts. Each starts one
+//!   record early: on the last record of the page before it. A page asked
+//!   for ahead is used from the record the loop saw last on, wherever late
+//!   calls have moved it within the page (the two pages then join exactly,
+//!   whatever arrived between them); a page without it is dropped with
+//!   those after it, and asked for now, as above. Each drop halves the
+//!   pages asked for ahead (down to none for a while), each join adds one
+//!   back, up to `concurrency`: a PBX whose history moves fast gets no more
+//!   requests than it can use. An error is met where it happens, after
+//!   every earlier record. Decoding happens on those threads; Lua only gets
+//!   the tapes.
 
+use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 
 use crate::api::{Operation, Plan, Request};
+use crate::cancel;
 use crate::client::Client;
 use crate::dates::{DateTime, DayEdge};
-use crate::decode::Shape;
+use crate::decode::{Decoded, Shape};
 use crate::error::Error;
 use crate::normalize::RecordKind;
 use crate::params::Params;
 use crate::reply::Out;
+
+/// The fewest records an answer must hold for pages to be asked for
+/// ahead: each such page repeats one record, and calls written late in the
+/// middle of the history shift what later pages hold by as many records as
+/// arrive meanwhile. Smaller pages are asked for one at a time.
+const MIN_AHEAD_PAGE: u64 = 16;
 
 /// A scan in progress.
 #[derive(Debug)]
@@ -36,15 +61,46 @@ pub struct Scan {
     offset: u64,
     /// Whether the window still has to be pinned (call history only).
     pin: bool,
-    /// Ids of the previous page's records, end to end, and where each ends.
-    previous: Vec<u8>,
-    previous_ends: Vec<usize>,
+    /// Ids of the records yielded lately (the last pages), oldest first.
+    seen: HashSet<Box<[u8]>>,
+    seen_order: VecDeque<Box<[u8]>>,
+    /// The id of the last record of the page taken last.
+    last_id: Option<Box<[u8]>>,
+    /// Pages taken so far.
+    pages: u64,
     done: bool,
+    /// Pages asked for ahead, in order (at most `concurrency`).
+    ahead: VecDeque<Ahead>,
+    /// Set when what is in flight is no longer wanted: those requests end
+    /// at their next wait slice.
+    stop: Arc<AtomicBool>,
+    /// The most records one answer held: what the PBX serves a request.
+    per_request: u64,
+    total: Option<u64>,
+    /// Pages to keep asked for ahead now (up to `concurrency`), and pages
+    /// to take before asking ahead again after the last drop.
+    window: usize,
+    cooldown: u64,
+}
+
+/// A page asked for ahead of the loop.
+#[derive(Debug)]
+struct Ahead {
+    /// Where it starts: on the last record of the page before it.
+    start: u64,
+    answer: Receiver<Result<Decoded, Error>>,
+}
+
+impl Drop for Scan {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
 }
 
 impl Scan {
     /// A scan of list operation `op`, `params.limit` records a request.
     pub fn new(client: Arc<Client>, op: Operation, params: Params) -> Scan {
+        let client_concurrency = client.config().concurrency() as usize;
         let request = match crate::api::plan(op, &params, client.config().scope()) {
             Plan::List { request, .. } => request,
             Plan::Record(request) | Plan::Find { request, .. } | Plan::All(request) => request,
@@ -62,34 +118,17 @@ impl Scan {
             request,
             offset: 0,
             pin: op.record_kind() == RecordKind::Call,
-            previous: Vec::new(),
-            previous_ends: Vec::new(),
+            seen: HashSet::new(),
+            seen_order: VecDeque::new(),
+            last_id: None,
+            pages: 0,
             done: false,
-        }
-    }
-
-    /// How many records at the start of this page (ids by `id`, `n` of
-    /// them) repeat the end of the previous page.
-    fn repeated<'t>(&self, id: &impl Fn(usize) -> Option<&'t [u8]>, n: usize) -> usize {
-        let previous = |i: usize| -> &[u8] {
-            let end = |j: usize| self.previous_ends.get(j).copied().unwrap_or(0);
-            let start = if i == 0 { 0 } else { end(i - 1) };
-            self.previous.get(start..end(i)).unwrap_or_default()
-        };
-        let Some(first) = id(0).filter(|f| !f.is_empty()) else {
-            return 0;
-        };
-        let count = self.previous_ends.len();
-        let Some(at) = (0..count).rev().find(|i| previous(*i) == first) else {
-            return 0;
-        };
-        // The run must reach the previous page's end, in order.
-        let run = count - at;
-        let repeats = (0..run.min(n)).all(|k| id(k) == Some(previous(at + k)));
-        if repeats {
-            run.min(n)
-        } else {
-            0
+            ahead: VecDeque::new(),
+            stop: Arc::new(AtomicBool::new(false)),
+            per_request: 0,
+            total: None,
+            window: client_concurrency,
+            cooldown: 0,
         }
     }
 
@@ -99,11 +138,32 @@ impl Scan {
         if self.done {
             return Ok(None);
         }
+        // From the third page on: a loop that stops early costs the PBX
+        // nothing more.
+        if self.pages >= 2 {
+            self.ask_ahead();
+        }
+        let out = match self.arrived()? {
+            Some((decoded, start, seen)) => self.accept(decoded, start, Some(seen)),
+            None => {
+                let decoded = self.fetch_now()?;
+                self.accept(decoded, self.offset, None)
+            }
+        };
+        if self.done {
+            self.drop_ahead();
+        } else if self.pages >= 3 {
+            self.ask_ahead();
+        }
+        Ok(out)
+    }
+
+    /// The page at the loop's offset, asked for now.
+    fn fetch_now(&mut self) -> Result<Decoded, Error> {
         let shape = Shape::List(self.op.record_kind());
         let deadline = self.client.http_deadline();
         let request = self.request.page(self.offset, u64::from(self.page_size));
-        let mut decoded = self
-            .client
+        self.client
             .get(
                 &request,
                 shape,
@@ -111,16 +171,70 @@ impl Scan {
                 deadline,
                 true,
             )
-            .map_err(|e| {
-                self.client
-                    .explain(self.op, &self.params, e)
-                    .in_function(self.op.name())
-            })?;
+            .map_err(|e| self.failed(e))
+    }
+
+    fn failed(&self, e: Error) -> Error {
+        self.client
+            .explain(self.op, &self.params, e)
+            .in_function(self.op.name())
+    }
+
+    /// The page asked for ahead next, once it has arrived, and how many
+    /// of its records the loop has seen (up to the last one it saw), if it
+    /// holds that record; `None` if there is no such page.
+    fn arrived(&mut self) -> Result<Option<(Decoded, u64, usize)>, Error> {
+        let Some(next) = self.ahead.pop_front() else {
+            return Ok(None);
+        };
+        let answer = loop {
+            match next.answer.recv_timeout(cancel::SLICE) {
+                Ok(answer) => break answer,
+                Err(RecvTimeoutError::Timeout) if cancel::interrupted() => {
+                    self.drop_ahead();
+                    return Err(cancel::error());
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                // The thread could not start, or ended without an answer.
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.drop_ahead();
+                    return Ok(None);
+                }
+            }
+        };
+        let decoded = match answer {
+            Ok(decoded) => decoded,
+            Err(e) => {
+                self.drop_ahead();
+                return Err(self.failed(e));
+            }
+        };
+        let seen = self
+            .last_id
+            .as_deref()
+            .filter(|last| !last.is_empty())
+            .and_then(|last| decoded.tape.find_id(last));
+        match seen {
+            Some(at) => {
+                self.window = (self.window + 1).min(self.client.config().concurrency() as usize);
+                Ok(Some((decoded, next.start, at + 1)))
+            }
+            None => {
+                self.drop_ahead();
+                Ok(None)
+            }
+        }
+    }
+
+    /// Takes the page that starts at `start`: the records the loop has not
+    /// seen (after the first `seen`, for a page asked for ahead; else
+    /// without those repeating the last records yielded).
+    fn accept(&mut self, mut decoded: Decoded, start: u64, seen: Option<usize>) -> Option<Out> {
         let picks = decoded.tape.take_records();
         let n = picks.len() as u64;
         if n == 0 {
             self.done = true;
-            return Ok(None);
+            return None;
         }
         if self.pin {
             self.pin = false;
@@ -136,19 +250,127 @@ impl Scan {
         // The ids as the decoder read them, one per record, in order.
         let ids = decoded.tape.take_ids();
         let id = |i: usize| ids.get(i).copied().flatten().map(|t| decoded.tape.bytes(t));
-        let repeated = self.repeated(&id, picks.len());
-        let kept = picks.get(repeated..).unwrap_or_default().to_vec();
-        self.previous.clear();
-        self.previous_ends.clear();
-        for i in 0..picks.len() {
-            self.previous.extend_from_slice(id(i).unwrap_or_default());
-            self.previous_ends.push(self.previous.len());
+        let mut kept = Vec::with_capacity(picks.len());
+        for (i, at) in picks.iter().enumerate().skip(seen.unwrap_or(0)) {
+            match id(i).filter(|id| !id.is_empty()) {
+                Some(id) if self.seen.contains(id) => {}
+                Some(id) => {
+                    let id: Box<[u8]> = id.into();
+                    self.seen.insert(id.clone());
+                    self.seen_order.push_back(id);
+                    kept.push(*at);
+                }
+                None => kept.push(*at),
+            }
         }
-        self.offset += n;
+        self.last_id = id(picks.len() - 1).map(Into::into);
+        let mostly_seen = seen.is_some() && 2 * kept.len() < picks.len();
+        self.pages += 1;
+        self.cooldown = self.cooldown.saturating_sub(1);
+        self.offset = start + n;
+        self.per_request = self.per_request.max(n);
+        self.total = decoded.total;
+        self.forget_old_ids();
         self.done = match decoded.total {
             Some(total) => self.offset >= total,
             None => n < u64::from(self.page_size),
         };
-        Ok(Some(Out::Records(vec![(decoded.tape, kept)])))
+        // A page asked for ahead that brought mostly records already seen:
+        // the history moves about as fast as pages are asked for; ask for
+        // fewer.
+        if mostly_seen && !self.done {
+            self.shrink_window();
+        }
+        Some(Out::Records(vec![(decoded.tape, kept)]))
+    }
+
+    /// Keeps the ids of the last pages only: enough to recognise records
+    /// that late calls, or the pages asked for since, have pushed back (a
+    /// shift of up to four times `concurrency + 1` pages, or 1,000
+    /// records), with memory bounded however long the scan.
+    fn forget_old_ids(&mut self) {
+        let pages = u64::from(self.client.config().concurrency()) + 1;
+        let keep = (4 * self.per_request.max(u64::from(self.page_size)) * pages).max(1000) as usize;
+        while self.seen_order.len() > keep {
+            if let Some(old) = self.seen_order.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+    }
+
+    /// Asks for the pages after the loop's, up to `concurrency` in flight,
+    /// where the PBX's page size says they start (each on the last record
+    /// of the one before).
+    fn ask_ahead(&mut self) {
+        let concurrency = self.client.config().concurrency() as usize;
+        if concurrency < 2 || self.offset == 0 || self.per_request < MIN_AHEAD_PAGE {
+            return;
+        }
+        if self.window == 0 {
+            // After a drop to none: pages one at a time for a while.
+            if self.cooldown > 0 {
+                return;
+            }
+            self.window = 1;
+        }
+        // New records an answer brings: all but the overlap.
+        let step = self.per_request.saturating_sub(1).max(1);
+        let mut start = self
+            .ahead
+            .back()
+            .map_or(self.offset - 1, |a| a.start + step);
+        while self.ahead.len() < self.window {
+            if self.total.is_some_and(|total| start + 1 >= total) {
+                break;
+            }
+            let answer = self.ask(start);
+            self.ahead.push_back(Ahead { start, answer });
+            start += step;
+        }
+    }
+
+    /// One page from `start`, on a thread of its own.
+    fn ask(&self, start: u64) -> Receiver<Result<Decoded, Error>> {
+        let (tx, rx) = mpsc::sync_channel(1);
+        let client = Arc::clone(&self.client);
+        let request = self.request.page(start, u64::from(self.page_size));
+        let shape = Shape::List(self.op.record_kind());
+        let fields = self.params.fields.clone();
+        let stop = Arc::clone(&self.stop);
+        // If the thread cannot start, `tx` is dropped with the closure and
+        // the loop asks for the page itself.
+        let _ = std::thread::Builder::new()
+            .name("wildix-scan".into())
+            .spawn(move || {
+                let answer = cancel::watching(
+                    move || stop.load(Ordering::Relaxed),
+                    || {
+                        let deadline = client.http_deadline();
+                        client.get(&request, shape, fields.as_deref(), deadline, true)
+                    },
+                );
+                let _ = tx.send(answer);
+            });
+        rx
+    }
+
+    /// Forgets the pages asked for ahead (those still in flight stop),
+    /// and asks for half as many from now on.
+    fn drop_ahead(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.stop = Arc::new(AtomicBool::new(false));
+        self.ahead.clear();
+        if !self.done {
+            self.shrink_window();
+        }
+    }
+
+    /// Halves the pages asked for ahead; at none, pages are taken one at a
+    /// time for `concurrency` pages before asking ahead again.
+    fn shrink_window(&mut self) {
+        self.window /= 2;
+        if self.window == 0 {
+            self.cooldown = self.client.config().concurrency().into();
+        }
     }
 }

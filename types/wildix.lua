@@ -16,6 +16,7 @@
 ---@field user_agent? string User-Agent header (default "wildix-lua/<version>")
 ---@field max_response_bytes? integer larger answers fail with a decode error (default 64 MiB)
 ---@field max_requests_per_second? number requests a second at most, for this account in the whole process
+---@field concurrency? integer requests a scan keeps in flight, 1–16 (default 4; 1: a page when the loop needs it)
 
 ---@class wildix.PageParams
 ---@field limit? integer|string records per page, 1–1000 (default 25; "25" works too)

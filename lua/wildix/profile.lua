@@ -16,12 +16,12 @@ local M = {}
 local KEYS = {
   url = "text", token = "text", username = "text", password = "text", scope = "text", ca_file = "text",
   user_agent = "text", timeout = "number", connect_timeout = "number", retries = "number",
-  max_requests_per_second = "number",
+  max_requests_per_second = "number", concurrency = "number",
 }
 local CREDENTIALS = { "url", "token", "username", "password" }
 -- Settings a flag or a variable may also give, with the flag's name.
 local TUNING = { ca_file = "--ca-file", timeout = "--timeout", retries = "--retries", connect_timeout = false,
-  scope = false, user_agent = false, max_requests_per_second = false }
+  scope = false, user_agent = false, max_requests_per_second = false, concurrency = false }
 
 local function config_error(message)
   error({ kind = "config", message = message }, 0)

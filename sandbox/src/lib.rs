@@ -38,6 +38,12 @@ pub struct Options {
     /// Serve each distinct answer from memory after its first rendering
     /// (benchmarks measure the client, not the sandbox).
     pub cache: bool,
+    /// A remote PBX: every API answer waits this long first (the network
+    /// and the PBX's own time per request)...
+    pub latency: std::time::Duration,
+    /// ...plus this long per record the page asked for holds (`count`,
+    /// after the call-history cap): the PBX's time per row.
+    pub record_time: std::time::Duration,
 }
 
 impl Default for Options {
@@ -55,6 +61,8 @@ impl Default for Options {
             tls: false,
             calls: data::CALLS,
             cache: false,
+            latency: std::time::Duration::ZERO,
+            record_time: std::time::Duration::ZERO,
         }
     }
 }
@@ -75,6 +83,8 @@ pub struct Stats {
     pub connections: u64,
     pub requests: u64,
     pub foreign_auth: u64,
+    /// The most API requests it was answering at once.
+    pub in_flight_max: u64,
 }
 
 impl Sandbox {
@@ -110,6 +120,11 @@ impl Sandbox {
             connections: AtomicU64::new(0),
             requests: AtomicU64::new(0),
             foreign_auth: AtomicU64::new(0),
+            in_flight: AtomicU64::new(0),
+            in_flight_max: AtomicU64::new(0),
+            latency: options.latency,
+            record_time: options.record_time,
+            call_cap: options.call_cap,
         });
         let serving = Arc::clone(&state);
         std::thread::spawn(move || server::serve(listener, serving));
@@ -126,6 +141,7 @@ impl Sandbox {
             connections: self.state.connections.load(Ordering::Relaxed),
             requests: self.state.requests.load(Ordering::Relaxed),
             foreign_auth: self.state.foreign_auth.load(Ordering::Relaxed),
+            in_flight_max: self.state.in_flight_max.load(Ordering::Relaxed),
         }
     }
 }

@@ -23,6 +23,8 @@ const USAGE: &str = "usage: wildix-sandbox [--port N] [--token T] [--seed N] [--
   --seed N      seed of the generated data (default 1)
   --calls N     call records to generate (default 6000)
   --cache       serve each distinct answer from memory (for benchmarks)
+  --latency MS  a remote PBX: each answer waits MS milliseconds first
+  --record-us US  and US microseconds per record the page holds
   --tls         serve HTTPS with a private CA made at start-up
   --ca-out PATH write that CA's certificate (PEM) to PATH
   --exit-on-stdin-eof
@@ -69,6 +71,20 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             }
             "--tls" => parsed.options.tls = true,
             "--cache" => parsed.options.cache = true,
+            "--latency" => {
+                parsed.options.latency = std::time::Duration::from_millis(
+                    value("--latency")?
+                        .parse()
+                        .map_err(|_| "--latency must be whole milliseconds".to_string())?,
+                )
+            }
+            "--record-us" => {
+                parsed.options.record_time = std::time::Duration::from_micros(
+                    value("--record-us")?
+                        .parse()
+                        .map_err(|_| "--record-us must be whole microseconds".to_string())?,
+                )
+            }
             "--calls" => {
                 parsed.options.calls = value("--calls")?
                     .parse()

@@ -39,6 +39,13 @@ pub struct State {
     pub requests: AtomicU64,
     /// Requests that carried `Authorization` to a host other than ours.
     pub foreign_auth: AtomicU64,
+    /// API requests being answered now, and the most at once.
+    pub in_flight: AtomicU64,
+    pub in_flight_max: AtomicU64,
+    /// The remote-PBX model (`--latency`, `--record-us`).
+    pub latency: Duration,
+    pub record_time: Duration,
+    pub call_cap: usize,
     /// Rendered answers, when caching.
     pub cache: Option<Mutex<AnswerCache>>,
 }
@@ -225,6 +232,9 @@ fn connection<S: Read + Write>(stream: S, raw: &TcpStream, state: &State) -> std
                 format!("{p}?{raw_query}")
             }
         };
+        // Counted while it is answered; a remote PBX takes its time first.
+        let _answering = InFlight::enter(state);
+        remote_pause(state, &path, &query);
         let response = match fault {
             Fault::Ok | Fault::Every(_) => match &state.cache {
                 None => normal(),
@@ -325,6 +335,43 @@ fn connection<S: Read + Write>(stream: S, raw: &TcpStream, state: &State) -> std
     }
 }
 
+/// One API request being answered, for the in-flight high-water mark.
+struct InFlight<'s>(&'s State);
+
+impl<'s> InFlight<'s> {
+    fn enter(state: &'s State) -> InFlight<'s> {
+        let now = state.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+        state.in_flight_max.fetch_max(now, Ordering::Relaxed);
+        InFlight(state)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// `--latency` and `--record-us`: the time a remote PBX takes to answer,
+/// per request and per record the page asked for holds (`count`, after the
+/// call-history cap).
+fn remote_pause(state: &State, path: &str, query: &[(String, String)]) {
+    if state.latency.is_zero() && state.record_time.is_zero() {
+        return;
+    }
+    let asked = query
+        .iter()
+        .find(|(k, _)| k == "count")
+        .and_then(|(_, v)| v.parse::<u32>().ok())
+        .unwrap_or(1);
+    let cap = if path.contains("CallHistory") && state.call_cap > 0 {
+        u32::try_from(state.call_cap).unwrap_or(u32::MAX)
+    } else {
+        u32::MAX
+    };
+    std::thread::sleep(state.latency + state.record_time * asked.min(cap));
+}
+
 /// Connection and request counters, for specs that check connection reuse
 /// and that no token left for another origin.
 fn stats(state: &State) -> Response {
@@ -334,6 +381,7 @@ fn stats(state: &State) -> Response {
             "connections": state.connections.load(Ordering::Relaxed),
             "requests": state.requests.load(Ordering::Relaxed),
             "foreign_auth": state.foreign_auth.load(Ordering::Relaxed),
+            "in_flight_max": state.in_flight_max.load(Ordering::Relaxed),
         })
         .to_string(),
     }

@@ -146,6 +146,15 @@ impl Tape {
         ids
     }
 
+    /// Where the record with id `id` is in a list, as the decoder read
+    /// it (scans find where a page asked for ahead joins the one before).
+    pub fn find_id(&self, id: &[u8]) -> Option<usize> {
+        self.ids
+            .iter()
+            .find(|(_, text)| self.bytes(*text) == id)
+            .map(|(ordinal, _)| *ordinal as usize)
+    }
+
     /// The id of the record just read.
     pub(crate) fn note_id(&mut self, id: Option<Text>) {
         if let Some(text) = id {
