@@ -110,7 +110,7 @@ soak:
 BASELINE ?=
 bench:
 	@sh tools/deps.sh lua5.4 luajit
-	@sh tools/deps.sh --packages lua-cjson lua-socket lua-curl
+	@sh tools/deps.sh --packages lua-cjson lua-socket lua-curl curl
 	@$(MAKE) --no-print-directory build LUA=lua5.4
 	@$(MAKE) --no-print-directory build LUA=luajit
 	@$(MAKE) --no-print-directory sandbox

@@ -28,19 +28,27 @@ end
 -- The sandbox: 100,000 calls, answers from memory; it exits with us. No
 -- call-history cap, so a 1,000-record page is one request for every
 -- contender, as in earlier runs.
-local out = os.tmpname()
-local lifeline = assert(io.popen(
-  ("exec %s --port 0 --token %s --cache --call-cap 0 --calls 100000 --exit-on-stdin-eof > %s")
-  :format(SANDBOX, TOKEN, out), "w"))
-local url
-for _ = 1, 400 do
-  local f = io.open(out)
-  url = f and (f:read("*l") or ""):match("^listening on (%S+)")
-  if f then f:close() end
-  if url then break end
-  os.execute("sleep 0.05")
+local function start_sandbox(flags)
+  local out = os.tmpname()
+  local lifeline = assert(io.popen(
+    ("exec %s --port 0 --token %s --cache --call-cap 0 --calls 100000 --exit-on-stdin-eof %s > %s")
+    :format(SANDBOX, TOKEN, flags or "", out), "w"))
+  for _ = 1, 400 do
+    local f = io.open(out)
+    local url = f and (f:read("*l") or ""):match("^listening on (%S+)")
+    if f then f:close() end
+    if url then
+      os.remove(out)
+      return url, lifeline
+    end
+    os.execute("sleep 0.05")
+  end
+  error("the sandbox did not start")
 end
-assert(url, "the sandbox did not start")
+local url, lifeline = start_sandbox()
+-- W6's remote PBX: every answer takes 50 ms, as a cloud PBX tens of
+-- milliseconds away that spends time on each page.
+local remote_url, remote_lifeline = start_sandbox("--latency 50")
 
 -- W5's body: one 1,000-record page, as the PBX sends it.
 local body_file = os.tmpname()
@@ -50,6 +58,7 @@ sh(("lua5.4 -e 'local http = require(\"socket.http\"); local ltn12 = require(\"l
   .. "local f = io.open(\"%s\", \"wb\"); f:write(table.concat(t)); f:close()'"):format(url, TOKEN, body_file))
 
 local ENV = ("WILDIX_URL=%s WILDIX_TOKEN=%s BENCH_BODY=%s"):format(url, TOKEN, body_file)
+local REMOTE_ENV = ("WILDIX_URL=%s WILDIX_TOKEN=%s"):format(remote_url, TOKEN)
 
 -- Contenders: name, interpreter (nil: Rust), what run.lua calls it, needs.
 local CONTENDERS = {
@@ -60,6 +69,16 @@ local CONTENDERS = {
   { name = "lua-curl+cjson", lua = "luajit", runner = "luacurl", needs = { "curl", "cjson" } },
   { name = "floor (Rust: ureq+serde_json)" },
 }
+-- W6's contenders: wildix at its defaults and one page at a time, the
+-- sequential Lua-cURL loop, and the transport floor: curl asking for the
+-- same pages, N at a time (curl -Z).
+local REMOTE_CONTENDERS = {
+  { name = "wildix", lua = "lua5.4", runner = "wildix" },
+  { name = "wildix concurrency=1", lua = "lua5.4", runner = "wildix", concurrency = 1 },
+  { name = "wildix", lua = "luajit", runner = "wildix" },
+  { name = "lua-curl+cjson", lua = "luajit", runner = "luacurl", needs = { "curl", "cjson" } },
+  { name = "curl -Z --parallel-max 4 (transport)", runner = "curlz", parallel = 4 },
+}
 local WORKLOADS = {
   { id = "W1", what = "get_current_user ×2,000 (latency)" },
   { id = "W2", what = "list_calls limit=100 ×500" },
@@ -67,6 +86,10 @@ local WORKLOADS = {
   { id = "W4", what = "scan 20,000 calls in pages of 1,000 (iterator)", unit = "scan" },
   { id = "W4big", what = "scan 100,000 calls in pages of 1,000 (iterator)", unit = "scan" },
   { id = "W5", what = "decode one 1,000-record page (no request)", unit = "decode" },
+  { id = "W6", label = "W6/100", page = 100, remote = true, rounds = 3, contenders = REMOTE_CONTENDERS,
+    what = "scan 20,000 calls from a PBX that answers after 50 ms, pages of 100 (200 requests)", unit = "scan" },
+  { id = "W6", label = "W6/1000", page = 1000, remote = true, rounds = 3, contenders = REMOTE_CONTENDERS,
+    what = "the same, pages of 1,000 (20 requests)", unit = "scan" },
   { id = "W7", what = "decode 1,000,000 empty records, a 3 MB body, once per process (no request; the figure "
     .. "is the peak RSS of that decode; the Lua baselines are cjson.decode alone)", unit = "decode" },
 }
@@ -83,14 +106,38 @@ if baseline then
   end
 end
 
-local function run(contender, workload)
+--- curl asking for W6's pages, `parallel` at a time: microseconds a scan.
+local function run_curlz(contender, w)
+  local config = os.tmpname()
+  local f = assert(io.open(config, "w"))
+  for page = 0, 20000 // w.page - 1 do
+    f:write(('url = "%s/api/v1/PBX/CallHistory/?start=%d&count=%d&sort=start&dir=DESC"\noutput = "/dev/null"\n')
+      :format(remote_url, page * w.page, w.page))
+  end
+  f:close()
+  local out = sh(("s=$(date +%%s%%N); curl -sS --fail -Z --parallel-max %d -H 'Authorization: Bearer %s' -K %s "
+    .. "&& e=$(date +%%s%%N) && echo RESULT $(( (e - s) / 1000 )) 0 0 0"):format(contender.parallel, TOKEN, config))
+  os.remove(config)
+  return out
+end
+
+local function run(contender, w)
+  local workload = w.id
   local cmd
-  if contender.lua then
+  if contender.runner == "curlz" then
+    if not sh("command -v curl"):find("curl") then return nil, "no curl" end
+    local output = run_curlz(contender, w)
+    local us = output:match("RESULT (%S+)")
+    if not us then return nil, output:match("[^\n]*") end
+    return { us = tonumber(us), rss = 0 }
+  elseif contender.lua then
     for _, module in ipairs(contender.needs or {}) do
       if not has_module(contender.lua, module) then return nil, "no " .. module end
     end
+    local env = w.remote and ("%s BENCH_PAGE=%d BENCH_CONCURRENCY=%d"):format(REMOTE_ENV, w.page,
+      contender.concurrency or 4) or ENV
     cmd = ("%s LUA_CPATH='%s/?.so;;' %s bench/run.lua %s %s 1 2>&1")
-      :format(ENV, contender.cpath or ("build/" .. contender.lua), contender.lua, contender.runner, workload)
+      :format(env, contender.cpath or ("build/" .. contender.lua), contender.lua, contender.runner, workload)
   else
     cmd = ("%s %s %s 1 2>&1"):format(ENV, FLOOR, workload)
   end
@@ -111,24 +158,38 @@ end
 
 -- The wildix contender each one is compared with: the one on the same
 -- interpreter (the floor: wildix on Lua 5.4).
-local function reference(c)
-  for i, other in ipairs(CONTENDERS) do
-    if other.runner == "wildix" and not other.cpath and other.lua == (c.lua or "lua5.4") then return i end
+local function reference(c, contenders)
+  for i, other in ipairs(contenders) do
+    if other.runner == "wildix" and not other.cpath and not other.concurrency and other.lua == (c.lua or "lua5.4") then
+      return i
+    end
   end
+end
+
+-- BENCH_ONLY=W6: only the workloads whose id starts so (bench/results.md is
+-- then not rewritten).
+local only = os.getenv("BENCH_ONLY")
+if only then
+  local kept = {}
+  for _, w in ipairs(WORKLOADS) do
+    if w.id:sub(1, #only) == only then kept[#kept + 1] = w end
+  end
+  WORKLOADS = kept
 end
 
 local rows = {}
 for _, w in ipairs(WORKLOADS) do
+  local contenders, rounds = w.contenders or CONTENDERS, w.rounds or REPEATS
   -- per contender: the time of each round (by round number), peak RSS, why skipped
   local got = {}
-  for i = 1, #CONTENDERS do got[i] = { times = {}, rss = 0 } end
-  for round = 1, REPEATS do
-    for k = 0, #CONTENDERS - 1 do
-      local i = (round - 1 + k) % #CONTENDERS + 1
-      local c, g = CONTENDERS[i], got[i]
+  for i = 1, #contenders do got[i] = { times = {}, rss = 0 } end
+  for round = 1, rounds do
+    for k = 0, #contenders - 1 do
+      local i = (round - 1 + k) % #contenders + 1
+      local c, g = contenders[i], got[i]
       if not g.why then
-        io.stderr:write(("%-6s round %d/%d %-32s %-7s ..."):format(w.id, round, REPEATS, c.name, c.lua or ""))
-        local r, why = run(c, w.id)
+        io.stderr:write(("%-7s round %d/%d %-36s %-7s ..."):format(w.label or w.id, round, rounds, c.name, c.lua or ""))
+        local r, why = run(c, w)
         io.stderr:write(r and (" %.1f µs\n"):format(r.us) or (" skipped: " .. tostring(why) .. "\n"))
         if r then
           g.times[round] = r.us
@@ -139,10 +200,10 @@ for _, w in ipairs(WORKLOADS) do
       end
     end
   end
-  for i, c in ipairs(CONTENDERS) do
-    local g, ref = got[i], got[reference(c)]
+  for i, c in ipairs(contenders) do
+    local g, ref = got[i], got[reference(c, contenders)]
     local all, ratios = {}, {}
-    for round = 1, REPEATS do
+    for round = 1, rounds do
       local t = g.times[round]
       if t then
         all[#all + 1] = t
@@ -159,7 +220,7 @@ for _, w in ipairs(WORKLOADS) do
   end
 end
 lifeline:close()
-os.remove(out)
+remote_lifeline:close()
 os.remove(body_file)
 
 local function fmt_us(us)
@@ -175,11 +236,12 @@ for _, row in ipairs(rows) do
   local r, c = row.r, row.c
   if r then
     local ratio = r.ratio and ("%.2f"):format(r.ratio) or "—"
-    lines[#lines + 1] = ("| %s | %s | %s | %s | %s | %s | %.0f | %.1f MiB | %s |"):format(
-      row.w.id, c.name, c.lua or "—", fmt_us(r.median), fmt_us(r.min), fmt_us(r.max), 1e6 / r.median,
-      r.rss / 1024, ratio)
+    lines[#lines + 1] = ("| %s | %s | %s | %s | %s | %s | %.0f | %s | %s |"):format(
+      row.w.label or row.w.id, c.name, c.lua or "—", fmt_us(r.median), fmt_us(r.min), fmt_us(r.max),
+      1e6 / r.median, r.rss > 0 and ("%.1f MiB"):format(r.rss / 1024) or "—", ratio)
   else
-    lines[#lines + 1] = ("| %s | %s | %s | skipped: %s | | | | | |"):format(row.w.id, c.name, c.lua or "—", row.why)
+    lines[#lines + 1] = ("| %s | %s | %s | skipped: %s | | | | | |"):format(row.w.label or row.w.id, c.name,
+      c.lua or "—", row.why)
   end
 end
 local table_text = table.concat(lines, "\n")
@@ -189,8 +251,9 @@ local cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"):gsub("^%s+",
 local machine = ("%s, %s cores, %s, %s"):format(cpu, sh("nproc"):gsub("%s+", ""),
   sh("uname -sr"):gsub("%s+$", ""), sh("date -u +%Y-%m-%d"):gsub("%s+", ""))
 local doc = {}
-for _, w in ipairs(WORKLOADS) do doc[#doc + 1] = ("- **%s**: %s"):format(w.id, w.what) end
+for _, w in ipairs(WORKLOADS) do doc[#doc + 1] = ("- **%s**: %s"):format(w.label or w.id, w.what) end
 
+if only then return end
 local results = assert(io.open("bench/results.md", "r"))
 local previous = results:read("*a")
 results:close()
@@ -201,7 +264,8 @@ results:write("# Benchmark results\n\n",
   "Generated by `make bench` (bench/bench.lua). Machine: ", machine, ".\n",
   ("One sandbox serving answers from memory; %d interleaved rounds, each running every contender once "
     .. "in its own process (a warm-up round, then one measured round); times are per operation (per scan "
-    .. "for W4, per decode for W5), peak RSS the largest of the rounds. "
+    .. "for W4 and W6, per decode for W5), peak RSS the largest of the rounds. W6 runs 3 rounds, each "
+    .. "a single scan with no warm-up, against a second sandbox that answers after 50 ms. "
     .. "`× wildix`: the median, over the rounds, of this contender's time over wildix's in the same round "
     .. "on the same interpreter (the floor: over wildix on Lua 5.4); above 1 means wildix is faster.\n\n")
     :format(REPEATS),

@@ -3,7 +3,8 @@
 -- repeats, after one warm-up round). bench/bench.lua runs it for every pair.
 --
 -- usage: <lua> bench/run.lua CONTENDER WORKLOAD REPEATS
---   CONTENDER: wildix | luasocket | luacurl   (WILDIX_URL, WILDIX_TOKEN, BENCH_BODY in env)
+--   CONTENDER: wildix | luasocket | luacurl   (WILDIX_URL, WILDIX_TOKEN, BENCH_BODY in env;
+--   for W6, BENCH_PAGE: the page size, and BENCH_CONCURRENCY: wildix's concurrency)
 local contender, workload, repeats = arg[1], arg[2], tonumber(arg[3] or "5")
 local URL, TOKEN = os.getenv("WILDIX_URL"), os.getenv("WILDIX_TOKEN")
 local now = require("socket").gettime  -- wall clock, microsecond resolution
@@ -78,12 +79,12 @@ end
 local client = {}
 if contender == "wildix" then
   local wildix = require("wildix")
-  wildix.configure({ url = URL, token = TOKEN })
+  wildix.configure({ url = URL, token = TOKEN, concurrency = tonumber(os.getenv("BENCH_CONCURRENCY") or "4") })
   client.me = function() return wildix.get_current_user() end
   client.list = function(limit, page) return wildix.list_calls({ limit = limit, page = page + 1 }) end
-  client.scan = function(rows)
+  client.scan = function(rows, page_size)
     local n = 0
-    for _ in wildix.each_call({ page_size = 1000 }) do
+    for _ in wildix.each_call({ page_size = page_size or 1000 }) do
       n = n + 1
       if n == rows then break end
     end
@@ -125,10 +126,11 @@ else
   end
   client.me = function() return decode_record(get("/api/v1/personal/info")) end
   client.list = function(limit, page) return decode_page(get(list_target(limit, page))) end
-  client.scan = function(rows)
+  client.scan = function(rows, page_size)
+    page_size = page_size or 1000
     local n, page = 0, 0
     while n < rows do
-      local result = decode_page(get(list_target(1000, page)))
+      local result = decode_page(get(list_target(page_size, page)))
       for _ in ipairs(result.calls) do
         n = n + 1
         if n == rows then break end
@@ -151,6 +153,8 @@ local WORKLOADS = {
   W3 = { 100, function(i) client.list(1000, i % 20) end },
   W4 = { 1, function() assert(client.scan(20000) == 20000) end },
   W4big = { 1, function() assert(client.scan(100000) == 100000) end },
+  -- A remote PBX (the sandbox answers after 50 ms): one scan, no warm-up.
+  W6 = { 1, function() assert(client.scan(20000, tonumber(os.getenv("BENCH_PAGE"))) == 20000) end, once = true },
   W5 = { 100, function() client.decode(body) end },
   -- Once, with no warm-up: the figure is the peak RSS of one decode.
   W7 = { 1, function() client.decode_plain(empty) end, once = true },
