@@ -1,6 +1,5 @@
 //! Scans (`each_call`, `each_extension`, `each_user`): every record of a
-//! list exactly once, one page at a time, whatever page size the PBX
-//! honours.
+//! list exactly once, page by page, whatever page size the PBX honours.
 //!
 //! - The offset advances by the records that arrived, never by `count`.
 //! - The scan ends on an empty page, or when the offset reaches `total`
@@ -13,21 +12,20 @@
 //!   still shift it by a few records, which then come round again: a
 //!   record whose id the scan has yielded (it keeps the ids of the last
 //!   pages) is dropped, so nothing is yielded twice.
-//! - With `concurrency` above 1, once the loop has asked for a second page
-//!   (a loop that stops early costs the PBX nothing more), the pages after
-//!   it are also asked for ahead of the loop, on threads of their own, at
-//!   most `concurrency` at a time, at the offsets the PBX's page size
-//!   predicts. Each starts one
-//!   record early: on the last record of the page before it. A page asked
-//!   for ahead is used from the record the loop saw last on, wherever late
-//!   calls have moved it within the page (the two pages then join exactly,
-//!   whatever arrived between them); a page without it is dropped with
-//!   those after it, and asked for now, as above. Each drop halves the
-//!   pages asked for ahead (down to none for a while), each join adds one
-//!   back, up to `concurrency`: a PBX whose history moves fast gets no more
-//!   requests than it can use. An error is met where it happens, after
-//!   every earlier record. Decoding happens on those threads; Lua only gets
-//!   the tapes.
+//! - With `concurrency` above 1, once the loop has taken two pages (a loop
+//!   that stops early costs the PBX nothing more), the next pages are also
+//!   asked for ahead of the loop, on threads of their own, at most
+//!   `concurrency` at a time, at the offsets the PBX's page size predicts
+//!   (pages of 16 records or more). Each starts one record early: on the
+//!   last record of the page before it. A page asked for ahead is used from
+//!   the record the loop saw last on, wherever late calls have moved it
+//!   within the page (the two pages then join exactly, whatever arrived
+//!   between them); a page without it is dropped with those after it, and
+//!   asked for now, as above. Each drop halves the pages asked for ahead
+//!   (down to none for a while), each join adds one back, up to
+//!   `concurrency`: a PBX whose history moves fast gets no more requests
+//!   than it can use. An error is met where it happens, after every earlier
+//!   record. Decoding happens on those threads; Lua only gets the tapes.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
