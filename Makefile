@@ -85,10 +85,10 @@ spec: sandbox
 
 test: deps lint unit spec test-rock
 
-# Builds the release rocks (make dist) and installs them, the binary ones
-# with no cargo on PATH, and the rock from this clone, into temporary trees
-# (Lua 5.1, 5.4, LuaJIT); checks require("wildix") and bin/wildix from each.
-# See tools/test-rock.sh.
+# Builds the release rocks (make dist) and installs them (the binary ones
+# with cargo and rustc failing if run) and the rock from this clone into
+# temporary trees (Lua 5.1, 5.4, LuaJIT); checks require("wildix") and
+# bin/wildix from each. See tools/test-rock.sh.
 test-rock: sandbox rock-deps
 	@sh tools/with-sandbox.sh sh tools/test-rock.sh
 

@@ -4,7 +4,7 @@
 #   - `make dist` (tools/dist.sh): the source rock built for Lua 5.1, Lua 5.4
 #     and LuaJIT with cargo offline (CARGO_NET_OFFLINE: the crates come from
 #     cargo's cache), and the binary rocks packed from those builds;
-#   - each binary rock installed with no cargo or rustc on PATH;
+#   - each binary rock installed with cargo and rustc failing on PATH;
 #   - `luarocks make rockspec/wildix-scm-1.rockspec` from this clone (Lua 5.4).
 # In each tree, with no LUA_PATH or LUA_CPATH but the tree's, a fresh
 # interpreter must require wildix from the tree, the tree's bin/wildix must
@@ -72,15 +72,15 @@ check() {
 
 luajit_prefix=$(sh tools/luajit-prefix.sh "$work/luajit-prefix") || fail "no luajit"
 
-# A PATH without cargo and rustc: the binary rocks must not need them.
-no_rust_path=""
-old_ifs=$IFS
-IFS=:
-for entry in $PATH; do
-    [ -x "$entry/cargo" ] || [ -x "$entry/rustc" ] || no_rust_path="${no_rust_path:+$no_rust_path:}$entry"
+# A PATH on which cargo and rustc fail loudly: the binary rocks must not
+# need them (stubs first, so this holds wherever the real ones live).
+mkdir -p "$work/no-rust"
+for tool in cargo rustc; do
+    printf '#!/bin/sh\necho "test-rock: %s was run, the binary rock needs it" >&2\nexit 97\n' "$tool" \
+        >"$work/no-rust/$tool"
+    chmod +x "$work/no-rust/$tool"
 done
-IFS=$old_ifs
-if PATH=$no_rust_path command -v cargo >/dev/null 2>&1; then fail "cannot hide cargo from PATH"; fi
+no_rust_path="$work/no-rust:$PATH"
 
 echo "== make dist (cargo offline)"
 CARGO_NET_OFFLINE=true sh tools/dist.sh "$work/dist" || fail "make dist failed"
@@ -95,7 +95,7 @@ for name in lua5.1 lua5.4 luajit; do
     lua_version=$1 interpreter=$2
     shift 2
     tree=$work/binary-$name
-    echo "== binary rock for $name, no cargo on PATH"
+    echo "== binary rock for $name, cargo and rustc failing on PATH"
     PATH=$no_rust_path luarocks --lua-version "$lua_version" "$@" --tree "$tree" \
         install "$work/dist/$name/wildix-$release-1.linux-x86_64.rock" || fail "$name: installing the binary rock failed"
     check "$name" "$lua_version" "$interpreter" "$tree" "$@"
