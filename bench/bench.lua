@@ -254,6 +254,15 @@ local doc = {}
 for _, w in ipairs(WORKLOADS) do doc[#doc + 1] = ("- **%s**: %s"):format(w.label or w.id, w.what) end
 
 if only then return end
+
+-- Politeness under load: 8 Lua states on 8 threads share one account at
+-- max_requests_per_second = 50 (tests/lua_state.rs, an ignored test).
+io.stderr:write("load check: 8 Lua states at max_requests_per_second = 50 ...\n")
+local load = sh((os.getenv("CARGO") or "cargo")
+  .. " test --release --features lua-tests --test lua_state -- --ignored --nocapture load_ 2>&1")
+local rate = load:match("(RATE [^\n]*)") or ("load check failed: " .. (load:match("panicked[^\n]*") or "no result"))
+print("\n" .. rate)
+
 local results = assert(io.open("bench/results.md", "r"))
 local previous = results:read("*a")
 results:close()
@@ -269,6 +278,7 @@ results:write("# Benchmark results\n\n",
     .. "`× wildix`: the median, over the rounds, of this contender's time over wildix's in the same round "
     .. "on the same interpreter (the floor: over wildix on Lua 5.4); above 1 means wildix is faster.\n\n")
     :format(REPEATS),
-  table.concat(doc, "\n"), "\n\n", table_text, "\n\n", notes)
+  table.concat(doc, "\n"), "\n\n", table_text, "\n\n",
+  "Load check (`max_requests_per_second`, tests/lua_state.rs): ", rate:gsub("^RATE ", ""), ".\n\n", notes)
 results:close()
 print("\nwritten to bench/results.md")

@@ -238,3 +238,67 @@ fn the_request_rate_is_shared_by_lua_states() {
     assert!(took >= std::time::Duration::from_millis(1400), "{took:?}");
     assert_eq!(sandbox.stats().requests, 50);
 }
+
+/// The load check `make bench` runs (issue 13): 8 Lua states on 8 threads,
+/// one account at `max_requests_per_second = 50`, against one sandbox. Once
+/// the first second's burst is spent, the sandbox must see 50 requests a
+/// second, within 10%, and no call may fail.
+#[test]
+#[ignore = "a load check for make bench: 8 Lua states for 6 s"]
+fn load_eight_lua_states_share_one_rate() {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    let sandbox = wildix_sandbox::Sandbox::start(wildix_sandbox::Options {
+        port: 0,
+        token: "load-token-0123456789".into(),
+        ..Default::default()
+    })
+    .expect("sandbox starts");
+    let stop = Arc::new(AtomicBool::new(false));
+    let failures = Arc::new(AtomicU64::new(0));
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let url = sandbox.url.clone();
+            let stop = Arc::clone(&stop);
+            let failures = Arc::clone(&failures);
+            std::thread::spawn(move || {
+                let (lua, _) = module();
+                lua.globals().set("URL", url).unwrap();
+                let stopped = lua
+                    .create_function(move |_, ()| Ok(stop.load(Ordering::Relaxed)))
+                    .unwrap();
+                lua.globals().set("stopped", stopped).unwrap();
+                let failed: u64 = lua
+                    .load(
+                        r#"
+                        wildix.configure("load", { url = URL, token = "load-token-0123456789",
+                          max_requests_per_second = 50, timeout = 10 })
+                        local failed = 0
+                        while not stopped() do
+                          if not pcall(wildix.load.get_current_user) then failed = failed + 1 end
+                        end
+                        return failed
+                        "#,
+                    )
+                    .eval()
+                    .expect("the loop runs");
+                failures.fetch_add(failed, Ordering::Relaxed);
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(1));
+    let (first, from) = (sandbox.stats().requests, Instant::now());
+    std::thread::sleep(Duration::from_secs(5));
+    let (last, to) = (sandbox.stats().requests, Instant::now());
+    stop.store(true, Ordering::Relaxed);
+    for worker in workers {
+        worker.join().expect("thread finishes");
+    }
+    let rate = (last - first) as f64 / (to - from).as_secs_f64();
+    let failed = failures.load(Ordering::Relaxed);
+    println!("RATE {rate:.1} requests a second, limit 50, 8 Lua states on 8 threads, {failed} failed calls");
+    assert!((rate - 50.0).abs() <= 5.0, "observed {rate:.1} a second");
+    assert_eq!(failed, 0);
+}
