@@ -137,6 +137,24 @@ describe("a scan of a remote PBX", function()
     assert.is_true(most >= 2 and most <= 4, "in flight at most: " .. most)
   end)
 
+  it("should ask at once for the requests a long list_calls needs, and give the same list", function()
+    -- The PBX serves 100 calls a request: limit = 1000 takes 10.
+    local pbx = helper.sandbox("--latency 10 --seed 3")
+    local one, four = helper.fresh(), nil
+    one.configure{ url = pbx, token = helper.token, concurrency = 1 }
+    local sequential = one.list_calls{ limit = 1000, page = 2 }
+    assert.equals(1, helper.stats(pbx).in_flight_max)
+    four = helper.fresh()
+    four.configure{ url = pbx, token = helper.token, concurrency = 4 }
+    local parallel = four.list_calls{ limit = 1000, page = 2 }
+    local most = helper.stats(pbx).in_flight_max
+    assert.is_true(most >= 2 and most <= 4, "in flight at most: " .. most)
+    assert.equals(1000, #parallel.calls)
+    for i, call in ipairs(sequential.calls) do assert.equals(call.id, parallel.calls[i].id, "record " .. i) end
+    assert.equals(sequential.total, parallel.total)
+    assert.equals(sequential.has_more, parallel.has_more)
+  end)
+
   it("should ask for one page at a time with concurrency 1", function()
     local quiet = helper.sandbox("--latency 5")
     local wildix = helper.fresh()

@@ -2,9 +2,13 @@
 //! parameters checked, requests planned and sent, answers decoded — ending
 //! in an `Out` that the Lua side pushes.
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::api::{self, Operation, Plan, Request};
+use crate::cancel;
 use crate::config::Config;
 use crate::decode::{self, Decoded, Shape};
 use crate::error::{Error, Kind};
@@ -127,7 +131,10 @@ impl Client {
 
     /// Records `start ..` of a list, `limit` of them however many the PBX
     /// serves per request: a short answer while `total` says more exist is
-    /// followed by another request from where it ended. One deadline.
+    /// followed by more requests from where it ended, up to `concurrency`
+    /// of them at once, each asking for what the first answer held (the
+    /// PBX's page size); from an answer shorter than that on, one at a
+    /// time again. One deadline.
     pub fn page(
         &self,
         request: &Request,
@@ -143,12 +150,111 @@ impl Client {
             let asked = limit - page.got;
             let paged = request.page(start + page.got, asked);
             let decoded = self.get(&paged, shape, fields, deadline, page.tapes.is_empty())?;
+            let first = page.tapes.is_empty();
             let n = page.add(decoded, asked);
-            let more = page.total.is_some_and(|total| start + page.got < total);
-            if n == 0 || page.got >= limit || !more {
+            let more = |page: &Page| page.total.is_some_and(|total| start + page.got < total);
+            if n == 0 || page.got >= limit || !more(&page) {
                 return Ok(page);
             }
+            if first && self.config().concurrency() > 1 {
+                let total = page.total.unwrap_or(u64::MAX);
+                let end = start.saturating_add(limit).min(total);
+                let mut chunks = Vec::new();
+                let mut from = start + page.got;
+                while from < end {
+                    let count = n.min(end - from);
+                    chunks.push((from, count));
+                    from += count;
+                }
+                for ((_, count), answer) in chunks
+                    .iter()
+                    .zip(self.get_all(request, shape, fields, &chunks, deadline)?)
+                {
+                    // Past a short answer, the offsets asked for were wrong.
+                    if page.add(answer?, *count) < *count {
+                        break;
+                    }
+                }
+                if page.got >= limit || !more(&page) {
+                    return Ok(page);
+                }
+            }
         }
+    }
+
+    /// The pages `chunks` (offset, count) of `request`, asked for on up to
+    /// `concurrency` threads at once; the answers in the order asked.
+    /// Ctrl-C on the calling thread stops them all.
+    fn get_all(
+        &self,
+        request: &Request,
+        shape: Shape,
+        fields: Option<&[String]>,
+        chunks: &[(u64, u64)],
+        deadline: Instant,
+    ) -> Result<Vec<Result<Decoded, Error>>, Error> {
+        let workers = (self.config().concurrency() as usize).min(chunks.len());
+        let next = AtomicUsize::new(0);
+        let stop = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = mpsc::channel();
+        let mut answers: Vec<Option<Result<Decoded, Error>>> =
+            chunks.iter().map(|_| None).collect();
+        let interrupted = std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let (tx, next, stop) = (tx.clone(), &next, Arc::clone(&stop));
+                scope.spawn(move || {
+                    let stopped = Arc::clone(&stop);
+                    cancel::watching(
+                        move || stopped.load(Ordering::Relaxed),
+                        || {
+                            while !stop.load(Ordering::Relaxed) {
+                                let k = next.fetch_add(1, Ordering::Relaxed);
+                                let Some(&(from, count)) = chunks.get(k) else {
+                                    break;
+                                };
+                                let paged = request.page(from, count);
+                                let answer = self.get(&paged, shape, fields, deadline, false);
+                                if tx.send((k, answer)).is_err() {
+                                    break;
+                                }
+                            }
+                        },
+                    )
+                });
+            }
+            drop(tx);
+            let mut got = 0;
+            while got < chunks.len() {
+                match rx.recv_timeout(cancel::SLICE) {
+                    Ok((k, answer)) => {
+                        if let Some(slot) = answers.get_mut(k) {
+                            *slot = Some(answer);
+                        }
+                        got += 1;
+                    }
+                    Err(RecvTimeoutError::Timeout) if cancel::interrupted() => {
+                        stop.store(true, Ordering::Relaxed);
+                        return true;
+                    }
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => break,
+                }
+            }
+            false
+        });
+        if interrupted {
+            return Err(cancel::error());
+        }
+        // A worker that died leaves its page unanswered: ask for it here.
+        Ok(answers
+            .into_iter()
+            .zip(chunks)
+            .map(|(answer, &(from, count))| {
+                answer.unwrap_or_else(|| {
+                    self.get(&request.page(from, count), shape, fields, deadline, false)
+                })
+            })
+            .collect())
     }
 
     /// The deadline of a call that starts now.
