@@ -140,11 +140,11 @@ describe("a scan of a remote PBX", function()
   it("should ask at once for the requests a long list_calls needs, and give the same list", function()
     -- The PBX serves 100 calls a request: limit = 1000 takes 10.
     local pbx = helper.sandbox("--latency 10 --seed 3")
-    local one, four = helper.fresh(), nil
+    local one = helper.fresh()
     one.configure{ url = pbx, token = helper.token, concurrency = 1 }
     local sequential = one.list_calls{ limit = 1000, page = 2 }
     assert.equals(1, helper.stats(pbx).in_flight_max)
-    four = helper.fresh()
+    local four = helper.fresh()
     four.configure{ url = pbx, token = helper.token, concurrency = 4 }
     local parallel = four.list_calls{ limit = 1000, page = 2 }
     local most = helper.stats(pbx).in_flight_max
