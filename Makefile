@@ -86,7 +86,7 @@ spec: sandbox
 test: deps lint unit spec test-rock
 
 # Builds the release rocks (make dist) and installs them (the binary ones
-# with cargo and rustc failing if run) and the rock from this clone into
+# with no cargo on PATH) and the rock from this clone into
 # temporary trees (Lua 5.1, 5.4, LuaJIT); checks require("wildix") and
 # bin/wildix from each. See tools/test-rock.sh.
 test-rock: sandbox rock-deps

@@ -4,7 +4,8 @@
 #   - `make dist` (tools/dist.sh): the source rock built for Lua 5.1, Lua 5.4
 #     and LuaJIT with cargo offline (CARGO_NET_OFFLINE: the crates come from
 #     cargo's cache), and the binary rocks packed from those builds;
-#   - each binary rock installed with cargo and rustc failing on PATH;
+#   - each binary rock installed with no cargo or rustc on PATH (or, where
+#     they share a directory with luarocks, stubs of them that fail);
 #   - `luarocks make rockspec/wildix-scm-1.rockspec` from this clone (Lua 5.4).
 # In each tree, with no LUA_PATH or LUA_CPATH but the tree's, a fresh
 # interpreter must require wildix from the tree, the tree's bin/wildix must
@@ -72,15 +73,33 @@ check() {
 
 luajit_prefix=$(sh tools/luajit-prefix.sh "$work/luajit-prefix") || fail "no luajit"
 
-# A PATH on which cargo and rustc fail loudly: the binary rocks must not
-# need them (stubs first, so this holds wherever the real ones live).
+# A PATH without cargo and rustc: the binary rocks must not need them. A
+# directory that holds them is left out, unless luarocks lives there too
+# (Debian's cargo in /usr/bin): then stubs that fail loudly shadow them.
 mkdir -p "$work/no-rust"
 for tool in cargo rustc; do
     printf '#!/bin/sh\necho "test-rock: %s was run, the binary rock needs it" >&2\nexit 97\n' "$tool" \
         >"$work/no-rust/$tool"
     chmod +x "$work/no-rust/$tool"
 done
-no_rust_path="$work/no-rust:$PATH"
+no_rust_path=""
+stubs=""
+old_ifs=$IFS
+IFS=:
+for entry in $PATH; do
+    if [ -x "$entry/cargo" ] || [ -x "$entry/rustc" ]; then
+        [ -x "$entry/luarocks" ] || continue
+        stubs="$work/no-rust:"
+    fi
+    no_rust_path="${no_rust_path:+$no_rust_path:}$entry"
+done
+IFS=$old_ifs
+no_rust_path="$stubs$no_rust_path"
+case $(PATH=$no_rust_path command -v cargo || echo none) in
+    none) echo "binary rocks: no cargo on PATH" ;;
+    "$work/no-rust/cargo") echo "binary rocks: cargo and rustc on PATH fail if run" ;;
+    *) fail "cannot keep cargo off PATH" ;;
+esac
 
 echo "== make dist (cargo offline)"
 CARGO_NET_OFFLINE=true sh tools/dist.sh "$work/dist" || fail "make dist failed"
@@ -95,7 +114,7 @@ for name in lua5.1 lua5.4 luajit; do
     lua_version=$1 interpreter=$2
     shift 2
     tree=$work/binary-$name
-    echo "== binary rock for $name, cargo and rustc failing on PATH"
+    echo "== binary rock for $name"
     PATH=$no_rust_path luarocks --lua-version "$lua_version" "$@" --tree "$tree" \
         install "$work/dist/$name/wildix-$release-1.linux-x86_64.rock" || fail "$name: installing the binary rock failed"
     check "$name" "$lua_version" "$interpreter" "$tree" "$@"
