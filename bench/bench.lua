@@ -115,7 +115,8 @@ local function run_curlz(contender, w)
       :format(remote_url, page * w.page, w.page))
   end
   f:close()
-  local out = sh(("s=$(date +%%s%%N); curl -sS --fail -Z --parallel-max %d -H 'Authorization: Bearer %s' -K %s "
+  local out = sh(("s=$(date +%%s%%N); curl -sS --no-progress-meter --fail -Z --parallel-max %d "
+    .. "-H 'Authorization: Bearer %s' -K %s "
     .. "&& e=$(date +%%s%%N) && echo RESULT $(( (e - s) / 1000 )) 0 0 0"):format(contender.parallel, TOKEN, config))
   os.remove(config)
   return out

@@ -79,7 +79,8 @@ end
 local client = {}
 if contender == "wildix" then
   local wildix = require("wildix")
-  wildix.configure({ url = URL, token = TOKEN, concurrency = tonumber(os.getenv("BENCH_CONCURRENCY") or "4") })
+  -- concurrency only for W6: builds from before it (BASELINE) refuse the option.
+  wildix.configure({ url = URL, token = TOKEN, concurrency = tonumber(os.getenv("BENCH_CONCURRENCY") or "") })
   client.me = function() return wildix.get_current_user() end
   client.list = function(limit, page) return wildix.list_calls({ limit = limit, page = page + 1 }) end
   client.scan = function(rows, page_size)
