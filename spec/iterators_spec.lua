@@ -155,6 +155,22 @@ describe("a scan of a remote PBX", function()
     assert.equals(sequential.has_more, parallel.has_more)
   end)
 
+  it("should keep at most concurrency requests in flight for the whole account", function()
+    -- Two scans of one account, read in turns: they share its 4 places.
+    local pbx = helper.sandbox("--latency 20 --seed 5")
+    local wildix = helper.fresh()
+    wildix.configure{ url = pbx, token = helper.token, concurrency = 4 }
+    local calls, users = wildix.each_call{ page_size = 100 }, wildix.each_extension{ page_size = 20 }
+    local n = 0
+    for _ = 1, 1200 do
+      if calls() then n = n + 1 end
+      if users() then n = n + 1 end
+    end
+    assert.is_true(n > 1200)
+    local most = helper.stats(pbx).in_flight_max
+    assert.is_true(most >= 2 and most <= 4, "in flight at most: " .. most)
+  end)
+
   it("should ask for one page at a time with concurrency 1", function()
     local quiet = helper.sandbox("--latency 5")
     local wildix = helper.fresh()

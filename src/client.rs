@@ -21,13 +21,41 @@ use crate::reply::{field_text, Out};
 #[derive(Debug)]
 pub struct Client {
     http: Http,
+    /// Requests on threads of their own (pages asked for ahead, the rest of
+    /// a long list) now in flight: at most `concurrency`, for the account.
+    in_flight: Arc<AtomicUsize>,
+}
+
+/// One of an account's `concurrency` places for a request in flight,
+/// given back when dropped.
+#[derive(Debug)]
+pub struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Client {
     pub fn new(config: Config) -> Client {
         Client {
             http: Http::new(config),
+            in_flight: Arc::new(AtomicUsize::new(0)),
         }
+    }
+
+    /// A place for one more request in flight on the account, if fewer
+    /// than `concurrency` are: every scan and list call of the account
+    /// shares them (interface.md: requests in flight per account).
+    pub fn slot(&self) -> Option<Slot> {
+        let most = self.config().concurrency() as usize;
+        self.in_flight
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < most).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(Arc::clone(&self.in_flight)))
     }
 
     pub fn config(&self) -> &Config {
@@ -193,16 +221,19 @@ impl Client {
         chunks: &[(u64, u64)],
         deadline: Instant,
     ) -> Result<Vec<Result<Decoded, Error>>, Error> {
-        let workers = (self.config().concurrency() as usize).min(chunks.len());
+        // As many workers as the account has places for (none: the pages
+        // are asked for below, one at a time).
+        let slots: Vec<Slot> = (0..chunks.len()).map_while(|_| self.slot()).collect();
         let next = AtomicUsize::new(0);
         let stop = Arc::new(AtomicBool::new(false));
         let (tx, rx) = mpsc::channel();
         let mut answers: Vec<Option<Result<Decoded, Error>>> =
             chunks.iter().map(|_| None).collect();
         let interrupted = std::thread::scope(|scope| {
-            for _ in 0..workers {
+            for slot in slots {
                 let (tx, next, stop) = (tx.clone(), &next, Arc::clone(&stop));
                 scope.spawn(move || {
+                    let _slot = slot;
                     let stopped = Arc::clone(&stop);
                     cancel::watching(
                         move || stopped.load(Ordering::Relaxed),

@@ -34,7 +34,7 @@ use std::sync::Arc;
 
 use crate::api::{Operation, Plan, Request};
 use crate::cancel;
-use crate::client::Client;
+use crate::client::{Client, Slot};
 use crate::dates::{DateTime, DayEdge};
 use crate::decode::{Decoded, Shape};
 use crate::error::Error;
@@ -60,8 +60,9 @@ pub struct Scan {
     /// Whether the window still has to be pinned (call history only).
     pin: bool,
     /// Ids of the records yielded lately (the last pages), oldest first.
-    seen: HashSet<Box<[u8]>>,
-    seen_order: VecDeque<Box<[u8]>>,
+    /// (One allocation per id, shared by both.)
+    seen: HashSet<Arc<[u8]>>,
+    seen_order: VecDeque<Arc<[u8]>>,
     /// The id of the last record of the page taken last.
     last_id: Option<Box<[u8]>>,
     /// Pages taken so far.
@@ -156,8 +157,15 @@ impl Scan {
         Ok(out)
     }
 
-    /// The page at the loop's offset, asked for now.
+    /// The page at the loop's offset, asked for now, in one of the
+    /// account's places (waiting, interruptibly, while all are taken).
     fn fetch_now(&mut self) -> Result<Decoded, Error> {
+        let _slot = loop {
+            match self.client.slot() {
+                Some(slot) => break slot,
+                None => cancel::sleep(std::time::Duration::from_millis(5))?,
+            }
+        };
         let shape = Shape::List(self.op.record_kind());
         let deadline = self.client.http_deadline();
         let request = self.request.page(self.offset, u64::from(self.page_size));
@@ -253,8 +261,8 @@ impl Scan {
             match id(i).filter(|id| !id.is_empty()) {
                 Some(id) if self.seen.contains(id) => {}
                 Some(id) => {
-                    let id: Box<[u8]> = id.into();
-                    self.seen.insert(id.clone());
+                    let id: Arc<[u8]> = id.into();
+                    self.seen.insert(Arc::clone(&id));
                     self.seen_order.push_back(id);
                     kept.push(*at);
                 }
@@ -321,14 +329,18 @@ impl Scan {
             if self.total.is_some_and(|total| start + 1 >= total) {
                 break;
             }
-            let answer = self.ask(start);
+            // The account's other scans and lists may hold its places.
+            let Some(slot) = self.client.slot() else {
+                break;
+            };
+            let answer = self.ask(start, slot);
             self.ahead.push_back(Ahead { start, answer });
             start += step;
         }
     }
 
     /// One page from `start`, on a thread of its own.
-    fn ask(&self, start: u64) -> Receiver<Result<Decoded, Error>> {
+    fn ask(&self, start: u64, slot: Slot) -> Receiver<Result<Decoded, Error>> {
         let (tx, rx) = mpsc::sync_channel(1);
         let client = Arc::clone(&self.client);
         let request = self.request.page(start, u64::from(self.page_size));
@@ -340,6 +352,8 @@ impl Scan {
         let _ = std::thread::Builder::new()
             .name("wildix-scan".into())
             .spawn(move || {
+                // Given back when the request is over, answered or not.
+                let _slot = slot;
                 let answer = cancel::watching(
                     move || stop.load(Ordering::Relaxed),
                     || {
