@@ -103,7 +103,6 @@ esac
 
 echo "== make dist (cargo offline)"
 CARGO_NET_OFFLINE=true sh tools/dist.sh "$work/dist" || fail "make dist failed"
-release=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 
 for name in lua5.1 lua5.4 luajit; do
     case $name in
@@ -116,7 +115,7 @@ for name in lua5.1 lua5.4 luajit; do
     tree=$work/binary-$name
     echo "== binary rock for $name"
     PATH=$no_rust_path luarocks --lua-version "$lua_version" "$@" --tree "$tree" \
-        install "$work/dist/$name/wildix-$release-1.linux-x86_64.rock" || fail "$name: installing the binary rock failed"
+        install "$(ls "$work/dist/$name"/wildix-*.rock)" || fail "$name: installing the binary rock failed"
     check "$name" "$lua_version" "$interpreter" "$tree" "$@"
 done
 

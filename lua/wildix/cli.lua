@@ -884,7 +884,7 @@ function M.main(argv, sys)
       :gsub("%(pass it to configure or set ([^)]*)%)", "(set %1, or put it in the profile)")
       :gsub("pass its CA as 'ca_file' %(PEM%)", "pass its CA (PEM) with --ca-file or WILDIX_CA_FILE")
       :gsub("'ca_file'", "--ca-file"):gsub("'timeout'", "--timeout"):gsub("'retries'", "--retries")
-    local prefix = (sys.account or "default") == "default" and "WILDIX_" or "WILDIX_" .. sys.account:upper() .. "_"
+    local prefix = profile.env_prefix(sys.account or "default")
     line = line:gsub("check 'token'", "check " .. prefix .. "TOKEN (or the profile's token)")
       :gsub("check 'username' and 'password'", "check " .. prefix .. "USERNAME and " .. prefix .. "PASSWORD")
     if not line:match("^wildix: ") then line = "wildix: " .. tostring(result.message) end

@@ -94,6 +94,12 @@ function M.read(path, file_mode)
   return sections
 end
 
+--- How the account's variables begin: WILDIX_ for "default", WILDIX_OFFICE_
+--- for "office" (src/config.rs, EnvNames, reads them so).
+function M.env_prefix(account)
+  return account == "default" and "WILDIX_" or "WILDIX_" .. account:upper() .. "_"
+end
+
 --- The options to configure `account` with (nil when the module's own
 --- reading of the environment is all there is), and the profile's path.
 --- `flags` holds the command line's (ca_file, timeout, retries; strings).
@@ -101,7 +107,7 @@ function M.options(account, flags, getenv, file_mode)
   local path = M.path(getenv)
   local sections = M.read(path, file_mode)
   local section = sections and sections[account] or {}
-  local prefix = account == "default" and "WILDIX_" or "WILDIX_" .. account:upper() .. "_"
+  local prefix = M.env_prefix(account)
   local options = {}
   if not nonempty(getenv(prefix .. "URL")) then
     for _, key in ipairs(CREDENTIALS) do options[key] = section[key] end
