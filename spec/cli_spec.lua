@@ -403,14 +403,20 @@ describe("wildix command", function()
       assert.equals(3, #columns)
     end)
 
+    --- Runs the command against stand-in module `fake`: stdout, stderr, exit code.
+    local function run_sys(args, fake, env, terminal)
+      local stdout, stderr = buffer(), buffer()
+      env = env or {}
+      local code = cli.main(args, { wildix = fake, stdout = stdout, stderr = stderr, today = "2026-03-10",
+        terminal = terminal or { stdout = false, stderr = false }, getenv = function(k) return env[k] end })
+      return stdout.text, stderr.text, code
+    end
+
     --- Runs the command against a stand-in module whose current user is `me`.
     local function run_with_user(args, me)
-      local stdout, stderr = buffer(), buffer()
       local fake = { version = "0", get_current_user = function() return me end }
       fake.list_calls = fake.get_current_user
-      local code = cli.main(args, { wildix = fake, stdout = stdout, stderr = stderr,
-        terminal = { stdout = false, stderr = false }, getenv = function() return nil end })
-      return stdout.text, stderr.text, code
+      return run_sys(args, fake)
     end
 
     it("should quote CSV fields with commas, quotes and line breaks", function()
@@ -522,13 +528,6 @@ describe("wildix command", function()
       return fake, seen
     end
 
-    local function run_sys(args, fake, env, terminal)
-      local stdout, stderr = buffer(), buffer()
-      env = env or {}
-      local code = cli.main(args, { wildix = fake, stdout = stdout, stderr = stderr, today = "2026-03-10",
-        terminal = terminal or { stdout = false, stderr = false }, getenv = function(k) return env[k] end })
-      return stdout.text, stderr.text, code
-    end
 
     it("should read short options, relative dates and --since", function()
       local fake, seen = recorder()
