@@ -6,6 +6,7 @@
 //! on user routes, the error envelope. Pure: a request in, a status and
 //! JSON body out.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -349,23 +350,31 @@ fn list<'a>(
             },
         }
     }
-    let text = |r: &Record, f: &str| -> String {
+    fn text<'r>(r: &'r Record, f: &str) -> Cow<'r, str> {
         match r.get(f) {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Null) | None => String::new(),
-            Some(other) => other.to_string(),
+            Some(Value::String(s)) => Cow::Borrowed(s),
+            Some(Value::Null) | None => Cow::Borrowed(""),
+            Some(other) => Cow::Owned(other.to_string()),
         }
-    };
+    }
     let count = cap.map_or(count, |cap| count.min(cap));
-    let mut matched: Vec<&Record> = records
+    let from: Vec<(String, Key)> = from
+        .iter()
+        .map(|(f, v)| (f.clone(), Key::of(v.into())))
+        .collect();
+    let to: Vec<(String, Key)> = to
+        .iter()
+        .map(|(f, v)| (f.clone(), Key::of(v.into())))
+        .collect();
+    let mut matched: Vec<(Key, &Record)> = records
         .filter(|r| exact.iter().all(|(f, v)| text(r, f) == *v))
         .filter(|r| {
             from.iter()
-                .all(|(f, v)| compare(&text(r, f), v) != Ordering::Less)
+                .all(|(f, bound)| Key::of(text(r, f)).cmp(bound) != Ordering::Less)
         })
         .filter(|r| {
             to.iter()
-                .all(|(f, v)| compare(&text(r, f), v) != Ordering::Greater)
+                .all(|(f, bound)| Key::of(text(r, f)).cmp(bound) != Ordering::Greater)
         })
         .filter(|r| match &search {
             None => true,
@@ -377,9 +386,12 @@ fn list<'a>(
                         .is_some_and(|s| s.to_lowercase().contains(needle))
                 }),
         })
+        .map(|r| (Key::of(text(r, &sort)), r))
         .collect();
-    matched.sort_by(|a, b| {
-        let order = compare(&text(a, &sort), &text(b, &sort));
+    // Stable, as an SQL ORDER BY usually is on an index: equal keys keep
+    // the order the records were written in.
+    matched.sort_by(|(a, _), (b, _)| {
+        let order = a.cmp(b);
         if descending {
             order.reverse()
         } else {
@@ -391,7 +403,7 @@ fn list<'a>(
         .into_iter()
         .skip(start)
         .take(count)
-        .map(|r| Value::Object(r.clone()))
+        .map(|(_, r)| Value::Object(r.clone()))
         .collect();
     let total = if defaults.numeric_total {
         json!(total)
@@ -420,10 +432,28 @@ fn parse_filter(key: &str) -> Option<(String, Option<Bound>)> {
 }
 
 /// Numbers compare as numbers, everything else as text (PBX times sort as text).
-fn compare(a: &str, b: &str) -> Ordering {
-    match (a.parse::<f64>(), b.parse::<f64>()) {
-        (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-        _ => a.cmp(b),
+/// A value as lists sort and filter it: as numbers when both are numbers,
+/// else as text. Worked out once per record (a sort compares n log n
+/// times; with 100,000 calls, parsing at each comparison took 0.15 s a
+/// request).
+struct Key<'r> {
+    number: Option<f64>,
+    text: Cow<'r, str>,
+}
+
+impl<'r> Key<'r> {
+    fn of(text: Cow<'r, str>) -> Key<'r> {
+        Key {
+            number: text.parse().ok(),
+            text,
+        }
+    }
+
+    fn cmp(&self, other: &Key) -> Ordering {
+        match (self.number, other.number) {
+            (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+            _ => self.text.cmp(&other.text),
+        }
     }
 }
 
