@@ -12,20 +12,21 @@
 //!   still shift it by a few records, which then come round again: a
 //!   record whose id the scan has yielded (it keeps the ids of the last
 //!   pages) is dropped, so nothing is yielded twice.
-//! - With `concurrency` above 1, once the loop has taken two pages (a loop
-//!   that stops early costs the PBX nothing more), the next pages are also
-//!   asked for ahead of the loop, on threads of their own, at most
-//!   `concurrency` at a time, at the offsets the PBX's page size predicts
-//!   (pages of 16 records or more). Each starts one record early: on the
-//!   last record of the page before it. A page asked for ahead is used from
-//!   the record the loop saw last on, wherever late calls have moved it
-//!   within the page (the two pages then join exactly, whatever arrived
-//!   between them); a page without it is dropped with those after it, and
-//!   asked for now, as above. Each drop halves the pages asked for ahead
-//!   (down to none for a while), each join adds one back, up to
-//!   `concurrency`: a PBX whose history moves fast gets no more requests
-//!   than it can use. An error is met where it happens, after every earlier
-//!   record. Decoding happens on those threads; Lua only gets the tapes.
+//! - With `concurrency` above 1, once the loop needs a second page (a loop
+//!   that stops within the first costs the PBX nothing more), that page
+//!   and the next ones are asked for ahead of the loop, on threads of their
+//!   own, at most `concurrency` at a time, at the offsets the PBX's page
+//!   size predicts (pages of 16 records or more). Each starts one record
+//!   early: on the last record of the page before it. A page asked for
+//!   ahead is used from the record the loop saw last on, wherever late
+//!   calls have moved it within the page (the two pages then join exactly,
+//!   whatever arrived between them); a page without it is dropped with
+//!   those after it, and asked for now, as above. Each drop halves the
+//!   pages asked for ahead (down to none for a while), each join adds one
+//!   back, up to `concurrency`: a PBX whose history moves fast gets no more
+//!   requests than it can use. An error is met where it happens, after
+//!   every earlier record. Decoding happens on those threads; Lua only gets
+//!   the tapes.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -137,9 +138,9 @@ impl Scan {
         if self.done {
             return Ok(None);
         }
-        // From the third page on: a loop that stops early costs the PBX
-        // nothing more.
-        if self.pages >= 2 {
+        // From the second page on: a loop that stops within the first page
+        // costs the PBX nothing more.
+        if self.pages >= 1 {
             self.ask_ahead();
         }
         let out = match self.arrived()? {
@@ -151,7 +152,7 @@ impl Scan {
         };
         if self.done {
             self.drop_ahead();
-        } else if self.pages >= 3 {
+        } else if self.pages >= 2 {
             self.ask_ahead();
         }
         Ok(out)
