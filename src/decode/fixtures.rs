@@ -67,6 +67,29 @@ fn utc_offsets_give_iso_times() {
 }
 
 #[test]
+fn records_of_different_shapes_and_key_orders_keep_their_own_keys() {
+    // Two shapes in turn (as call history mixes them), one with its keys
+    // in another order, and a key met first in the middle of a record.
+    assert_eq!(
+        ok(
+            Shape::List(Extension),
+            r#"{"type":"result","result":[
+            {"id":1,"a":"1","b":"2","c":"3"},
+            {"id":2,"a":"1","x":"9","b":"2","c":"3"},
+            {"id":3,"a":"1","b":"2","c":"3"},
+            {"c":"3","b":"2","a":"1","id":4},
+            {"id":5,"b":"2","a":"1"},
+            {"id":6,"a":"1","x":"9","b":"2","c":"3"}]}"#
+        ),
+        concat!(
+            r#"[{"id":"1","a":"1","b":"2","c":"3"},{"id":"2","a":"1","x":"9","b":"2","c":"3"},"#,
+            r#"{"id":"3","a":"1","b":"2","c":"3"},{"c":"3","b":"2","a":"1","id":"4"},"#,
+            r#"{"id":"5","b":"2","a":"1"},{"id":"6","a":"1","x":"9","b":"2","c":"3"}]"#
+        )
+    );
+}
+
+#[test]
 fn extensions_and_users() {
     assert_eq!(
         ok(

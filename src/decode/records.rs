@@ -83,9 +83,10 @@ pub struct Builder<'t> {
     kind: RecordKind,
     /// A precise error to report instead of serde's.
     pub problem: Option<Error>,
-    /// Field ids of the previous record's keys, by position.
-    previous: Vec<u32>,
-    current: Vec<u32>,
+    /// For each field id (+ 1; 0: the start of a record), the field id of
+    /// the key that came after it last time: records repeat their keys in
+    /// the same order, some with optional keys in between.
+    follows: Vec<u32>,
     /// Field ids of the keys the rules add.
     added: Vec<(&'static str, u32)>,
     /// What the rules do with each field id's key.
@@ -114,8 +115,7 @@ impl<'t> Builder<'t> {
             tape,
             kind,
             problem: None,
-            previous: Vec::new(),
-            current: Vec::new(),
+            follows: Vec::new(),
             added: Vec::new(),
             roles: Vec::new(),
             field_ids: HashMap::new(),
@@ -141,7 +141,7 @@ impl<'t> Builder<'t> {
     /// Forgets what was decoded (a repeated `result` or `records` key).
     pub fn restart(&mut self) {
         self.tape.truncate(0);
-        self.previous.clear();
+        self.follows.clear();
         self.records = 0;
     }
 
@@ -162,13 +162,18 @@ impl<'t> Builder<'t> {
         self.tape.copy(text).ok_or_else(|| self.too_large())
     }
 
-    /// The field id of record key `key` at `position`, and what the rules
-    /// do with it (worked out once per distinct key).
-    fn field<E: serde::de::Error>(&mut self, key: &str, position: usize) -> Result<(u32, Role), E> {
-        let previous = self.previous.get(position).copied();
-        // The key the previous record had here, else the key by its text (a
-        // record with an optional field in between), else a new one.
-        let same = previous.filter(|id| {
+    /// The field id of record key `key`, which comes after field `after`
+    /// (`None`: the record's first key), and what the rules do with it
+    /// (worked out once per distinct key).
+    fn field<E: serde::de::Error>(
+        &mut self,
+        key: &str,
+        after: Option<u32>,
+    ) -> Result<(u32, Role), E> {
+        let slot = after.map_or(0, |id| id as usize + 1);
+        // The key that came next last time, else the key by its text (the
+        // other shape of record), else a new one.
+        let same = self.follows.get(slot).copied().filter(|id| {
             self.tape
                 .fields()
                 .get(*id as usize)
@@ -176,12 +181,17 @@ impl<'t> Builder<'t> {
         });
         let id = match same {
             Some(id) => id,
-            None => self.intern(key)?,
+            None => {
+                let id = self.intern(key)?;
+                if self.follows.len() <= slot {
+                    self.follows.resize(slot + 1, u32::MAX);
+                }
+                if let Some(next) = self.follows.get_mut(slot) {
+                    *next = id;
+                }
+                id
+            }
         };
-        match self.current.get_mut(position) {
-            Some(slot) => *slot = id,
-            None => self.current.push(id),
-        }
         // Ids the rules added (`status`) have no role until a record has
         // them as keys: `None` until then.
         let role = match self.roles.get(id as usize).copied().flatten() {
@@ -579,11 +589,11 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
             facts.group = Some(Cow::Owned(group.clone()));
         }
         let mut n: u32 = 0;
-        let mut position = 0;
+        let mut after = None;
         while let Some(key) = map.next_key::<KeyBuf>()? {
             let key = key.0;
-            let (field, role) = b.field(&key, position)?;
-            position += 1;
+            let (field, role) = b.field(&key, after)?;
+            after = Some(field);
             if role == Role::Skip {
                 map.next_value::<IgnoredAny>()?;
                 continue;
@@ -637,7 +647,6 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
         });
         added?;
         b.tape.set_count(at, n);
-        std::mem::swap(&mut b.previous, &mut b.current);
         b.records += 1;
         let id = b.id.take();
         b.tape.note_id(id);
