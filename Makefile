@@ -109,8 +109,9 @@ soak:
 # BASELINE=<git rev> adds the module as built at that revision, side by side.
 BASELINE ?=
 bench:
-	@sh tools/deps.sh lua5.4 luajit
+	@sh tools/deps.sh lua5.1 lua5.4 luajit
 	@sh tools/deps.sh --packages lua-cjson lua-socket lua-curl curl
+	@$(MAKE) --no-print-directory build LUA=lua5.1
 	@$(MAKE) --no-print-directory build LUA=lua5.4
 	@$(MAKE) --no-print-directory build LUA=luajit
 	@$(MAKE) --no-print-directory sandbox

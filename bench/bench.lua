@@ -222,7 +222,6 @@ for _, w in ipairs(WORKLOADS) do
 end
 lifeline:close()
 remote_lifeline:close()
-os.remove(body_file)
 
 local function fmt_us(us)
   if us >= 1000 then return ("%.2f ms"):format(us / 1000) end
@@ -254,7 +253,35 @@ local machine = ("%s, %s cores, %s, %s"):format(cpu, sh("nproc"):gsub("%s+", "")
 local doc = {}
 for _, w in ipairs(WORKLOADS) do doc[#doc + 1] = ("- **%s**: %s"):format(w.label or w.id, w.what) end
 
-if only then return end
+if only then
+  os.remove(body_file)
+  return
+end
+
+-- Decoding alone, in one process per interpreter (bench/decode.lua):
+-- wildix._decode, with and without `fields`, against cjson.decode.
+local decode_lines = {
+  "| Lua | wildix._decode | × cjson.decode | with `fields` (3 of 22) | × cjson.decode | cjson.decode |",
+  "|---|---:|---:|---:|---:|---:|",
+}
+for _, lua in ipairs({ "lua5.1", "lua5.4", "luajit" }) do
+  io.stderr:write(("decode alone, %s ...\n"):format(lua))
+  local out = sh(("LUA_CPATH='build/%s/?.so;;' %s bench/decode.lua %s 2>&1"):format(lua, lua, body_file))
+  local got = {}
+  for name, us, ratio in out:gmatch("DECODE ([^\t]+)\t(%S+)\t(%S+)") do
+    got[name] = { tonumber(us), tonumber(ratio) }
+  end
+  local all, three, cjson = got["wildix._decode"], got["wildix._decode fields=3"], got["cjson.decode"]
+  if all and three and cjson then
+    decode_lines[#decode_lines + 1] = ("| %s | %s | %.2f | %s | %.2f | %s |"):format(lua, fmt_us(all[1]), all[2],
+      fmt_us(three[1]), three[2], fmt_us(cjson[1]))
+  else
+    decode_lines[#decode_lines + 1] = ("| %s | skipped: %s | | | | |"):format(lua, out:match("[^\n]*"))
+  end
+end
+os.remove(body_file)
+local decode_text = table.concat(decode_lines, "\n")
+print("\n" .. decode_text)
 
 -- Politeness under load: 8 Lua states on 8 threads share one account at
 -- max_requests_per_second = 50 (tests/lua_state.rs, an ignored test).
@@ -280,6 +307,9 @@ results:write("# Benchmark results\n\n",
     .. "on the same interpreter (the floor: over wildix on Lua 5.4); above 1 means wildix is faster.\n\n")
     :format(REPEATS),
   table.concat(doc, "\n"), "\n\n", table_text, "\n\n",
-  "Load check (`max_requests_per_second`, tests/lua_state.rs): ", rate:gsub("^RATE ", ""), ".\n\n", notes)
+  "Load check (`max_requests_per_second`, tests/lua_state.rs): ", rate:gsub("^RATE ", ""), ".\n\n",
+  "Decoding alone (bench/decode.lua: W5's page, in one process per Lua, 15 interleaved rounds of 20 decodes "
+    .. "each; `× cjson.decode` is the median of the ratios within a round; `fields` names start, status and "
+    .. "from):\n\n", decode_text, "\n\n", notes)
 results:close()
 print("\nwritten to bench/results.md")

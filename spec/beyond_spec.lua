@@ -369,6 +369,12 @@ describe("fields", function()
     end
     local ext = wildix.list_extensions{ limit = 1, fields = { "number" } }.extensions[1]
     assert.equals("id,number", keys(ext))
+    -- The benchmarks' decode-only entry takes the call's parameters too.
+    local body = '{"type":"result","result":{"total":"1","records":[{"id":7,"start":"2026-01-02 10:00:00",'
+      .. '"disposition":"BUSY","cost":"0.00"}]}}'
+    local decoded = wildix._decode("list_calls", body, { fields = { "start", "status" } })
+    assert.same({ id = "7", start = "2026-01-02 10:00:00", status = "busy" }, decoded.calls[1])
+    assert.equals("argument", helper.error_of(wildix._decode, "list_calls", body, { fields = 3 }).kind)
   end)
 
   it("should keep iterators exact when start is not among them", function()

@@ -124,16 +124,26 @@ pub fn open(lua: &Lua) -> Result<Table> {
         })?,
     )?;
     // Decoding alone, for benchmarks (`wildix._decode`): a body as the PBX
-    // would send it for `op`, into the table the function would return.
+    // would send it for `op` (called with `params`: `fields` applies),
+    // into the table the function would return.
     core.set(
         "decode",
-        lua.create_function(|lua, (op, body): (LuaValue, mlua::String)| {
-            let body = body.as_bytes().to_vec();
-            let result = prepare(&op, &LuaValue::Nil).and_then(|(op, _)| {
-                guard(|| decode_only(op, body)).map_err(|e| e.in_function(op.name()))
-            });
-            reply(lua, result.map(Made::Out))
-        })?,
+        lua.create_function(
+            |lua, (op, body, table): (LuaValue, mlua::String, LuaValue)| {
+                let body = body.as_bytes().to_vec();
+                let result = prepare(&op, &table).and_then(|(op, pairs)| {
+                    // Without parameters, the body alone (even for a call
+                    // that requires some, such as list_active_calls).
+                    let params = match pairs {
+                        None => params::Params::default(),
+                        Some(pairs) => params::validate(op.spec(), Some(&pairs))
+                            .map_err(|e| e.in_function(op.name()))?,
+                    };
+                    guard(|| decode_only(op, &params, body)).map_err(|e| e.in_function(op.name()))
+                });
+                reply(lua, result.map(Made::Out))
+            },
+        )?,
     )?;
     // `tostring(err)`: the text `Error`'s Display gives, from the fields.
     core.set(
@@ -170,25 +180,29 @@ pub fn open(lua: &Lua) -> Result<Table> {
 
 /// `_decode`: the decoder alone, as a call of `op` would run it on one
 /// answer (a list keeps every record the body holds).
-fn decode_only(op: Operation, body: Vec<u8>) -> std::result::Result<Out, Error> {
-    let params = params::Params::default();
-    Ok(match api::plan(op, &params, Scope::Pbx) {
+fn decode_only(
+    op: Operation,
+    params: &params::Params,
+    body: Vec<u8>,
+) -> std::result::Result<Out, Error> {
+    let fields = params.fields.as_deref();
+    Ok(match api::plan(op, params, Scope::Pbx) {
         Plan::List { limit, .. } => {
-            let decoded = decode::decode(body, Shape::List(op.record_kind()))?;
+            let decoded = decode::decode_fields(body, Shape::List(op.record_kind()), fields)?;
             let mut page = Page::new(0);
             page.add(decoded, u64::MAX);
             page.into_out(op, 1, limit)
         }
         // A lookup's first search, every record kept.
         Plan::All(_) | Plan::Lookup(_) => {
-            let decoded = decode::decode(body, Shape::List(op.record_kind()))?;
+            let decoded = decode::decode_fields(body, Shape::List(op.record_kind()), fields)?;
             let mut page = Page::new(0);
             page.add(decoded, u64::MAX);
             page.into_all(op)
         }
         // One record, as a lookup returns it.
         Plan::Record(_) | Plan::Find { .. } => {
-            let decoded = decode::decode(body, Shape::Record(op.record_kind()))?;
+            let decoded = decode::decode_fields(body, Shape::Record(op.record_kind()), fields)?;
             Out::Value(decoded.tape, 0)
         }
     })

@@ -225,9 +225,10 @@ function M.lua_read_doc(topic)
     .. "' (known topics: " .. table_concat(DOC_TOPICS, ", ") .. ")"))
 end
 
--- Decoding alone (no request), for benchmarks: wildix._decode("list_calls", body).
-function M._decode(fname, body)
-  return _unwrap(core.decode(fname, body))
+-- Decoding alone (no request), for benchmarks: wildix._decode("list_calls", body),
+-- or with the call's parameters: wildix._decode("list_calls", body, { fields = { ... } }).
+function M._decode(fname, body, params)
+  return _unwrap(core.decode(fname, body, params))
 end
 
 -- For the `wildix` command: { stdout = bool, stderr = bool, columns = n|nil },
