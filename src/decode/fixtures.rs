@@ -90,6 +90,28 @@ fn records_of_different_shapes_and_key_orders_keep_their_own_keys() {
 }
 
 #[test]
+fn records_with_many_keys_keep_them_all() {
+    // Past 32 distinct keys, keys are found by hash: the first record
+    // brings 40, the second repeats them backwards and adds one.
+    let keys: Vec<String> = (0..40).map(|i| format!("k{i}")).collect();
+    let record = |keys: &mut dyn Iterator<Item = &String>| {
+        keys.map(|k| format!(r#""{k}":"{k}""#))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let first = record(&mut keys.iter());
+    let second = record(&mut keys.iter().rev());
+    let body = format!(
+        r#"{{"type":"result","result":[{{{first}}},{{{second},"k40":"k40","k0":"again"}}]}}"#
+    );
+    // Each key by its own id, duplicates kept in order (Lua's last wins).
+    assert_eq!(
+        ok(Shape::List(Extension), &body),
+        format!(r#"[{{{first}}},{{{second},"k40":"k40","k0":"again"}}]"#)
+    );
+}
+
+#[test]
 fn extensions_and_users() {
     assert_eq!(
         ok(

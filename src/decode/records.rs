@@ -230,14 +230,36 @@ impl<'t> Builder<'t> {
     }
 
     /// The field id of `key`: the one it already has, else a new one.
+    /// Up to `FEW_FIELDS` keys, a look along them (a single record, as
+    /// `get_current_user` gets, interns every key it has once); beyond,
+    /// by hash (keyed: a hostile PBX cannot make many keys collide).
     fn intern<E: serde::de::Error>(&mut self, key: &str) -> Result<u32, E> {
-        if let Some(id) = self.field_ids.get(key.as_bytes()) {
-            return Ok(*id);
+        let known = self.tape.fields();
+        let found = if known.len() <= FEW_FIELDS {
+            known
+                .iter()
+                .position(|t| t.len() == key.len() && self.tape.bytes(*t) == key.as_bytes())
+                .and_then(|i| u32::try_from(i).ok())
+        } else {
+            self.field_ids.get(key.as_bytes()).copied()
+        };
+        if let Some(id) = found {
+            return Ok(id);
         }
         let Some(id) = self.tape.add_field(key) else {
             return Err(self.too_large());
         };
-        self.field_ids.insert(key.as_bytes().into(), id);
+        let known = self.tape.fields();
+        if known.len() > FEW_FIELDS {
+            if self.field_ids.is_empty() {
+                // Past the few: every key so far goes into the map.
+                for (id, text) in (0u32..).zip(known) {
+                    self.field_ids.insert(self.tape.bytes(*text).into(), id);
+                }
+            } else {
+                self.field_ids.insert(key.as_bytes().into(), id);
+            }
+        }
         Ok(id)
     }
 
@@ -269,6 +291,11 @@ impl<'t> Builder<'t> {
         Ok(())
     }
 }
+
+/// Distinct record keys looked up by a look along them rather than by
+/// hash: a SipHash of a key and its boxed copy cost more than comparing
+/// a few dozen short keys.
+const FEW_FIELDS: usize = 32;
 
 /// What the rules do with a record key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,6 +16,14 @@ pub struct Text {
     len: u32,
 }
 
+impl Text {
+    /// The string's length in bytes.
+    #[inline]
+    pub fn len(self) -> usize {
+        (self.len & !IN_ARENA) as usize
+    }
+}
+
 const IN_ARENA: u32 = 1 << 31;
 /// Bodies and arenas stay below this, so a span fits in 31 bits.
 pub const MAX_BYTES: usize = (IN_ARENA - 1) as usize;
