@@ -137,6 +137,21 @@ describe("a scan of a remote PBX", function()
     assert.is_true(most >= 2 and most <= 4, "in flight at most: " .. most)
   end)
 
+  it("should ask for nothing ahead until the loop needs its second page", function()
+    local wildix = account(4)
+    local next_call = wildix.each_call{ page_size = 100 }
+    local before = helper.stats(url).requests -- counts its own request too
+    for _ = 1, 100 do assert.is_table(next_call()) end
+    local after_first = helper.stats(url).requests
+    assert.equals(before + 2, after_first)       -- the first page (and one stats call)
+    -- Record 101: the second page, asked for with the next ones; once it
+    -- is taken, up to concurrency (4) pages stay in flight after it (those
+    -- the PBX has not seen yet are not counted).
+    assert.is_table(next_call())
+    local asked = helper.stats(url).requests - after_first - 1
+    assert.is_true(asked >= 1 and asked <= 5, "pages asked for: " .. asked)
+  end)
+
   it("should ask at once for the requests a long list_calls needs, and give the same list", function()
     -- The PBX serves 100 calls a request: limit = 1000 takes 10.
     local pbx = helper.sandbox("--latency 10 --seed 3")
