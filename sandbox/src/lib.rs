@@ -124,7 +124,6 @@ impl Sandbox {
             in_flight_max: AtomicU64::new(0),
             latency: options.latency,
             record_time: options.record_time,
-            call_cap: options.call_cap,
         });
         let serving = Arc::clone(&state);
         std::thread::spawn(move || server::serve(listener, serving));

@@ -52,6 +52,11 @@ impl Access {
         }
     }
 
+    /// Most call-history records one request gets, if capped.
+    pub fn call_cap(&self) -> Option<usize> {
+        (self.call_cap > 0).then_some(self.call_cap)
+    }
+
     fn caller(&self, authorization: Option<&str>) -> Option<Caller> {
         let authorization = authorization?;
         if let Some(token) = authorization.strip_prefix("Bearer ") {
@@ -134,7 +139,7 @@ pub fn handle(data: &Data, live: &[Record], access: &Access, req: &Request) -> R
         return error(401, "Unauthorized: not in this key's scopes");
     }
     let calls = || data.calls.iter().chain(live.iter());
-    let cap = (access.call_cap > 0).then_some(access.call_cap);
+    let cap = access.call_cap();
     match segments.as_slice() {
         ["api", "v1", "PBX", "CallHistory"] => list(calls(), req.query, CALLS, cap),
         ["api", "v1", "CallHistory"] => list(mine(data, calls()), req.query, CALLS, cap),

@@ -45,7 +45,6 @@ pub struct State {
     /// The remote-PBX model (`--latency`, `--record-us`).
     pub latency: Duration,
     pub record_time: Duration,
-    pub call_cap: usize,
     /// Rendered answers, when caching.
     pub cache: Option<Mutex<AnswerCache>>,
 }
@@ -364,10 +363,9 @@ fn remote_pause(state: &State, path: &str, query: &[(String, String)]) {
         .find(|(k, _)| k == "count")
         .and_then(|(_, v)| v.parse::<u32>().ok())
         .unwrap_or(1);
-    let cap = if path.contains("CallHistory") && state.call_cap > 0 {
-        u32::try_from(state.call_cap).unwrap_or(u32::MAX)
-    } else {
-        u32::MAX
+    let cap = match state.access.call_cap() {
+        Some(cap) if path.contains("CallHistory") => u32::try_from(cap).unwrap_or(u32::MAX),
+        _ => u32::MAX,
     };
     std::thread::sleep(state.latency + state.record_time * asked.min(cap));
 }
