@@ -177,8 +177,8 @@ impl Client {
         loop {
             let asked = limit - page.got;
             let paged = request.page(start + page.got, asked);
-            let decoded = self.get(&paged, shape, fields, deadline, page.tapes.is_empty())?;
             let first = page.tapes.is_empty();
+            let decoded = self.get(&paged, shape, fields, deadline, first)?;
             let n = page.add(decoded, asked);
             let more = |page: &Page| page.total.is_some_and(|total| start + page.got < total);
             if n == 0 || page.got >= limit || !more(&page) {
