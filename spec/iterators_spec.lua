@@ -108,9 +108,10 @@ describe("a scan of a remote PBX", function()
   -- A PBX that takes 20 ms to answer: pages asked for ahead overlap.
   local url = helper.sandbox("--latency 20")
 
-  local function account(concurrency)
+  -- A fresh module whose default account is `pbx` (default: the one above).
+  local function account(concurrency, pbx)
     local wildix = helper.fresh()
-    wildix.configure{ url = url, token = helper.token, concurrency = concurrency }
+    wildix.configure{ url = pbx or url, token = helper.token, concurrency = concurrency }
     return wildix
   end
 
@@ -155,12 +156,10 @@ describe("a scan of a remote PBX", function()
   it("should ask at once for the requests a long list_calls needs, and give the same list", function()
     -- The PBX serves 100 calls a request: limit = 1000 takes 10.
     local pbx = helper.sandbox("--latency 10 --seed 3")
-    local one = helper.fresh()
-    one.configure{ url = pbx, token = helper.token, concurrency = 1 }
+    local one = account(1, pbx)
     local sequential = one.list_calls{ limit = 1000, page = 2 }
     assert.equals(1, helper.stats(pbx).in_flight_max)
-    local four = helper.fresh()
-    four.configure{ url = pbx, token = helper.token, concurrency = 4 }
+    local four = account(4, pbx)
     local parallel = four.list_calls{ limit = 1000, page = 2 }
     local most = helper.stats(pbx).in_flight_max
     assert.is_true(most >= 2 and most <= 4, "in flight at most: " .. most)
@@ -173,8 +172,7 @@ describe("a scan of a remote PBX", function()
   it("should keep at most concurrency requests in flight for the whole account", function()
     -- Two scans of one account, read in turns: they share its 4 places.
     local pbx = helper.sandbox("--latency 20 --seed 5")
-    local wildix = helper.fresh()
-    wildix.configure{ url = pbx, token = helper.token, concurrency = 4 }
+    local wildix = account(4, pbx)
     local calls, users = wildix.each_call{ page_size = 100 }, wildix.each_extension{ page_size = 20 }
     local n = 0
     for _ = 1, 1200 do
@@ -188,8 +186,7 @@ describe("a scan of a remote PBX", function()
 
   it("should ask for one page at a time with concurrency 1", function()
     local quiet = helper.sandbox("--latency 5")
-    local wildix = helper.fresh()
-    wildix.configure{ url = quiet, token = helper.token, concurrency = 1 }
+    local wildix = account(1, quiet)
     local n = 0
     for _ in wildix.each_call{ page_size = 100 } do n = n + 1 end
     assert.equals(wildix.list_calls{ limit = 1 }.total, n)
