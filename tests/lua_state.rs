@@ -10,6 +10,16 @@ fn module() -> (Lua, Table) {
     (lua, wildix)
 }
 
+/// A sandbox PBX on a free port, answering `token`.
+fn sandbox(token: &str) -> wildix_sandbox::Sandbox {
+    wildix_sandbox::Sandbox::start(wildix_sandbox::Options {
+        port: 0,
+        token: token.into(),
+        ..Default::default()
+    })
+    .expect("sandbox starts")
+}
+
 #[test]
 fn version_is_the_crate_version() {
     let (_lua, wildix) = module();
@@ -74,12 +84,7 @@ fn unknown_account_is_a_config_error() {
 /// against one sandbox: no shared state is unsynchronised, nothing is lost.
 #[test]
 fn two_lua_states_on_two_threads() {
-    let sandbox = wildix_sandbox::Sandbox::start(wildix_sandbox::Options {
-        port: 0,
-        token: "threads-token-0123456789".into(),
-        ..Default::default()
-    })
-    .expect("sandbox starts");
+    let sandbox = sandbox("threads-token-0123456789");
     let url = sandbox.url.clone();
     let workers: Vec<_> = (0..2)
         .map(|n| {
@@ -205,12 +210,7 @@ fn records_with_many_distinct_keys() {
 /// 25 calls each at 20 a second, take at least (50 - 20) / 20 = 1.5 s.
 #[test]
 fn the_request_rate_is_shared_by_lua_states() {
-    let sandbox = wildix_sandbox::Sandbox::start(wildix_sandbox::Options {
-        port: 0,
-        token: "rate-token-0123456789".into(),
-        ..Default::default()
-    })
-    .expect("sandbox starts");
+    let sandbox = sandbox("rate-token-0123456789");
     let url = sandbox.url.clone();
     let started = std::time::Instant::now();
     let workers: Vec<_> = (0..2)
@@ -250,12 +250,7 @@ fn load_eight_lua_states_share_one_rate() {
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
-    let sandbox = wildix_sandbox::Sandbox::start(wildix_sandbox::Options {
-        port: 0,
-        token: "load-token-0123456789".into(),
-        ..Default::default()
-    })
-    .expect("sandbox starts");
+    let sandbox = sandbox("load-token-0123456789");
     let stop = Arc::new(AtomicBool::new(false));
     let failures = Arc::new(AtomicU64::new(0));
     let workers: Vec<_> = (0..8)
