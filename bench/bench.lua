@@ -148,14 +148,7 @@ local function run(contender, w)
   return { us = tonumber(us), rss = tonumber(rss) }
 end
 
-local function median(list)
-  local sorted = { table.unpack(list) }
-  table.sort(sorted)
-  local n = #sorted
-  if n == 0 then return nil end
-  if n % 2 == 1 then return sorted[(n + 1) / 2] end
-  return (sorted[n / 2] + sorted[n / 2 + 1]) / 2
-end
+local median = require("bench.median")
 
 -- The wildix contender each one is compared with: the one on the same
 -- interpreter (the floor: wildix on Lua 5.4).

@@ -10,7 +10,7 @@
 local path, ROUNDS, REPEAT = arg[1], tonumber(arg[2] or "15"), tonumber(arg[3] or "20")
 local wildix, cjson = require("wildix"), require("cjson")
 local now = require("socket").gettime
-local unpack = table.unpack or unpack -- luacheck: ignore 143
+local median = require("bench.median")
 
 local f = assert(io.open(path, "rb"))
 local body = f:read("*a")
@@ -35,16 +35,9 @@ for round = 0, ROUNDS do -- round 0 warms up
   end
 end
 
-local function median(list)
-  table.sort(list)
-  local n = #list
-  if n % 2 == 1 then return list[(n + 1) / 2] end
-  return (list[n / 2] + list[n / 2 + 1]) / 2
-end
-
 local CJSON = #CONTENDERS
 for i, c in ipairs(CONTENDERS) do
   local ratios = {}
   for round = 1, ROUNDS do ratios[round] = times[i][round] / times[CJSON][round] end
-  print(("DECODE %s\t%.1f\t%.3f"):format(c.name, median({ unpack(times[i]) }), median(ratios)))
+  print(("DECODE %s\t%.1f\t%.3f"):format(c.name, median(times[i]), median(ratios)))
 end
