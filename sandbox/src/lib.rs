@@ -26,6 +26,8 @@ pub struct Options {
     pub call_cap: usize,
     /// Call history grows while it is read.
     pub live: bool,
+    /// Each request orders records with equal sort keys its own way.
+    pub shuffle_ties: bool,
     /// Serve call control (`/api/v2/call-control/list-calls`); without it
     /// the route is a 404, as on the PBX the sources record.
     pub call_control: bool,
@@ -56,6 +58,7 @@ impl Default for Options {
             password: "sandbox-password".to_string(),
             call_cap: 100,
             live: false,
+            shuffle_ties: false,
             call_control: false,
             seed: 1,
             tls: false,
@@ -114,6 +117,7 @@ impl Sandbox {
                 options.call_cap,
             ),
             live: options.live.then(Default::default),
+            shuffle_ties: options.shuffle_ties,
             port,
             tls: tls.as_ref().map(|t| Arc::clone(&t.config)),
             faults: faults::Faults::default(),

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use crate::data::{Data, Record, OWNER_ID};
+use crate::data::{Data, Record, Rng, OWNER_ID};
 
 /// Who may call: the credentials the sandbox accepts.
 pub struct Access {
@@ -81,6 +81,10 @@ pub struct Request<'a> {
     /// Percent-decoded query pairs, in order.
     pub query: &'a [(String, String)],
     pub authorization: Option<&'a str>,
+    /// With `--shuffle-ties`, this request's number: lists order records
+    /// with equal sort keys by it (see `list`); else they keep the order
+    /// they were written in.
+    pub order: Option<u64>,
 }
 
 /// A status and its JSON body.
@@ -141,24 +145,22 @@ pub fn handle(data: &Data, live: &[Record], access: &Access, req: &Request) -> R
     let calls = || data.calls.iter().chain(live.iter());
     let cap = access.call_cap();
     match segments.as_slice() {
-        ["api", "v1", "PBX", "CallHistory"] => list(calls(), req.query, CALLS, cap),
-        ["api", "v1", "CallHistory"] => list(mine(data, calls()), req.query, CALLS, cap),
+        ["api", "v1", "PBX", "CallHistory"] => list(calls(), req, CALLS, cap),
+        ["api", "v1", "CallHistory"] => list(mine(data, calls()), req, CALLS, cap),
         // One extension's calls (admin), by extension number.
-        ["api", "v1", "User", ext, "CallHistory"] => {
-            list(involving(calls(), ext), req.query, CALLS, cap)
-        }
+        ["api", "v1", "User", ext, "CallHistory"] => list(involving(calls(), ext), req, CALLS, cap),
         // The by-id route is the owner's own history, as on a real PBX.
         ["api", "v1", "CallHistory", id] => {
             let mine: Vec<Record> = mine(data, calls()).cloned().collect();
             by_id(&mine, id)
         }
         ["api", "v1", "Colleagues"] | ["api", "v1", "PBX", "Colleagues"] => {
-            list(data.colleagues.iter(), req.query, COLLEAGUES, None)
+            list(data.colleagues.iter(), req, COLLEAGUES, None)
         }
         ["api", "v1", "Colleagues", id] => by_id(&data.colleagues, id),
-        ["api", "v1", "Contacts"] => list(data.contacts.iter(), req.query, CONTACTS, None),
-        ["api", "v1", "Phonebooks"] => list(data.phonebooks.iter(), req.query, PHONEBOOKS, None),
-        ["api", "v1", "Devices"] => list(data.devices.iter(), req.query, DEVICES, None),
+        ["api", "v1", "Contacts"] => list(data.contacts.iter(), req, CONTACTS, None),
+        ["api", "v1", "Phonebooks"] => list(data.phonebooks.iter(), req, PHONEBOOKS, None),
+        ["api", "v1", "Devices"] => list(data.devices.iter(), req, DEVICES, None),
         // Every group at once: no paging, no total.
         ["api", "v1", "Dialplan", "CallGroups"] => result(json!({"records": data.call_groups})),
         // An object keyed by extension, not `records` (as live PBXs answer).
@@ -307,10 +309,11 @@ const DEVICES: Defaults = Defaults {
 /// `filter[F]`, `filter[F][from]`, `filter[F][to]`.
 fn list<'a>(
     records: impl Iterator<Item = &'a Record>,
-    query: &[(String, String)],
+    req: &Request,
     defaults: Defaults,
     cap: Option<usize>,
 ) -> Reply {
+    let query = req.query;
     let mut start = 0usize;
     let mut count = defaults.count;
     let mut sort = defaults.sort.to_string();
@@ -393,8 +396,6 @@ fn list<'a>(
         })
         .map(|r| (Key::of(text(r, &sort)), r))
         .collect();
-    // Stable, as an SQL ORDER BY usually is on an index: equal keys keep
-    // the order the records were written in.
     matched.sort_by(|(a, _), (b, _)| {
         let order = a.cmp(b);
         if descending {
@@ -403,6 +404,18 @@ fn list<'a>(
             order
         }
     });
+    // SQL leaves the order of rows with equal sort keys to the plan, which
+    // LIMIT and OFFSET change: two requests may see a run of calls that
+    // share a second in two orders. With `--shuffle-ties` each request
+    // shuffles such runs its own way.
+    if let Some(order) = req.order {
+        let mut rng = Rng(order);
+        for run in matched.chunk_by_mut(|(a, _), (b, _)| a.cmp(b) == Ordering::Equal) {
+            for i in (1..run.len()).rev() {
+                run.swap(i, rng.below(i as u64 + 1) as usize);
+            }
+        }
+    }
     let total = matched.len();
     let page: Vec<Value> = matched
         .into_iter()
@@ -481,9 +494,62 @@ mod test {
                 path,
                 query: &query,
                 authorization: Some("Bearer T"),
+                order: None,
             },
         );
         (reply.status, serde_json::from_str(&reply.body).unwrap())
+    }
+
+    #[test]
+    fn calls_that_share_a_second_come_in_each_requests_own_order() {
+        let data = generate(1);
+        let query: Vec<(String, String)> = vec![("count".into(), "100000".into())];
+        let page = |order| {
+            let reply = handle(
+                &data,
+                &[],
+                &access_uncapped(),
+                &Request {
+                    method: "GET",
+                    path: "/api/v1/PBX/CallHistory",
+                    query: &query,
+                    authorization: Some("Bearer T"),
+                    order,
+                },
+            );
+            let body: Value = serde_json::from_str(&reply.body).unwrap();
+            let records = body["result"]["records"].as_array().unwrap().clone();
+            let field = |f: &str| -> Vec<String> {
+                records
+                    .iter()
+                    .map(|r| r[f].as_str().unwrap().to_string())
+                    .collect()
+            };
+            (field("start"), field("id"))
+        };
+        let (starts, ids) = page(None);
+        let shared = starts.windows(2).filter(|w| w[0] == w[1]).count();
+        assert!(
+            shared > starts.len() / 8,
+            "call legs share a start: {shared}"
+        );
+        assert_eq!(
+            page(None),
+            (starts.clone(), ids.clone()),
+            "stable without --shuffle-ties"
+        );
+        let (shuffled_starts, shuffled_ids) = page(Some(7));
+        assert_eq!(shuffled_starts, starts, "same order of seconds");
+        assert_ne!(shuffled_ids, ids, "another order within them");
+        let sorted = |mut v: Vec<String>| {
+            v.sort();
+            v
+        };
+        assert_eq!(sorted(shuffled_ids), sorted(ids), "the same calls");
+    }
+
+    fn access_uncapped() -> Access {
+        Access::new("T".into(), "wsk-v1-K".into(), "admin", "pw", 0)
     }
 
     fn access() -> Access {
@@ -496,6 +562,7 @@ mod test {
             path,
             query: &[],
             authorization: Some(authorization),
+            order: None,
         };
         handle(data, &[], &access(), &request).status
     }

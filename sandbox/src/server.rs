@@ -37,6 +37,8 @@ pub struct State {
     pub faults: Faults,
     pub connections: AtomicU64,
     pub requests: AtomicU64,
+    /// `--shuffle-ties`.
+    pub shuffle_ties: bool,
     /// Requests that carried `Authorization` to a host other than ours.
     pub foreign_auth: AtomicU64,
     /// API requests being answered now, and the most at once.
@@ -181,7 +183,7 @@ fn connection<S: Read + Write>(stream: S, raw: &TcpStream, state: &State) -> std
             &mut (&mut reader).take(content_length.min(MAX_BODY)),
             &mut std::io::sink(),
         )?;
-        state.requests.fetch_add(1, Ordering::Relaxed);
+        let order = state.requests.fetch_add(1, Ordering::Relaxed);
         if authorization.is_some() && host.as_deref().is_some_and(|h| h != own_host) {
             state.foreign_auth.fetch_add(1, Ordering::Relaxed);
         }
@@ -220,6 +222,7 @@ fn connection<S: Read + Write>(stream: S, raw: &TcpStream, state: &State) -> std
                     path: &path,
                     query: &query,
                     authorization: authorization.as_deref(),
+                    order: state.shuffle_ties.then_some(order),
                 },
             )
             .into()
