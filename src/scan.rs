@@ -12,6 +12,14 @@
 //!   still shift it by a few records, which then come round again: a
 //!   record whose id the scan has yielded (it keeps the ids of the last
 //!   pages) is dropped, so nothing is yielded twice.
+//! - Calls share a `start` (a call's legs), and SQL may return such rows in
+//!   another order on each request: a run of them cut by a page boundary
+//!   can come back with a record the loop has not seen before the boundary
+//!   and one it has after it. A page at the loop's offset that repeats more
+//!   yielded records than late calls can explain (the growth of `total`) is
+//!   asked for again from the start of that run; pages asked for ahead
+//!   start on the whole run (or are dropped) and take the run's unseen
+//!   records wherever they are.
 //! - With `concurrency` above 1, once the loop needs a second page (a loop
 //!   that stops within the first costs the PBX nothing more), that page
 //!   and the next ones are asked for ahead of the loop, on threads of their
@@ -76,6 +84,15 @@ pub struct Scan {
     stop: Arc<AtomicBool>,
     /// The most records one answer held: what the PBX serves a request.
     per_request: u64,
+    /// How many of the last page's records share its last `start` (all
+    /// but one at most). A call's legs share a second, and SQL orders rows
+    /// with equal keys as it likes, differently from one request to the
+    /// next: a run of them cut by a page boundary may come back in another
+    /// order, and only a page that starts on the whole run sees every one.
+    back: u64,
+    /// The largest `back` so far (at least 1): how early pages asked for
+    /// ahead start.
+    overlap: u64,
     total: Option<u64>,
     /// Pages to keep asked for ahead now (up to `concurrency`), and pages
     /// to take before asking ahead again after the last drop.
@@ -126,6 +143,8 @@ impl Scan {
             ahead: VecDeque::new(),
             stop: Arc::new(AtomicBool::new(false)),
             per_request: 0,
+            back: 0,
+            overlap: 1,
             total: None,
             window: client_concurrency,
             cooldown: 0,
@@ -146,8 +165,13 @@ impl Scan {
         let out = match self.arrived()? {
             Some((decoded, start, seen)) => self.accept(decoded, start, Some(seen)),
             None => {
-                let decoded = self.fetch_now()?;
-                self.accept(decoded, self.offset, None)
+                let decoded = self.fetch_now(self.offset)?;
+                if self.reordered(&decoded) {
+                    let decoded = self.fetch_now(self.tie_start())?;
+                    self.accept(decoded, self.tie_start(), None)
+                } else {
+                    self.accept(decoded, self.offset, None)
+                }
             }
         };
         if self.done {
@@ -158,9 +182,9 @@ impl Scan {
         Ok(out)
     }
 
-    /// The page at the loop's offset, asked for now, in one of the
-    /// account's places (waiting, interruptibly, while all are taken).
-    fn fetch_now(&mut self) -> Result<Decoded, Error> {
+    /// The page at `from`, asked for now, in one of the account's places
+    /// (waiting, interruptibly, while all are taken).
+    fn fetch_now(&mut self, from: u64) -> Result<Decoded, Error> {
         let _slot = loop {
             match self.client.slot() {
                 Some(slot) => break slot,
@@ -169,7 +193,7 @@ impl Scan {
         };
         let shape = Shape::List(self.op.record_kind());
         let deadline = self.client.http_deadline();
-        let request = self.request.page(self.offset, u64::from(self.page_size));
+        let request = self.request.page(from, u64::from(self.page_size));
         self.client
             .get(
                 &request,
@@ -179,6 +203,33 @@ impl Scan {
                 true,
             )
             .map_err(|e| self.failed(e))
+    }
+
+    /// Where the run of records that share the last `start` the loop saw
+    /// begins.
+    fn tie_start(&self) -> u64 {
+        self.offset - self.back
+    }
+
+    /// Whether a page asked for at the loop's offset holds more records
+    /// the loop has yielded than calls written late can have pushed there
+    /// (the growth of `total`): then records that share the last `start`
+    /// came in another order, and some that were not yielded may be before
+    /// the offset. The page is asked for again from `tie_start`.
+    fn reordered(&self, page: &Decoded) -> bool {
+        if self.back == 0 {
+            return false;
+        }
+        let grown = match (page.total, self.total) {
+            (Some(now), Some(before)) => now.saturating_sub(before),
+            _ => 0,
+        };
+        let repeated = page
+            .tape
+            .ids()
+            .filter(|id| !id.is_empty() && self.seen.contains(*id))
+            .count();
+        repeated as u64 > grown
     }
 
     fn failed(&self, e: Error) -> Error {
@@ -221,7 +272,10 @@ impl Scan {
             .as_deref()
             .filter(|last| !last.is_empty())
             .and_then(|last| decoded.tape.find_id(last));
-        match seen {
+        // It must start where a page asked for now would, or earlier: on
+        // every record that shares the last `start` the loop saw.
+        let early_enough = next.start <= self.tie_start();
+        match seen.filter(|_| early_enough) {
             Some(at) => {
                 self.window = (self.window + 1).min(self.client.config().concurrency() as usize);
                 Ok(Some((decoded, next.start, at + 1)))
@@ -258,9 +312,14 @@ impl Scan {
         let ids = decoded.tape.take_ids();
         let id = |i: usize| ids.get(i).copied().flatten().map(|t| decoded.tape.bytes(t));
         let mut kept = Vec::with_capacity(picks.len());
-        for (i, at) in picks.iter().enumerate().skip(seen.unwrap_or(0)) {
+        let joined_at = seen.unwrap_or(0);
+        for (i, at) in picks.iter().enumerate() {
             match id(i).filter(|id| !id.is_empty()) {
                 Some(id) if self.seen.contains(id) => {}
+                // Up to the record the loop saw last, a page asked for ahead
+                // repeats what was yielded, but a record that shares its
+                // `start` may come in another order: unseen, it is new.
+                None if i < joined_at => {}
                 Some(id) => {
                     let id: Arc<[u8]> = id.into();
                     self.seen.insert(Arc::clone(&id));
@@ -276,6 +335,8 @@ impl Scan {
         self.cooldown = self.cooldown.saturating_sub(1);
         self.offset = start + n;
         self.per_request = self.per_request.max(n);
+        self.back = decoded.tail_ties.min(n - 1);
+        self.overlap = self.overlap.max(self.back);
         self.total = decoded.total;
         self.forget_old_ids();
         self.done = match decoded.total {
@@ -320,12 +381,14 @@ impl Scan {
             }
             self.window = 1;
         }
-        // New records an answer brings: all but the overlap.
-        let step = self.per_request.saturating_sub(1).max(1);
+        // Each starts `overlap` records early (one at least: the join);
+        // new records an answer brings: all but those.
+        let overlap = self.overlap.min(self.per_request / 2).max(1);
+        let step = self.per_request.saturating_sub(overlap).max(1);
         let mut start = self
             .ahead
             .back()
-            .map_or(self.offset - 1, |a| a.start + step);
+            .map_or(self.tie_start().min(self.offset - 1), |a| a.start + step);
         while self.ahead.len() < self.window {
             if self.total.is_some_and(|total| start + 1 >= total) {
                 break;

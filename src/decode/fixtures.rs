@@ -450,3 +450,32 @@ fn error_bodies_give_their_reason() {
     );
     assert_eq!(reason(b"  "), None);
 }
+
+#[test]
+fn call_pages_say_how_many_records_end_on_the_same_second() {
+    let ties = |records: &str| {
+        let body = format!(r#"{{"type":"result","result":{{"records":[{records}]}}}}"#);
+        let d = decode(body.into_bytes(), Shape::List(Call)).unwrap();
+        (d.first_start, d.tail_ties)
+    };
+    let a = r#"{"id":"1","start":"2026-01-02 10:00:05"}"#;
+    let b = r#"{"id":"2","start":"2026-01-02 10:00:04"}"#;
+    let c = r#"{"id":"3","start":"2026-01-02 10:00:04"}"#;
+    let none = r#"{"id":"4"}"#;
+    let first = || Some("2026-01-02 10:00:05".to_string());
+    assert_eq!(ties(&format!("{a},{b},{c}")), (first(), 2));
+    assert_eq!(
+        ties(&format!("{b},{c},{a}")),
+        (Some("2026-01-02 10:00:04".into()), 1)
+    );
+    assert_eq!(
+        ties(&format!("{c},{b},{c}")),
+        (Some("2026-01-02 10:00:04".into()), 3)
+    );
+    assert_eq!(ties(&format!("{a},{b},{none}")), (first(), 1));
+    assert_eq!(ties(""), (None, 0));
+    // Other lists have no `start` to share.
+    let body = r#"{"type":"result","result":{"records":[{"id":"1","start":"x"}]}}"#;
+    let d = decode(body.as_bytes().to_vec(), Shape::List(Extension)).unwrap();
+    assert_eq!(d.tail_ties, 0);
+}

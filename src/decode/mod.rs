@@ -39,6 +39,9 @@ pub struct Decoded {
     /// The `start` of the first call record, whatever fields were built
     /// (scans pin their window on it).
     pub first_start: Option<String>,
+    /// How many call records at the end of the list share the last one's
+    /// `start`.
+    pub tail_ties: u64,
 }
 
 /// The largest count we believe: 2^53, the last integer every Lua number
@@ -83,7 +86,7 @@ pub fn decode_fields(
         }
         .deserialize(&mut de)
         .and_then(|envelope| de.end().map(|()| envelope))
-        .map(|envelope| (envelope, builder.first_start.take()));
+        .map(|envelope| (envelope, (builder.first_start.take(), builder.tail_ties)));
         parsed.map_err(|e| {
             builder
                 .problem
@@ -91,7 +94,7 @@ pub fn decode_fields(
                 .unwrap_or_else(|| not_json(&e, &body))
         })
     };
-    let (envelope, first_start) = outcome?;
+    let (envelope, (first_start, tail_ties)) = outcome?;
     if envelope.is_error {
         return Err(envelope.error());
     }
@@ -105,6 +108,7 @@ pub fn decode_fields(
         tape,
         total: envelope.total,
         first_start,
+        tail_ties,
     })
 }
 

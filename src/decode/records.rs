@@ -100,6 +100,11 @@ pub struct Builder<'t> {
     pub fields: Option<Vec<String>>,
     /// The first call record's `start`.
     pub first_start: Option<String>,
+    /// The last call record's `start`, and how many records at the end
+    /// share it (a call's legs share a second: scans start the next page
+    /// on them, see `scan.rs`).
+    last_start: Option<String>,
+    pub tail_ties: u64,
     /// The `id` of the record being read.
     id: Option<Text>,
     /// Records read so far (for messages).
@@ -122,6 +127,8 @@ impl<'t> Builder<'t> {
             group: None,
             fields: None,
             first_start: None,
+            last_start: None,
+            tail_ties: 0,
             id: None,
             records: 0,
         }
@@ -130,6 +137,26 @@ impl<'t> Builder<'t> {
     /// Which rules the records go through.
     pub fn kind(&self) -> RecordKind {
         self.kind
+    }
+
+    /// Notes the `start` of the call record just read (after the first,
+    /// one comparison: the last start's buffer is reused).
+    fn note_start(&mut self, start: Option<&str>) {
+        if self.records == 0 && self.first_start.is_none() {
+            self.first_start = start.map(str::to_string);
+        }
+        match (&mut self.last_start, start) {
+            (Some(last), Some(start)) if last == start => self.tail_ties += 1,
+            (Some(last), Some(start)) => {
+                last.clear();
+                last.push_str(start);
+                self.tail_ties = 1;
+            }
+            (last, start) => {
+                *last = start.map(str::to_string);
+                self.tail_ties = 1;
+            }
+        }
     }
 
     pub fn fail<E: serde::de::Error>(&mut self, error: Error) -> E {
@@ -143,6 +170,9 @@ impl<'t> Builder<'t> {
         self.tape.truncate(0);
         self.follows.clear();
         self.records = 0;
+        self.first_start = None;
+        self.last_start = None;
+        self.tail_ties = 0;
     }
 
     pub fn empty_list(&mut self) {
@@ -659,8 +689,8 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
                 b.tape.truncate(mark); // a null: no field
             }
         }
-        if b.first_start.is_none() && b.records == 0 && kind == RecordKind::Call {
-            b.first_start = facts.start().map(str::to_string);
+        if kind == RecordKind::Call {
+            b.note_start(facts.start());
         }
         let mut added = Ok(());
         facts.added(kind, |key, value| {

@@ -167,6 +167,11 @@ impl Tape {
             .map(|(ordinal, _)| *ordinal as usize)
     }
 
+    /// The ids read so far, in order (records without one left out).
+    pub fn ids(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        self.ids.iter().map(|(_, text)| self.bytes(*text))
+    }
+
     /// The id of the record just read.
     pub(crate) fn note_id(&mut self, id: Option<Text>) {
         if let Some(text) = id {
