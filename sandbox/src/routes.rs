@@ -404,10 +404,11 @@ fn list<'a>(
             order
         }
     });
-    // SQL leaves the order of rows with equal sort keys to the plan, which
-    // LIMIT and OFFSET change: two requests may see a run of calls that
-    // share a second in two orders. With `--shuffle-ties` each request
-    // shuffles such runs its own way.
+    // Stable by default, as an SQL ORDER BY usually is on an index. But SQL
+    // leaves the order of rows with equal sort keys to the plan, which LIMIT
+    // and OFFSET change: two requests may see a run of calls that share a
+    // second in two orders. With `--shuffle-ties` each request shuffles
+    // such runs its own way.
     if let Some(order) = req.order {
         let mut rng = Rng(order);
         for run in matched.chunk_by_mut(|(a, _), (b, _)| a.cmp(b) == Ordering::Equal) {
@@ -481,6 +482,18 @@ mod test {
     use crate::data::generate;
 
     fn get(data: &Data, path: &str, query: &[(&str, &str)]) -> (u16, Value) {
+        get_as(data, &access(), path, query, None)
+    }
+
+    /// A GET with `access`'s call cap and, when given, a request number
+    /// (`--shuffle-ties`).
+    fn get_as(
+        data: &Data,
+        access: &Access,
+        path: &str,
+        query: &[(&str, &str)],
+        order: Option<u64>,
+    ) -> (u16, Value) {
         let query: Vec<(String, String)> = query
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -488,13 +501,13 @@ mod test {
         let reply = handle(
             data,
             &[],
-            &access(),
+            access,
             &Request {
                 method: "GET",
                 path,
                 query: &query,
                 authorization: Some("Bearer T"),
-                order: None,
+                order,
             },
         );
         (reply.status, serde_json::from_str(&reply.body).unwrap())
@@ -503,21 +516,10 @@ mod test {
     #[test]
     fn calls_that_share_a_second_come_in_each_requests_own_order() {
         let data = generate(1);
-        let query: Vec<(String, String)> = vec![("count".into(), "100000".into())];
+        let uncapped = access_capped(0);
         let page = |order| {
-            let reply = handle(
-                &data,
-                &[],
-                &access_uncapped(),
-                &Request {
-                    method: "GET",
-                    path: "/api/v1/PBX/CallHistory",
-                    query: &query,
-                    authorization: Some("Bearer T"),
-                    order,
-                },
-            );
-            let body: Value = serde_json::from_str(&reply.body).unwrap();
+            let query = [("count", "100000")];
+            let (_, body) = get_as(&data, &uncapped, "/api/v1/PBX/CallHistory", &query, order);
             let records = body["result"]["records"].as_array().unwrap().clone();
             let field = |f: &str| -> Vec<String> {
                 records
@@ -548,12 +550,13 @@ mod test {
         assert_eq!(sorted(shuffled_ids), sorted(ids), "the same calls");
     }
 
-    fn access_uncapped() -> Access {
-        Access::new("T".into(), "wsk-v1-K".into(), "admin", "pw", 0)
+    fn access() -> Access {
+        access_capped(100)
     }
 
-    fn access() -> Access {
-        Access::new("T".into(), "wsk-v1-K".into(), "admin", "pw", 100)
+    /// `cap` call-history records a request (0: none).
+    fn access_capped(cap: usize) -> Access {
+        Access::new("T".into(), "wsk-v1-K".into(), "admin", "pw", cap)
     }
 
     fn status_as(data: &Data, authorization: &str, path: &str) -> u16 {
