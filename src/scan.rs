@@ -416,8 +416,6 @@ impl Scan {
         let _ = std::thread::Builder::new()
             .name("wildix-scan".into())
             .spawn(move || {
-                // Given back when the request is over, answered or not.
-                let _slot = slot;
                 let answer = cancel::watching(
                     move || stop.load(Ordering::Relaxed),
                     || {
@@ -425,6 +423,10 @@ impl Scan {
                         client.get(&request, shape, fields.as_deref(), deadline, true)
                     },
                 );
+                // The request is over, answered or not: its place is given
+                // back before the loop can see the answer, so the loop can
+                // ask for the next page as soon as it takes this one.
+                drop(slot);
                 let _ = tx.send(answer);
             });
         rx
