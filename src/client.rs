@@ -17,6 +17,33 @@ use crate::normalize::same_number;
 use crate::params::{self, Arg, Params};
 use crate::reply::{field_text, Out};
 
+/// A list's first answer: decoded here, or built by the caller as it was
+/// decoded (`Builds`). One per request, moved once: boxing the tape would
+/// cost an allocation.
+#[allow(clippy::large_enum_variant)]
+pub enum Answer {
+    Decoded(Decoded),
+    /// `n` records built (at most the number asked for), and the
+    /// answer's `total`.
+    Built {
+        n: u64,
+        total: Option<u64>,
+    },
+}
+
+/// Whoever builds a list's first answer as it is decoded: the Lua side
+/// (`lua::LuaList`), which builds the records decoded so far while
+/// another thread decodes the rest (`decode::stream`).
+pub trait Builds {
+    fn build(
+        &mut self,
+        body: Vec<u8>,
+        shape: Shape,
+        fields: Option<&[String]>,
+        asked: u64,
+    ) -> Result<Answer, Error>;
+}
+
 /// A configured account. `Sync`: Lua states on several threads may share it.
 #[derive(Debug)]
 pub struct Client {
@@ -64,12 +91,30 @@ impl Client {
 
     /// Runs `op` with the caller's parameter table (`None`: no argument).
     /// Every error names the function.
+    #[cfg(test)]
     pub fn call(&self, op: Operation, table: Option<&[(Arg, Arg)]>) -> Result<Out, Error> {
-        let params = params::validate(op.spec(), table).map_err(|e| e.in_function(op.name()))?;
-        self.run(op, &params).map_err(|e| e.in_function(op.name()))
+        self.call_building(op, table, None)
     }
 
-    fn run(&self, op: Operation, params: &Params) -> Result<Out, Error> {
+    /// `call`, with a list's first answer built by `builds` as it is
+    /// decoded (then the result's list is an `Out::Appended` to it).
+    pub fn call_building(
+        &self,
+        op: Operation,
+        table: Option<&[(Arg, Arg)]>,
+        builds: Option<&mut dyn Builds>,
+    ) -> Result<Out, Error> {
+        let params = params::validate(op.spec(), table).map_err(|e| e.in_function(op.name()))?;
+        self.run(op, &params, builds)
+            .map_err(|e| e.in_function(op.name()))
+    }
+
+    fn run(
+        &self,
+        op: Operation,
+        params: &Params,
+        builds: Option<&mut dyn Builds>,
+    ) -> Result<Out, Error> {
         let plan = api::plan(op, params, self.config().scope());
         let shape = plan.shape(op.record_kind());
         let deadline = self.http.deadline();
@@ -117,11 +162,11 @@ impl Client {
                 ]))
             }
             Plan::All(request) => {
-                let decoded = self
-                    .get(&request, shape, None, deadline, true)
+                let answer = self
+                    .answer(&request, shape, None, deadline, true, u64::MAX, builds)
                     .map_err(explain)?;
                 let mut page = Page::new(0);
-                page.add(decoded, u64::MAX);
+                page.take(answer, u64::MAX);
                 Ok(page.into_all(op))
             }
             Plan::Find { request, missing } => {
@@ -147,9 +192,9 @@ impl Client {
                         &request,
                         shape,
                         params.fields.as_deref(),
-                        start,
-                        limit,
+                        (start, limit),
                         deadline,
+                        builds,
                     )
                     .map_err(explain)?;
                 Ok(page.into_out(op, params.page, limit))
@@ -162,24 +207,25 @@ impl Client {
     /// followed by more requests from where it ended, up to `concurrency`
     /// of them at once, each asking for what the first answer held (the
     /// PBX's page size); from an answer shorter than that on, one at a
-    /// time again. One deadline.
+    /// time again. One deadline. The first answer goes to `builds`.
     pub fn page(
         &self,
         request: &Request,
         shape: Shape,
         fields: Option<&[String]>,
-        start: u64,
-        limit: u32,
+        (start, limit): (u64, u32),
         deadline: Instant,
+        mut builds: Option<&mut dyn Builds>,
     ) -> Result<Page, Error> {
         let mut page = Page::new(start);
         let limit = u64::from(limit);
         loop {
             let asked = limit - page.got;
             let paged = request.page(start + page.got, asked);
-            let first = page.tapes.is_empty();
-            let decoded = self.get(&paged, shape, fields, deadline, first)?;
-            let n = page.add(decoded, asked);
+            let first = page.answers == 0;
+            let answer =
+                self.answer(&paged, shape, fields, deadline, first, asked, builds.take())?;
+            let n = page.take(answer, asked);
             let more = |page: &Page| page.total.is_some_and(|total| start + page.got < total);
             if n == 0 || page.got >= limit || !more(&page) {
                 return Ok(page);
@@ -303,8 +349,31 @@ impl Client {
         deadline: Instant,
         first: bool,
     ) -> Result<Decoded, Error> {
+        match self.answer(request, shape, fields, deadline, first, u64::MAX, None)? {
+            Answer::Decoded(decoded) => Ok(decoded),
+            Answer::Built { .. } => Err(Error::internal()),
+        }
+    }
+
+    /// `get`, the answer built by `builds` when given (`asked` records of
+    /// it at most).
+    #[allow(clippy::too_many_arguments)]
+    fn answer(
+        &self,
+        request: &Request,
+        shape: Shape,
+        fields: Option<&[String]>,
+        deadline: Instant,
+        first: bool,
+        asked: u64,
+        builds: Option<&mut dyn Builds>,
+    ) -> Result<Answer, Error> {
         let reply = self.http.get(&request.target(), deadline, first)?;
-        decode::decode_fields(reply.body, shape, fields).map_err(|e| {
+        match builds {
+            Some(builds) => builds.build(reply.body, shape, fields, asked),
+            None => decode::decode_fields(reply.body, shape, fields).map(Answer::Decoded),
+        }
+        .map_err(|e| {
             e.with_request("GET", &request.path)
                 .with_attempts(reply.attempts)
         })
@@ -332,6 +401,9 @@ impl Client {
 pub struct Page {
     start: u64,
     tapes: Vec<(decode::Tape, Vec<usize>)>,
+    /// Records the caller built from the first answer (`Answer::Built`).
+    built: Option<u64>,
+    answers: u32,
     got: u64,
     total: Option<u64>,
 }
@@ -342,8 +414,25 @@ impl Page {
         Page {
             start,
             tapes: Vec::new(),
+            built: None,
+            answers: 0,
             got: 0,
             total: None,
+        }
+    }
+
+    /// Adds an answer, at most `asked` of its records; returns how many it
+    /// kept.
+    pub fn take(&mut self, answer: Answer, asked: u64) -> u64 {
+        match answer {
+            Answer::Decoded(decoded) => self.add(decoded, asked),
+            Answer::Built { n, total } => {
+                self.answers += 1;
+                self.got += n;
+                self.total = total.or(self.total);
+                self.built = Some(n);
+                n
+            }
         }
     }
 
@@ -353,19 +442,26 @@ impl Page {
         let mut picks = decoded.tape.take_records();
         picks.truncate(usize::try_from(asked).unwrap_or(usize::MAX));
         let n = picks.len() as u64;
+        self.answers += 1;
         self.got += n;
         self.total = decoded.total.or(self.total);
         self.tapes.push((decoded.tape, picks));
         n
     }
 
+    /// The records, as one list.
+    fn records(self) -> Out {
+        match self.built {
+            Some(built) => Out::Appended(built, self.tapes),
+            None => Out::Records(self.tapes),
+        }
+    }
+
     /// `{ <op's list key> = records, total }`: every record there is.
     pub fn into_all(self, op: Operation) -> Out {
         let key = op.list_key().unwrap_or("records");
-        Out::Table(vec![
-            (key, Out::Records(self.tapes)),
-            ("total", Out::Int(self.got as i64)),
-        ])
+        let got = self.got;
+        Out::Table(vec![(key, self.records()), ("total", Out::Int(got as i64))])
     }
 
     /// `{ <op's list key> = records, total, page, limit, has_more }`.
@@ -373,7 +469,7 @@ impl Page {
         let (total, has_more) = api::page_summary(self.start, limit, self.total, self.got);
         let key = op.list_key().unwrap_or("records");
         Out::Table(vec![
-            (key, Out::Records(self.tapes)),
+            (key, self.records()),
             ("total", Out::Int(total as i64)),
             ("page", Out::Int(page as i64)),
             ("limit", Out::Int(i64::from(limit))),

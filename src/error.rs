@@ -106,6 +106,15 @@ impl Error {
         Error::new(Kind::Decode, message)
     }
 
+    /// A bug of ours (a panic, a thread gone), said without its details:
+    /// a panic payload could hold anything.
+    pub fn internal() -> Error {
+        Error::new(
+            Kind::Decode,
+            "internal error in wildix (a bug: please report it with the call that caused it)",
+        )
+    }
+
     /// An error for a non-2xx HTTP answer.
     pub fn status(status: u16, message: impl Into<String>) -> Error {
         let mut err = Error::new(Kind::from_status(status), message);

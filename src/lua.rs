@@ -11,13 +11,14 @@ use mlua::{Lua, MetaMethod, Result, Table, UserData, UserDataMethods, Value as L
 
 use crate::api::{self, Operation, Plan};
 use crate::cancel;
-use crate::client::{Client, Page};
+use crate::client::{Answer, Builds, Client, Page};
 use crate::config::{self, Config, Scope};
 use crate::dates;
+use crate::decode::stream::{self, Stream};
 use crate::decode::{self, Shape};
 use crate::error::{self, Error, Kind};
 use crate::lua_hook::Hooks;
-use crate::lua_push::{self, Pushed};
+use crate::lua_push::{self, Pushed, Streaming};
 use crate::params::{self, Arg};
 use crate::reply::Out;
 use crate::scan::Scan;
@@ -38,7 +39,7 @@ pub fn open(lua: &Lua) -> Result<Table> {
         "new_client",
         lua.create_function(|lua, (name, options): (LuaValue, LuaValue)| {
             let client = guard(|| new_client(&name, &options));
-            reply(lua, client.map(Made::Client))
+            reply(lua, client.map(Made::Client), None)
         })?,
     )?;
     // For the `wildix` command (lua/wildix/cli.lua): table or JSON, and how wide.
@@ -131,6 +132,7 @@ pub fn open(lua: &Lua) -> Result<Table> {
         lua.create_function(
             |lua, (op, body, table): (LuaValue, mlua::String, LuaValue)| {
                 let body = body.as_bytes().to_vec();
+                let mut list = LuaList::new(lua);
                 let result = prepare(&op, &table).and_then(|(op, pairs)| {
                     // Without parameters, the body alone (even for a call
                     // that requires some, such as list_active_calls).
@@ -139,9 +141,10 @@ pub fn open(lua: &Lua) -> Result<Table> {
                         Some(pairs) => params::validate(op.spec(), Some(&pairs))
                             .map_err(|e| e.in_function(op.name()))?,
                     };
-                    guard(|| decode_only(op, &params, body)).map_err(|e| e.in_function(op.name()))
+                    guard(|| decode_only(op, &params, body, &mut list))
+                        .map_err(|e| e.in_function(op.name()))
                 });
-                reply(lua, result.map(Made::Out))
+                list.reply(result.map(Made::Out))
             },
         )?,
     )?;
@@ -184,20 +187,20 @@ fn decode_only(
     op: Operation,
     params: &params::Params,
     body: Vec<u8>,
+    list: &mut LuaList,
 ) -> std::result::Result<Out, Error> {
     let fields = params.fields.as_deref();
+    let shape = Shape::List(op.record_kind());
     Ok(match api::plan(op, params, Scope::Pbx) {
         Plan::List { limit, .. } => {
-            let decoded = decode::decode_fields(body, Shape::List(op.record_kind()), fields)?;
             let mut page = Page::new(0);
-            page.add(decoded, u64::MAX);
+            page.take(list.build(body, shape, fields, u64::MAX)?, u64::MAX);
             page.into_out(op, 1, limit)
         }
         // A lookup's first search, every record kept.
         Plan::All(_) | Plan::Lookup(_) => {
-            let decoded = decode::decode_fields(body, Shape::List(op.record_kind()), fields)?;
             let mut page = Page::new(0);
-            page.add(decoded, u64::MAX);
+            page.take(list.build(body, shape, fields, u64::MAX)?, u64::MAX);
             page.into_all(op)
         }
         // One record, as a lookup returns it.
@@ -219,11 +222,100 @@ enum Made {
     Nothing,
 }
 
+/// The list of a call's first answer, built in Lua while another thread
+/// decodes it (`decode::stream`, `lua_push::push_stream`), when that is
+/// worth a thread (`stream::worth_it`).
+struct LuaList<'l> {
+    lua: &'l Lua,
+    /// The list built, for the result's `Out::Appended`.
+    table: Option<Table>,
+    /// A Lua error raised while building it, to raise again unchanged.
+    raised: Option<std::result::Result<LuaValue, mlua::Error>>,
+}
+
+impl<'l> LuaList<'l> {
+    fn new(lua: &'l Lua) -> LuaList<'l> {
+        LuaList {
+            lua,
+            table: None,
+            raised: None,
+        }
+    }
+
+    /// `reply`, with the list built (or the Lua error raised building it).
+    fn reply(self, result: std::result::Result<Made, Error>) -> Result<(LuaValue, LuaValue)> {
+        match self.raised {
+            Some(Ok(error)) => Ok((LuaValue::Nil, error)),
+            Some(Err(error)) => Err(error),
+            None => reply(self.lua, result, self.table.as_ref()),
+        }
+    }
+}
+
+impl Builds for LuaList<'_> {
+    fn build(
+        &mut self,
+        body: Vec<u8>,
+        shape: Shape,
+        fields: Option<&[String]>,
+        asked: u64,
+    ) -> std::result::Result<Answer, Error> {
+        let decoded = |body| decode::decode_fields(body, shape, fields).map(Answer::Decoded);
+        if !stream::worth_it(&body, fields) {
+            return decoded(body);
+        }
+        let mut stream = match Stream::start(body, shape, fields) {
+            Ok(stream) => stream,
+            Err(body) => return decoded(body),
+        };
+        let mut job = Streaming {
+            stream: &mut stream,
+            asked,
+            built: 0,
+            done: None,
+        };
+        let pushed = match (
+            self.lua.app_data_ref::<lua_push::Entry>(),
+            self.lua.create_table(),
+        ) {
+            (Some(entry), Ok(table)) => lua_push::push_stream(self.lua, &entry, &table, &mut job)
+                .map(|raised| (raised, table)),
+            (None, _) => Err(mlua::Error::runtime("wildix: module not initialised")),
+            (_, Err(e)) => Err(e),
+        };
+        match pushed {
+            Ok((None, table)) => {
+                let summary = job.done.take().unwrap_or_else(|| Err(Error::internal()))?;
+                self.table = Some(table);
+                Ok(Answer::Built {
+                    n: job.built,
+                    total: summary.total,
+                })
+            }
+            // Raised when the call returns (`reply`); the error here only
+            // ends the call.
+            Ok((Some(raised), _)) => {
+                self.raised = Some(Ok(raised));
+                Err(Error::internal())
+            }
+            Err(e) => {
+                self.raised = Some(Err(e));
+                Err(Error::internal())
+            }
+        }
+    }
+}
+
 /// The one conversion of a Rust result into the Lua reply the shim reads:
 /// `true, value` on success; `false, error_object` for a wildix error;
 /// `nil, value` for a Lua error raised while building the result (out of
 /// memory, a failing finalizer), which the shim raises again unchanged.
-fn reply(lua: &Lua, result: std::result::Result<Made, Error>) -> Result<(LuaValue, LuaValue)> {
+/// `list` is the table an `Out::Appended` appends to.
+fn reply(
+    lua: &Lua,
+    result: std::result::Result<Made, Error>,
+    list: Option<&Table>,
+) -> Result<(LuaValue, LuaValue)> {
     let value = match result {
         // As the interpreter itself would: clear its interrupt hook and
         // raise the string it raises.
@@ -247,7 +339,7 @@ fn reply(lua: &Lua, result: std::result::Result<Made, Error>) -> Result<(LuaValu
         Ok(Made::Nothing) => LuaValue::Nil,
         Ok(Made::Out(mut out)) => {
             let pushed = match lua.app_data_ref::<lua_push::Entry>() {
-                Some(entry) => lua_push::push(lua, &entry, &mut out)?,
+                Some(entry) => lua_push::push(lua, &entry, &mut out, list)?,
                 None => return Err(mlua::Error::runtime("wildix: module not initialised")),
             };
             // `out` is dropped here, after Lua is done with it.
@@ -266,9 +358,13 @@ struct ClientHandle(Arc<Client>);
 impl UserData for ClientHandle {
     fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
         methods.add_method("call", |lua, this, (op, table): (LuaValue, LuaValue)| {
-            let result = prepare(&op, &table)
-                .and_then(|(op, pairs)| guard_waiting(lua, || this.0.call(op, pairs.as_deref())));
-            reply(lua, result.map(Made::Out))
+            let mut list = LuaList::new(lua);
+            let result = prepare(&op, &table).and_then(|(op, pairs)| {
+                guard_waiting(lua, || {
+                    this.0.call_building(op, pairs.as_deref(), Some(&mut list))
+                })
+            });
+            list.reply(result.map(Made::Out))
         });
         // An iterator's state: `scan:next()` gives each page's records.
         methods.add_method("scan", |lua, this, (op, table): (LuaValue, LuaValue)| {
@@ -278,7 +374,7 @@ impl UserData for ClientHandle {
                 let scan = Scan::new(Arc::clone(&this.0), op, params);
                 Ok(ScanHandle(RefCell::new(scan)))
             });
-            reply(lua, result.map(Made::Scan))
+            reply(lua, result.map(Made::Scan), None)
         });
         methods.add_method("account", |_, this, ()| {
             Ok(this.0.config().account().to_string())
@@ -308,6 +404,7 @@ impl UserData for ScanHandle {
             reply(
                 lua,
                 result.map(|page| page.map_or(Made::Nothing, Made::Out)),
+                None,
             )
         });
     }
@@ -353,12 +450,7 @@ fn prepare(op: &LuaValue, table: &LuaValue) -> std::result::Result<(Operation, P
 /// Runs Rust code so that a panic becomes an error instead of unwinding
 /// into Lua. The message is fixed: a panic payload could hold anything.
 fn guard<T>(f: impl FnOnce() -> std::result::Result<T, Error>) -> std::result::Result<T, Error> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
-        Err(Error::new(
-            Kind::Decode,
-            "internal error in wildix (a bug: please report it with the call that caused it)",
-        ))
-    })
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Err(Error::internal()))
 }
 
 /// `guard` for code that waits for the PBX: an interrupt (Ctrl-C) ends

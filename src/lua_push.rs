@@ -1,35 +1,43 @@
 //! The one place where Rust meets the raw Lua C API: an `Out` (decoded,
 //! normalised and owned by Rust) becomes Lua tables, built straight on the
-//! stack as lua-cjson builds them.
+//! stack as lua-cjson builds them; so do the records of a list answer
+//! while another thread decodes the rest of it (`push_stream`).
 //!
 //! Why this is sound. Any Lua API call that allocates can raise a Lua
 //! error (out of memory, or an error from a `__gc` finalizer that the
 //! allocation's GC step runs). Lua 5.1–5.4 raise with `longjmp`, which skips
 //! Rust frames without running their destructors; LuaJIT unwinds, and
 //! aborts the process if that reaches a Rust `catch_unwind`. So:
-//! - every such call runs inside `push_entry`, a C function that
-//!   `lua_pcall` runs, and the error stops at that `lua_pcall`;
-//! - `push_entry` and everything it calls own nothing: they hold only
-//!   references into the `Out`, which the caller owns and drops after the
-//!   call returns, and plain integers. A skipped frame skips no destructor,
-//!   and has no landing pad for LuaJIT's unwinder to run;
-//! - the one thing done to the `Out` is `Tape::release_before`, between
-//!   two Lua calls: it frees node chunks already pushed (so the Rust copy
-//!   shrinks as the Lua one grows) and leaves the `Out` whole for its
-//!   owner to drop, however the call ends;
-//! - nothing here can panic (no indexing, no allocation in Rust), so no
-//!   Rust panic ever unwinds through Lua's frames;
-//! - outside `push_entry`, the only raw calls are `lua_pushlightuserdata`
-//!   and `lua_pcall`, which never raise.
+//! - every such call runs inside `push_entry` or `stream_entry`, C
+//!   functions that `lua_pcall` runs, and the error stops at that
+//!   `lua_pcall`;
+//! - they and everything they call own nothing: they hold only references
+//!   into the `Out` or the `Streaming`, which the caller owns and drops
+//!   after the call returns, and plain integers. A skipped frame skips no
+//!   destructor, and has no landing pad for LuaJIT's unwinder to run;
+//! - the things done to what the caller owns happen between two Lua calls:
+//!   `Tape::release_before` frees node chunks already pushed (so the Rust
+//!   copy shrinks as the Lua one grows), and `Stream::next` moves what the
+//!   decoding thread sent into the caller's `Stream` (and its end into
+//!   `Streaming::done`) before it returns. What they own in their own
+//!   frames is gone before any Lua call, and they call no Lua; what they
+//!   leave is whole for its owner to drop, however the call ends;
+//! - nothing here can panic (no indexing; the only allocations, in
+//!   `Stream::next`, grow vectors far below their limits), so no Rust panic
+//!   ever unwinds through Lua's frames;
+//! - outside the entries, the only raw calls are `lua_pushlightuserdata`,
+//!   `lua_insert` and `lua_pcall`, which never raise.
 //!
 //! A Lua error inside comes back as `Pushed::Raised`, to be raised again
 //! as it is: the process lives and the caller's `pcall` sees it.
 
 use std::ffi::{c_int, c_void};
 
-use mlua::{ffi, Function, Lua, Value as LuaValue};
+use mlua::{ffi, Function, Lua, Table, Value as LuaValue};
 
-use crate::decode::{Node, Tape};
+use crate::decode::stream::{Step, Stream};
+use crate::decode::{Node, Summary, Tape};
+use crate::error::Error;
 use crate::reply::Out;
 
 type L = *mut ffi::lua_State;
@@ -42,28 +50,41 @@ pub enum Pushed {
     Raised(LuaValue),
 }
 
-/// The C function that does the pushing, made once per Lua state.
-pub struct Entry(pub Function);
-
-/// Makes the entry function (kept by the caller, e.g. as app data).
-pub fn entry(lua: &Lua) -> mlua::Result<Entry> {
-    // SAFETY: `push_entry` follows the C function protocol: one light
-    // userdata argument, one result.
-    Ok(Entry(unsafe { lua.create_c_function(push_entry)? }))
+/// The C functions that do the pushing, made once per Lua state.
+pub struct Entry {
+    push: Function,
+    stream: Function,
 }
 
-/// Builds `out` in Lua; `out`'s tapes are read (and freed) as they go.
-pub fn push(lua: &Lua, entry: &Entry, out: &mut Out) -> mlua::Result<Pushed> {
+/// Makes the entry functions (kept by the caller, e.g. as app data).
+pub fn entry(lua: &Lua) -> mlua::Result<Entry> {
+    // SAFETY: both follow the C function protocol: a light userdata and a
+    // table (or nil) as arguments, one result.
+    unsafe {
+        Ok(Entry {
+            push: lua.create_c_function(push_entry)?,
+            stream: lua.create_c_function(stream_entry)?,
+        })
+    }
+}
+
+/// Calls `function(data, list)` under `lua_pcall`.
+unsafe fn call(
+    lua: &Lua,
+    function: &Function,
+    data: *mut c_void,
+    list: Option<&Table>,
+) -> mlua::Result<Pushed> {
     let mut status: c_int = 0;
-    // SAFETY: `exec_raw` pushes the entry function and gives room for 3
-    // more values; we push one light userdata (no allocation) and call
-    // `lua_pcall`, which never raises. `out` outlives the call.
-    let value = unsafe {
-        lua.exec_raw::<LuaValue>(&entry.0, |state| {
-            ffi::lua_pushlightuserdata(state, (out as *mut Out).cast::<c_void>());
-            status = ffi::lua_pcall(state, 1, 1, 0);
-        })?
-    };
+    // SAFETY: `exec_raw` pushes the function and `list` (or nil) and gives
+    // room for 3 more values; we push one light userdata (no allocation),
+    // move it below `list` and call `lua_pcall`: none of them raises.
+    let list = list.map_or(LuaValue::Nil, |t| LuaValue::Table(t.clone()));
+    let value = lua.exec_raw::<LuaValue>((function, list), |state| {
+        ffi::lua_pushlightuserdata(state, data);
+        ffi::lua_insert(state, -2);
+        status = ffi::lua_pcall(state, 2, 1, 0);
+    })?;
     Ok(if status == 0 {
         Pushed::Value(value)
     } else {
@@ -71,15 +92,116 @@ pub fn push(lua: &Lua, entry: &Entry, out: &mut Out) -> mlua::Result<Pushed> {
     })
 }
 
+/// Builds `out` in Lua; `out`'s tapes are read (and freed) as they go.
+/// `list` is the table an `Out::Appended` appends to.
+pub fn push(lua: &Lua, entry: &Entry, out: &mut Out, list: Option<&Table>) -> mlua::Result<Pushed> {
+    // SAFETY: `out` outlives the call.
+    unsafe { call(lua, &entry.push, (out as *mut Out).cast(), list) }
+}
+
+/// A list answer being built in Lua as it is decoded.
+pub struct Streaming<'s> {
+    pub stream: &'s mut Stream,
+    /// Records to build, at most; the rest are read and left out.
+    pub asked: u64,
+    /// Records built (`list[1..=built]`).
+    pub built: u64,
+    /// The decode's end, once it came.
+    pub done: Option<Result<Summary, Error>>,
+}
+
+/// Builds the records of `job`'s stream into `list` as they are decoded.
+/// `Ok(None)` when it came to its end (`job.done`), `Ok(Some(error))` for
+/// a Lua error raised while building (to raise again unchanged).
+pub fn push_stream(
+    lua: &Lua,
+    entry: &Entry,
+    list: &Table,
+    job: &mut Streaming,
+) -> mlua::Result<Option<LuaValue>> {
+    // SAFETY: `job` outlives the call.
+    match unsafe {
+        call(
+            lua,
+            &entry.stream,
+            (job as *mut Streaming).cast(),
+            Some(list),
+        )?
+    } {
+        Pushed::Value(_) => Ok(None),
+        Pushed::Raised(error) => Ok(Some(error)),
+    }
+}
+
 /// Runs under `lua_pcall`: pushes the `Out` its light userdata points to.
 unsafe extern "C-unwind" fn push_entry(state: L) -> c_int {
     let out = ffi::lua_touserdata(state, 1).cast::<Out>();
-    ffi::lua_settop(state, 0);
+    ffi::lua_settop(state, 2);
     match out.as_mut() {
         Some(out) => push_out(state, out),
         None => ffi::lua_pushnil(state),
     }
     1
+}
+
+/// Runs under `lua_pcall`: builds the records of the `Streaming` its light
+/// userdata points to into the table in slot 2, as they arrive.
+unsafe extern "C-unwind" fn stream_entry(state: L) -> c_int {
+    let job = ffi::lua_touserdata(state, 1).cast::<Streaming>();
+    ffi::lua_settop(state, 2);
+    if let (Some(job), true) = (job.as_mut(), ffi::lua_type(state, 2) == ffi::LUA_TTABLE) {
+        push_streamed(state, job);
+    }
+    ffi::lua_settop(state, 0);
+    ffi::lua_pushnil(state);
+    1
+}
+
+/// The list is in slot 2; its keys go from slot 3 up.
+unsafe fn push_streamed(state: L, job: &mut Streaming) {
+    const LIST: c_int = 2;
+    let mut keys = Keys::Stack(LIST + 1, 0);
+    let mut next = 0; // the next record start to build
+    let mut most = 0; // the most records the list has held
+    loop {
+        // What `next` returned is gone at the end of this statement: no
+        // value with a destructor lives while Lua is called below.
+        let more = match job.stream.next() {
+            Step::Records => true,
+            // A second `records` replaces the first: build again from 1.
+            Step::Restart => {
+                most = most.max(job.built);
+                job.built = 0;
+                next = 0;
+                false
+            }
+            Step::Done(result) => {
+                job.done = Some(result);
+                break;
+            }
+        };
+        if !more {
+            continue;
+        }
+        keys = add_keys(state, job.stream.tape(), keys);
+        while job.built < job.asked {
+            let Some(&at) = job.stream.tape().record_starts().get(next) else {
+                break;
+            };
+            next += 1;
+            job.stream.tape_mut().release_before(at);
+            push_at(state, job.stream.tape(), keys, at);
+            job.built += 1;
+            ffi::lua_rawseti(state, LIST, job.built as ffi::lua_Integer);
+        }
+        if job.built >= job.asked {
+            job.stream.tape_mut().release_before(usize::MAX);
+        }
+    }
+    for i in job.built..most {
+        ffi::lua_pushnil(state);
+        ffi::lua_rawseti(state, LIST, i as ffi::lua_Integer + 1);
+    }
 }
 
 /// Room for `n` more values, or a Lua error (caught by our `lua_pcall`).
@@ -119,19 +241,19 @@ unsafe fn push_out(state: L, out: &mut Out) {
         Out::Records(pages) => {
             let total = pages.iter().map(|(_, picks)| picks.len()).sum::<usize>();
             ffi::lua_createtable(state, size(total), 0);
-            let list = ffi::lua_gettop(state);
-            let mut n: ffi::lua_Integer = 0;
-            for (tape, picks) in pages.iter_mut() {
-                let keys = push_keys(state, tape);
-                for at in picks.iter() {
-                    tape.release_before(*at);
-                    push_at(state, tape, keys, *at);
-                    n += 1;
-                    ffi::lua_rawseti(state, list, n);
-                }
-                ffi::lua_settop(state, list);
-            }
+            append(state, 0, pages);
         }
+        // The list the stream built, in slot 2 (a new one if it is not).
+        Out::Appended(built, pages) => match ffi::lua_type(state, 2) == ffi::LUA_TTABLE {
+            true => {
+                ffi::lua_pushvalue(state, 2);
+                append(state, *built as ffi::lua_Integer, pages);
+            }
+            false => {
+                ffi::lua_createtable(state, 0, 0);
+                append(state, 0, pages);
+            }
+        },
         Out::Table(fields) => {
             ffi::lua_createtable(state, 0, size(fields.len()));
             for (key, value) in fields.iter_mut() {
@@ -143,10 +265,26 @@ unsafe fn push_out(state: L, out: &mut Out) {
     }
 }
 
+/// Appends the picked records of `pages` to the list on top of the stack,
+/// which holds `n` records.
+unsafe fn append(state: L, mut n: ffi::lua_Integer, pages: &mut [(Tape, Vec<usize>)]) {
+    let list = ffi::lua_gettop(state);
+    for (tape, picks) in pages.iter_mut() {
+        let keys = add_keys(state, tape, Keys::Stack(list + 1, 0));
+        for at in picks.iter() {
+            tape.release_before(*at);
+            push_at(state, tape, keys, *at);
+            n += 1;
+            ffi::lua_rawseti(state, list, n);
+        }
+        ffi::lua_settop(state, list);
+    }
+}
+
 /// Pushes the value at node `at` of `tape`.
 unsafe fn push_tape(state: L, tape: &Tape, at: usize) {
     let top = ffi::lua_gettop(state);
-    let keys = push_keys(state, tape);
+    let keys = add_keys(state, tape, Keys::Stack(top + 1, 0));
     push_at(state, tape, keys, at);
     ffi::lua_replace(state, top + 1);
     ffi::lua_settop(state, top + 1);
@@ -159,33 +297,53 @@ enum Keys {
     /// On the stack from this slot, this many (`lua_pushvalue` is the
     /// cheapest copy).
     Stack(c_int, u32),
-    /// In the table at this slot, by field id + 1 (many keys: a hostile
-    /// body could have more than the stack holds).
-    Table(c_int),
+    /// In the table at this slot, by field id + 1, this many (many keys: a
+    /// hostile body could have more than the stack holds).
+    Table(c_int, u32),
 }
 
 /// Most keys kept on the stack.
 const STACK_KEYS: usize = 256;
 
-/// Pushes the record keys of `tape` above the top; the caller drops them.
-unsafe fn push_keys(state: L, tape: &Tape) -> Keys {
-    let fields = tape.fields();
-    if fields.len() <= STACK_KEYS && ffi::lua_checkstack(state, size(fields.len()) + 8) != 0 {
-        let base = ffi::lua_gettop(state) + 1;
-        for text in fields {
-            push_bytes(state, tape.bytes(*text));
+/// Makes the record keys of `tape` that `keys` lacks (a streamed tape
+/// gains keys as it arrives); the top of the stack must be where `keys`
+/// ends. The caller drops them.
+unsafe fn add_keys(state: L, tape: &Tape, keys: Keys) -> Keys {
+    let count = tape.field_count();
+    let (base, have) = match keys {
+        Keys::Stack(base, have) => (base, have),
+        Keys::Table(slot, have) => return Keys::Table(slot, add_to_table(state, tape, slot, have)),
+    };
+    let more = count.saturating_sub(have as usize);
+    if count <= STACK_KEYS && ffi::lua_checkstack(state, size(more) + 8) != 0 {
+        for id in have..count as u32 {
+            push_bytes(state, tape.field(id).unwrap_or_default());
         }
-        return Keys::Stack(base, fields.len() as u32);
+        return Keys::Stack(base, count as u32);
     }
+    // Into a table in slot `base`, the keys on the stack first.
     room(state, 3);
-    ffi::lua_createtable(state, size(fields.len()), 0);
-    let mut slot: ffi::lua_Integer = 0;
-    for text in fields {
-        push_bytes(state, tape.bytes(*text));
-        slot += 1;
-        ffi::lua_rawseti(state, -2, slot);
+    ffi::lua_createtable(state, size(count), 0);
+    for i in 0..have as c_int {
+        ffi::lua_pushvalue(state, base + i);
+        ffi::lua_rawseti(state, -2, ffi::lua_Integer::from(i) + 1);
     }
-    Keys::Table(ffi::lua_gettop(state))
+    if have > 0 {
+        ffi::lua_replace(state, base);
+        ffi::lua_settop(state, base);
+    }
+    Keys::Table(base, add_to_table(state, tape, base, have))
+}
+
+/// Adds keys `have..` of `tape` to the key table in `slot`; their count.
+unsafe fn add_to_table(state: L, tape: &Tape, slot: c_int, have: u32) -> u32 {
+    room(state, 2);
+    let count = tape.field_count() as u32;
+    for id in have..count {
+        push_bytes(state, tape.field(id).unwrap_or_default());
+        ffi::lua_rawseti(state, slot, ffi::lua_Integer::from(id) + 1);
+    }
+    count.max(have)
 }
 
 /// Pushes the value at node `at` of `tape` (a value never spans chunks).
@@ -207,7 +365,7 @@ unsafe fn push_node(state: L, tape: &Tape, nodes: &[Node], keys: Keys, at: usize
         Some(Node::Field(id)) => match keys {
             Keys::Stack(base, n) if *id < n => ffi::lua_pushvalue(state, base + *id as c_int),
             Keys::Stack(..) => ffi::lua_pushnil(state), // no such field: never made
-            Keys::Table(table) => {
+            Keys::Table(table, _) => {
                 ffi::lua_rawgeti(state, table, ffi::lua_Integer::from(*id) + 1);
             }
         },

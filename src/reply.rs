@@ -4,8 +4,10 @@
 
 use crate::decode::{Node, Tape};
 
-/// A result, not yet in Lua.
+/// A result, not yet in Lua. One per call: boxing the tapes would cost an
+/// allocation.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum Out {
     Int(i64),
     Bool(bool),
@@ -15,6 +17,10 @@ pub enum Out {
     /// Records of list tapes, in order, as one sequence: each tape with the
     /// node indices of the records to keep.
     Records(Vec<(Tape, Vec<usize>)>),
+    /// The list the caller built while the first answer was decoded
+    /// (`lua_push::push_stream`), holding this many records, and then
+    /// these.
+    Appended(u64, Vec<(Tape, Vec<usize>)>),
     /// A table with these fields.
     Table(Vec<(&'static str, Out)>),
 }
@@ -29,10 +35,7 @@ pub fn field_text<'t>(tape: &'t Tape, at: usize, name: &str) -> Option<&'t [u8]>
     for _ in 0..n {
         let value = key + 1;
         let is_name = match tape.node(key) {
-            Some(Node::Field(id)) => tape
-                .fields()
-                .get(id as usize)
-                .is_some_and(|t| tape.bytes(*t) == name.as_bytes()),
+            Some(Node::Field(id)) => tape.field(id) == Some(name.as_bytes()),
             Some(Node::Key(t)) => tape.bytes(t) == name.as_bytes(),
             _ => false,
         };
@@ -57,7 +60,7 @@ impl Out {
             Out::Bool(b) => b.to_string(),
             Out::Text(t) => format!("{t:?}"),
             Out::Value(tape, at) => tape.to_json(*at).0,
-            Out::Records(pages) => {
+            Out::Records(pages) | Out::Appended(_, pages) => {
                 let items: Vec<String> = pages
                     .iter()
                     .flat_map(|(tape, picks)| picks.iter().map(|at| tape.to_json(*at).0))

@@ -122,20 +122,21 @@ fn two_lua_states_on_two_threads() {
 
 /// A Lua memory error raised while a page becomes Lua tables (any
 /// allocation in `lua_push` may raise it) is caught by the caller's
-/// `pcall`, leaves the state usable, and never unwinds across Rust.
-#[test]
-fn memory_errors_while_pushing_are_catchable() {
+/// `pcall`, leaves the state usable, and never unwinds across Rust: for a
+/// page built after its decode (200 records, 16 KB) and one built while
+/// another thread decodes it (1,000 records, 80 KB: `decode::stream`).
+fn memory_errors_are_catchable(records: usize) {
     let (lua, _) = module();
-    lua.load(
+    lua.load(format!(
         r#"
-        local records = {}
-        for i = 1, 1000 do
-          records[i] = ('{"id":"%d","from_number":"101","disposition":"ANSWERED","note":"record %d"}')
+        local records = {{}}
+        for i = 1, {records} do
+          records[i] = ('{{"id":"%d","from_number":"101","disposition":"ANSWERED","note":"record %d"}}')
             :format(i, i)
         end
-        BODY = '{"type":"result","result":{"total":1000,"records":[' .. table.concat(records, ",") .. ']}}'
-        "#,
-    )
+        BODY = '{{"type":"result","result":{{"total":{records},"records":[' .. table.concat(records, ",") .. ']}}}}'
+        "#
+    ))
     .exec()
     .expect("body builds");
     let decode = r#"
@@ -144,7 +145,7 @@ fn memory_errors_while_pushing_are_catchable() {
         return tostring(result)
     "#;
     let mut failed = 0;
-    let mut extra = 16 * 1024;
+    let mut extra = 4 * 1024;
     loop {
         lua.gc_collect().expect("gc");
         lua.set_memory_limit(lua.used_memory() + extra)
@@ -153,7 +154,7 @@ fn memory_errors_while_pushing_are_catchable() {
         lua.set_memory_limit(0).expect("limit lifted");
         match outcome {
             Ok(Value::Integer(n)) => {
-                assert_eq!(n, 1000);
+                assert_eq!(n as usize, records);
                 break;
             }
             Ok(Value::String(s)) => {
@@ -165,12 +166,22 @@ fn memory_errors_while_pushing_are_catchable() {
             Err(mlua::Error::MemoryError(_)) => failed += 1,
             other => panic!("unexpected outcome {other:?}"),
         }
-        extra += 16 * 1024;
+        extra += 4 * 1024 * records / 200;
         assert!(extra < 64 * 1024 * 1024, "never succeeded");
     }
     assert!(failed > 3, "the limit never bit ({failed} failures)");
     let n: i64 = lua.load(decode).eval().expect("the state still works");
-    assert_eq!(n, 1000);
+    assert_eq!(n as usize, records);
+}
+
+#[test]
+fn memory_errors_while_pushing_are_catchable() {
+    memory_errors_are_catchable(200);
+}
+
+#[test]
+fn memory_errors_while_pushing_a_streamed_page_are_catchable() {
+    memory_errors_are_catchable(1000);
 }
 
 /// Records with more distinct keys than `lua_push` keeps on the stack
@@ -203,6 +214,37 @@ fn records_with_many_distinct_keys() {
         .eval()
         .expect("decodes");
     assert_eq!(count, 1200);
+}
+
+/// The same when the page is built while it is decoded (80 KB: streamed)
+/// and the keys pass the stack's limit halfway: the keys made so far move
+/// to a table, and every record keeps its own.
+#[test]
+fn records_with_many_distinct_keys_streamed() {
+    let (lua, _) = module();
+    let count: i64 = lua
+        .load(
+            r#"
+            local records, pad = {}, ("x"):rep(150)
+            for r = 1, 400 do
+              records[r] = ('{"id":"%d","pad":"%s","a%d":%d,"b%d":%d}'):format(r, pad, r, r, r, -r)
+            end
+            local body = '{"type":"result","result":{"total":400,"records":[' .. table.concat(records, ",") .. ']}}'
+            assert(#body > 64 * 1024)
+            local list = wildix._decode("list_extensions", body).extensions
+            local n = 0
+            for r, record in ipairs(list) do
+              assert(record.id == tostring(r) and record.pad == pad, r)
+              assert(record["a" .. r] == r and record["b" .. r] == -r, r)
+              assert(record["a" .. (r + 1)] == nil, r)
+              n = n + 1
+            end
+            return n
+            "#,
+        )
+        .eval()
+        .expect("decodes");
+    assert_eq!(count, 400);
 }
 
 /// `max_requests_per_second` is one bucket for every Lua state of the

@@ -9,6 +9,7 @@
 
 pub mod reason;
 mod records;
+pub mod stream;
 pub mod tape;
 
 use std::fmt;
@@ -62,39 +63,62 @@ pub fn decode_fields(
     shape: Shape,
     fields: Option<&[String]>,
 ) -> Result<Decoded, Error> {
+    let mut tape = Tape::over(&body);
+    let summary = decode_into(&body, &mut tape, shape, fields)?;
+    tape.attach(std::sync::Arc::new(body));
+    Ok(summary.with(tape))
+}
+
+/// What a decode says besides its tape.
+#[derive(Debug)]
+pub struct Summary {
+    pub total: Option<u64>,
+    pub first_start: Option<String>,
+    pub tail_ties: u64,
+}
+
+impl Summary {
+    fn with(self, tape: Tape) -> Decoded {
+        Decoded {
+            tape,
+            total: self.total,
+            first_start: self.first_start,
+            tail_ties: self.tail_ties,
+        }
+    }
+}
+
+/// Decodes `body` onto `tape` (made `over` it, or `shipping` it).
+fn decode_into(
+    body: &[u8],
+    tape: &mut Tape,
+    shape: Shape,
+    fields: Option<&[String]>,
+) -> Result<Summary, Error> {
     if body.len() > tape::MAX_BYTES {
         return Err(Error::decode("the PBX answer is too large to decode"));
     }
     // JSON is UTF-8 (RFC 8259). Checked once here, serde_json reads the body
     // as text and skips checking each string again: that per-string check
     // was a tenth of a call page's decode.
-    let text = std::str::from_utf8(&body).map_err(|e| {
+    let text = std::str::from_utf8(body).map_err(|e| {
         Error::decode(format!(
             "the PBX answer is not valid UTF-8 (at byte {}; starts with {})",
             e.valid_up_to(),
-            reason::excerpt(&body, 60)
+            reason::excerpt(body, 60)
         ))
     })?;
-    let mut tape = Tape::over(&body);
-    let outcome = {
-        let mut builder = Builder::new(&mut tape, shape);
-        builder.fields = fields.map(<[String]>::to_vec);
-        let mut de = serde_json::Deserializer::from_str(text);
-        let parsed = EnvelopeSeed {
-            b: &mut builder,
-            shape: Some(shape),
-        }
-        .deserialize(&mut de)
-        .and_then(|envelope| de.end().map(|()| envelope))
-        .map(|envelope| (envelope, (builder.first_start.take(), builder.tail_ties)));
-        parsed.map_err(|e| {
-            builder
-                .problem
-                .take()
-                .unwrap_or_else(|| not_json(&e, &body))
-        })
-    };
-    let (envelope, (first_start, tail_ties)) = outcome?;
+    let mut builder = Builder::new(tape, shape);
+    builder.fields = fields.map(<[String]>::to_vec);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = EnvelopeSeed {
+        b: &mut builder,
+        shape: Some(shape),
+    }
+    .deserialize(&mut de)
+    .and_then(|envelope| de.end().map(|()| envelope));
+    let envelope =
+        parsed.map_err(|e| builder.problem.take().unwrap_or_else(|| not_json(&e, body)))?;
     if envelope.is_error {
         return Err(envelope.error());
     }
@@ -103,12 +127,10 @@ pub fn decode_fields(
             "the PBX answer has no 'result' (not a Wildix API response?)",
         ));
     }
-    tape.attach(body);
-    Ok(Decoded {
-        tape,
+    Ok(Summary {
         total: envelope.total,
-        first_start,
-        tail_ties,
+        first_start: builder.first_start.take(),
+        tail_ties: builder.tail_ties,
     })
 }
 

@@ -203,12 +203,11 @@ impl<'t> Builder<'t> {
         let slot = after.map_or(0, |id| id as usize + 1);
         // The key that came next last time, else the key by its text (the
         // other shape of record), else a new one.
-        let same = self.follows.get(slot).copied().filter(|id| {
-            self.tape
-                .fields()
-                .get(*id as usize)
-                .is_some_and(|t| self.tape.bytes(*t) == key.as_bytes())
-        });
+        let same = self
+            .follows
+            .get(slot)
+            .copied()
+            .filter(|id| self.tape.field(*id) == Some(key.as_bytes()));
         let id = match same {
             Some(id) => id,
             None => {
@@ -264,12 +263,9 @@ impl<'t> Builder<'t> {
     /// `get_current_user` gets, interns every key it has once); beyond,
     /// by hash (keyed: a hostile PBX cannot make many keys collide).
     fn intern<E: serde::de::Error>(&mut self, key: &str) -> Result<u32, E> {
-        let known = self.tape.fields();
-        let found = if known.len() <= FEW_FIELDS {
-            known
-                .iter()
-                .position(|t| t.len() == key.len() && self.tape.bytes(*t) == key.as_bytes())
-                .and_then(|i| u32::try_from(i).ok())
+        let known = self.tape.field_count();
+        let found = if known <= FEW_FIELDS {
+            (0..known as u32).find(|id| self.tape.field(*id) == Some(key.as_bytes()))
         } else {
             self.field_ids.get(key.as_bytes()).copied()
         };
@@ -279,12 +275,13 @@ impl<'t> Builder<'t> {
         let Some(id) = self.tape.add_field(key) else {
             return Err(self.too_large());
         };
-        let known = self.tape.fields();
-        if known.len() > FEW_FIELDS {
+        let known = self.tape.field_count();
+        if known > FEW_FIELDS {
             if self.field_ids.is_empty() {
                 // Past the few: every key so far goes into the map.
-                for (id, text) in (0u32..).zip(known) {
-                    self.field_ids.insert(self.tape.bytes(*text).into(), id);
+                for id in 0..known as u32 {
+                    let text = self.tape.field(id).unwrap_or_default();
+                    self.field_ids.insert(text.into(), id);
                 }
             } else {
                 self.field_ids.insert(key.as_bytes().into(), id);
@@ -403,7 +400,9 @@ pub fn push_records<'de, A: SeqAccess<'de>>(
 ) -> Result<u32, A::Error> {
     let mut n: u32 = 0;
     loop {
-        b.tape.begin_record();
+        if !b.tape.begin_record() {
+            return Err(b.fail(Error::decode("the reader of the records stopped")));
+        }
         match seq.next_element_seed(RecordSeed { b: &mut *b })? {
             Some(true) => n = n.saturating_add(1),
             Some(false) => b.tape.no_record(),

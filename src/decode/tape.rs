@@ -6,7 +6,14 @@
 //! Nodes are kept in chunks, split between records, so that the Lua side
 //! can free the ones it has pushed (`release_before`): while a large list
 //! becomes Lua tables, the Rust copy shrinks, and the peak stays near the
-//! size of the Lua result.
+//! size of the Lua result. A tape decoded on another thread (`stream.rs`)
+//! ships each chunk, with the arena written since the last one, to the
+//! reader as it closes; the reader's tape is made of what it received.
+
+use std::sync::mpsc::SyncSender;
+use std::sync::Arc;
+
+use super::stream::Shipped;
 
 /// Where a string's bytes are: `len` bytes at `start` of the body, or of
 /// the arena when `len` has the `IN_ARENA` bit.
@@ -14,14 +21,6 @@
 pub struct Text {
     start: u32,
     len: u32,
-}
-
-impl Text {
-    /// The string's length in bytes.
-    #[inline]
-    pub fn len(self) -> usize {
-        (self.len & !IN_ARENA) as usize
-    }
 }
 
 const IN_ARENA: u32 = 1 << 31;
@@ -51,15 +50,48 @@ pub enum Node {
 /// side reads each record from one slice.
 const CHUNK: usize = 1 << 16;
 
+/// The first chunk a streamed tape ships, in nodes (about 8 call
+/// records): the reader starts early. Each next one is twice as large, up
+/// to `STREAM_CHUNK`.
+const FIRST_SHIPPED: usize = 256;
+const STREAM_CHUNK: usize = 2048;
+
+/// A closed chunk of nodes and what they need: the arena bytes and record
+/// keys written since the chunk before, and where its records start.
+#[derive(Debug)]
+pub struct Piece {
+    first: usize,
+    nodes: Vec<Node>,
+    arena_at: usize,
+    arena: Vec<u8>,
+    keys: Vec<Box<[u8]>>,
+    records: Vec<usize>,
+}
+
+/// Where a streamed tape ships its chunks.
+#[derive(Debug)]
+struct Shipper {
+    to: SyncSender<Shipped>,
+    /// Nodes in the next chunk shipped.
+    chunk: usize,
+    /// Record keys already shipped.
+    keys_sent: usize,
+}
+
 /// A decoded body: its nodes, the body and the arena they point into.
 #[derive(Debug, Default)]
 pub struct Tape {
-    body: Vec<u8>,
+    body: Arc<Vec<u8>>,
     /// Where the body's bytes are while it is parsed (it is attached after:
     /// moving a `Vec` does not move its bytes).
     body_at: usize,
     body_len: usize,
+    /// The arena being written; its first byte is arena byte `arena_base`.
     arena: Vec<u8>,
+    arena_base: usize,
+    /// Arenas shipped (writer) or received (reader), each with the arena
+    /// byte it starts at.
+    old_arenas: Vec<(usize, Vec<u8>)>,
     /// The nodes being written; node `base + i` is `nodes[i]`.
     nodes: Vec<Node>,
     base: usize,
@@ -74,7 +106,10 @@ pub struct Tape {
     ids: Vec<(u32, Text)>,
     /// Records read so far.
     noted: u32,
-    fields: Vec<Text>,
+    /// The distinct record keys, by `Node::Field` id: spans of `keys`.
+    fields: Vec<(u32, u32)>,
+    keys: Vec<u8>,
+    ship: Option<Shipper>,
 }
 
 impl Tape {
@@ -89,15 +124,100 @@ impl Tape {
             // Room for a record's keys and a few copied strings at once:
             // growing them one at a time was a tenth of a small call.
             fields: Vec::with_capacity(32),
+            keys: Vec::with_capacity(512),
             arena: Vec::with_capacity(512),
             ..Tape::default()
         }
     }
 
+    /// A tape for `body` that ships its chunks `to` a reader as they close.
+    pub(crate) fn shipping(body: &[u8], to: SyncSender<Shipped>) -> Tape {
+        Tape {
+            nodes: Vec::with_capacity(FIRST_SHIPPED + 64),
+            ship: Some(Shipper {
+                to,
+                chunk: FIRST_SHIPPED,
+                keys_sent: 0,
+            }),
+            ..Tape::over(body)
+        }
+    }
+
+    /// The reader's tape of a streamed `body`: empty until it `receive`s.
+    pub(crate) fn reading(body: Arc<Vec<u8>>) -> Tape {
+        Tape {
+            body,
+            ..Tape::default()
+        }
+    }
+
     /// Takes ownership of the body parsed (the one given to `over`).
-    pub(crate) fn attach(&mut self, body: Vec<u8>) {
+    pub(crate) fn attach(&mut self, body: Arc<Vec<u8>>) {
         debug_assert_eq!(body.as_ptr() as usize, self.body_at);
         self.body = body;
+    }
+
+    /// Ships the open chunk, records, arena and new keys (the writer's
+    /// side of a stream). False when the reader is gone.
+    pub(crate) fn ship_open(&mut self) -> bool {
+        let Some(ship) = &mut self.ship else {
+            return true;
+        };
+        let next = (ship.chunk * 2).min(STREAM_CHUNK);
+        let nodes = std::mem::replace(&mut self.nodes, Vec::with_capacity(next + 64));
+        let first = self.base;
+        self.base += nodes.len();
+        let arena = std::mem::take(&mut self.arena);
+        let arena_at = self.arena_base;
+        self.arena_base += arena.len();
+        let keys = self.fields[ship.keys_sent..]
+            .iter()
+            .map(|&(start, len)| {
+                let (start, len) = (start as usize, len as usize);
+                self.keys.get(start..start + len).unwrap_or_default().into()
+            })
+            .collect();
+        ship.keys_sent = self.fields.len();
+        ship.chunk = next;
+        let piece = Piece {
+            first,
+            nodes,
+            arena_at,
+            arena,
+            keys,
+            records: std::mem::take(&mut self.records),
+        };
+        ship.to.send(Shipped::Piece(piece)).is_ok()
+    }
+
+    /// Adds a piece a streamed tape's writer shipped (the reader's side).
+    pub(crate) fn receive(&mut self, piece: Piece) {
+        self.base = piece.first + piece.nodes.len();
+        self.closed.push((piece.first, piece.nodes));
+        // The reader writes no arena of its own: every span is in one it
+        // received.
+        self.arena_base = usize::MAX;
+        if !piece.arena.is_empty() {
+            self.old_arenas.push((piece.arena_at, piece.arena));
+        }
+        for key in piece.keys.iter() {
+            self.add_key(key);
+        }
+        self.records.extend(piece.records);
+    }
+
+    /// Forgets the pieces received (the writer restarted); keys stay, as
+    /// they do on the writer's side.
+    pub(crate) fn forget_received(&mut self) {
+        self.closed.clear();
+        self.released = 0;
+        self.records.clear();
+        self.base = 0;
+    }
+
+    /// Where the records received so far start, in order.
+    pub fn record_starts(&self) -> &[usize] {
+        &self.records
     }
 
     /// The chunk holding node `at`, and `at`'s index in it.
@@ -193,23 +313,36 @@ impl Tape {
         }
     }
 
-    /// The distinct record keys, by `Node::Field` index.
-    pub fn fields(&self) -> &[Text] {
-        &self.fields
+    /// How many distinct record keys there are (`Node::Field` ids).
+    pub fn field_count(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// Record key `id` (`Node::Field`).
+    #[inline]
+    pub fn field(&self, id: u32) -> Option<&[u8]> {
+        let &(start, len) = self.fields.get(id as usize)?;
+        self.keys.get(start as usize..(start + len) as usize)
     }
 
     /// A string's bytes (UTF-8: the decoder only stores valid text).
     #[inline]
     pub fn bytes(&self, text: Text) -> &[u8] {
-        let (source, len) = if text.len & IN_ARENA != 0 {
-            (&self.arena, text.len & !IN_ARENA)
-        } else {
-            (&self.body, text.len)
-        };
+        let len = (text.len & !IN_ARENA) as usize;
         let start = text.start as usize;
-        source
-            .get(start..start.saturating_add(len as usize))
-            .unwrap_or_default()
+        let (source, at) = if text.len & IN_ARENA == 0 {
+            (self.body.as_slice(), start)
+        } else if start >= self.arena_base {
+            (self.arena.as_slice(), start - self.arena_base)
+        } else {
+            // A streamed tape's reader: the arena it was shipped in.
+            let i = self.old_arenas.partition_point(|(base, _)| *base <= start);
+            match i.checked_sub(1).and_then(|i| self.old_arenas.get(i)) {
+                Some((base, arena)) => (arena.as_slice(), start - base),
+                None => return &[],
+            }
+        };
+        source.get(at..at.saturating_add(len)).unwrap_or_default()
     }
 
     #[inline]
@@ -219,15 +352,26 @@ impl Tape {
     }
 
     /// A record of the list starts with the next node. Closes the chunk
-    /// first when it is full.
-    pub(crate) fn begin_record(&mut self) {
-        if self.nodes.len() >= CHUNK {
-            let full = std::mem::replace(&mut self.nodes, Vec::with_capacity(CHUNK));
-            let first = self.base;
-            self.base += full.len();
-            self.closed.push((first, full));
+    /// first when it is full (ships it, on a streamed tape). False when a
+    /// streamed tape's reader is gone: there is no point reading on.
+    pub(crate) fn begin_record(&mut self) -> bool {
+        let full = self
+            .ship
+            .as_ref()
+            .map(|ship| self.nodes.len() >= ship.chunk);
+        match full {
+            Some(true) if !self.ship_open() => return false,
+            Some(_) => {}
+            None if self.nodes.len() >= CHUNK => {
+                let full = std::mem::replace(&mut self.nodes, Vec::with_capacity(CHUNK));
+                let first = self.base;
+                self.base += full.len();
+                self.closed.push((first, full));
+            }
+            None => {}
         }
         self.records.push(self.len());
+        true
     }
 
     /// The record begun last pushed nothing (a null).
@@ -255,7 +399,19 @@ impl Tape {
 
     /// Drops the nodes from `len` on (a key whose value was null; all of
     /// them for a repeated `result`), and the records that started there.
+    /// A streamed tape only ever drops its open chunk, or everything (then
+    /// its reader is told).
     pub(crate) fn truncate(&mut self, len: usize) {
+        if let Some(ship) = &self.ship {
+            if len < self.base {
+                debug_assert_eq!(len, 0, "a streamed tape drops all or its open chunk");
+                // A reader that is gone hears nothing more anyway.
+                let _ = ship.to.send(Shipped::Restart);
+                self.base = 0;
+                self.nodes.clear();
+                self.records.clear();
+            }
+        }
         while len < self.base {
             match self.closed.pop() {
                 Some((first, chunk)) => {
@@ -295,7 +451,9 @@ impl Tape {
 
     /// A span for `text`, always copied into the arena.
     pub(crate) fn copy(&mut self, text: &str) -> Option<Text> {
-        let start = self.arena.len();
+        // Spans count from the first arena (a streamed tape ships them; its
+        // reader writes none).
+        let start = self.arena_base.checked_add(self.arena.len())?;
         if start + text.len() > MAX_BYTES {
             return None;
         }
@@ -325,12 +483,21 @@ impl Tape {
     }
 
     /// Adds a record key (the decoder interns them, `records::Builder`);
-    /// its id for `Node::Field`. `None` when the arena is full.
+    /// its id for `Node::Field`. `None` when the keys are full.
     pub(crate) fn add_field(&mut self, key: &str) -> Option<u32> {
-        // Copied: there are few distinct keys, and the copy can be compared
-        // before the body is attached.
-        let text = self.copy(key)?;
-        self.fields.push(text);
+        self.add_key(key.as_bytes())
+    }
+
+    fn add_key(&mut self, key: &[u8]) -> Option<u32> {
+        // Copied, apart from the arena: there are few distinct keys, they
+        // can be compared before the body is attached, and they stay with
+        // the writer of a streamed tape (a copy goes to the reader).
+        let start = self.keys.len();
+        if start + key.len() > MAX_BYTES {
+            return None;
+        }
+        self.keys.extend_from_slice(key);
+        self.fields.push((start as u32, key.len() as u32));
         u32::try_from(self.fields.len() - 1).ok()
     }
 
@@ -371,8 +538,7 @@ impl Tape {
                 at + 1
             }
             Some(Node::Field(id)) => {
-                let text = self.fields.get(id as usize).copied();
-                quote(out, text.map(|t| self.bytes(t)).unwrap_or_default());
+                quote(out, self.field(id).unwrap_or_default());
                 at + 1
             }
             Some(Node::Array(n)) => {
@@ -416,7 +582,7 @@ mod test {
         let inside = std::str::from_utf8(&body[1..4]).unwrap();
         let span = tape.text(inside).unwrap();
         let elsewhere = tape.text(&String::from("xyz")).unwrap();
-        tape.attach(body);
+        tape.attach(Arc::new(body));
         assert_eq!(span, Text { start: 1, len: 3 });
         assert_eq!(tape.bytes(span), b"abc");
         assert_eq!(tape.bytes(elsewhere), b"xyz");
@@ -428,7 +594,8 @@ mod test {
         let a = tape.add_field("id").unwrap();
         let b = tape.add_field("name").unwrap();
         assert_eq!((a, b), (0, 1));
-        assert_eq!(tape.bytes(tape.fields()[1]), b"name");
+        assert_eq!(tape.field(1), Some(&b"name"[..]));
+        assert_eq!((tape.field_count(), tape.field(2)), (2, None));
     }
 
     #[test]
