@@ -10,7 +10,7 @@ use std::time::Instant;
 use crate::api::{self, Operation, Plan, Request};
 use crate::cancel;
 use crate::config::Config;
-use crate::decode::{self, Decoded, Shape};
+use crate::decode::{self, Decoded, Shape, Summary};
 use crate::error::{Error, Kind};
 use crate::http::Http;
 use crate::normalize::same_number;
@@ -23,11 +23,11 @@ use crate::reply::{field_text, Out};
 #[allow(clippy::large_enum_variant)]
 pub enum Answer {
     Decoded(Decoded),
-    /// `n` records built (at most the number asked for), and the
-    /// answer's `total`.
+    /// `n` records built (at most the number asked for), and what the
+    /// answer says besides.
     Built {
         n: u64,
-        total: Option<u64>,
+        summary: Summary,
     },
 }
 
@@ -166,7 +166,7 @@ impl Client {
                     .answer(&request, shape, None, deadline, true, u64::MAX, builds)
                     .map_err(explain)?;
                 let mut page = Page::new(0);
-                page.take(answer, u64::MAX);
+                page.take(answer, 0, u64::MAX);
                 Ok(page.into_all(op))
             }
             Plan::Find { request, missing } => {
@@ -207,7 +207,9 @@ impl Client {
     /// followed by more requests from where it ended, up to `concurrency`
     /// of them at once, each asking for what the first answer held (the
     /// PBX's page size); from an answer shorter than that on, one at a
-    /// time again. One deadline. The first answer goes to `builds`.
+    /// time again. Each request after the first starts on the run of calls
+    /// sharing a second that the one before ended on (`Page::take`). One
+    /// deadline. The first answer goes to `builds`.
     pub fn page(
         &self,
         request: &Request,
@@ -219,37 +221,66 @@ impl Client {
     ) -> Result<Page, Error> {
         let mut page = Page::new(start);
         let limit = u64::from(limit);
+        let end = start.saturating_add(limit);
         loop {
-            let asked = limit - page.got;
-            let paged = request.page(start + page.got, asked);
+            let from = page.next_offset();
             let first = page.answers == 0;
-            let answer =
-                self.answer(&paged, shape, fields, deadline, first, asked, builds.take())?;
-            let n = page.take(answer, asked);
-            let more = |page: &Page| page.total.is_some_and(|total| start + page.got < total);
-            if n == 0 || page.got >= limit || !more(&page) {
+            let answer = self.answer(
+                &request.page(from, end - from),
+                shape,
+                fields,
+                deadline,
+                first,
+                limit - page.got,
+                builds.take(),
+            )?;
+            // One at a time, an answer always joins the one before.
+            page.take(answer, from, limit - page.got);
+            let per_request = page.received;
+            if per_request == 0 || page.got >= limit || !page.more() {
                 return Ok(page);
             }
             if first && self.config().concurrency() > 1 {
-                let total = page.total.unwrap_or(u64::MAX);
-                let end = start.saturating_add(limit).min(total);
+                let end = end.min(page.total.unwrap_or(u64::MAX));
+                // Each starts on the tail of the one before (see `take`):
+                // as many records early as the first answer's run, two at
+                // least (call legs) for calls, none for other records.
+                let early = match page.tail_ties {
+                    0 => 0,
+                    ties => ties.max(2),
+                };
+                let step = per_request.saturating_sub(early).max(1);
                 let mut chunks = Vec::new();
-                let mut from = start + page.got;
+                let mut from = page.next_offset();
                 while from < end {
-                    let count = n.min(end - from);
-                    chunks.push((from, count));
-                    from += count;
+                    chunks.push((from, per_request.min(end - from)));
+                    from += step;
                 }
-                for ((_, count), answer) in chunks
+                for (&(from, count), answer) in chunks
                     .iter()
                     .zip(self.get_all(request, shape, fields, &chunks, deadline)?)
                 {
-                    // Past a short answer, the offsets asked for were wrong.
-                    if page.add(answer?, *count) < *count {
+                    let (mut from, mut answer) = (from, answer?);
+                    // A longer run than planned for: this one is asked
+                    // for again, from the run.
+                    if from > page.next_offset() {
+                        from = page.next_offset();
+                        answer = self.get(
+                            &request.page(from, end - from),
+                            shape,
+                            fields,
+                            deadline,
+                            false,
+                        )?;
+                    }
+                    page.take(Answer::Decoded(answer), from, limit - page.got);
+                    // Past a short answer, the offsets asked for were wrong:
+                    // on, one at a time.
+                    if page.received < count.min(end - from) || page.got >= limit {
                         break;
                     }
                 }
-                if page.got >= limit || !more(&page) {
+                if page.got >= limit || !page.more() {
                     return Ok(page);
                 }
             }
@@ -406,6 +437,13 @@ pub struct Page {
     answers: u32,
     got: u64,
     total: Option<u64>,
+    /// Where the answers so far end in the PBX's list, how many records
+    /// the last one held, and the run of calls sharing a second it ended
+    /// on (`Summary::tail_ties`, its ids).
+    end: u64,
+    received: u64,
+    tail_ties: u64,
+    tail_ids: Vec<Box<[u8]>>,
 }
 
 impl Page {
@@ -418,35 +456,77 @@ impl Page {
             answers: 0,
             got: 0,
             total: None,
+            end: start,
+            received: 0,
+            tail_ties: 0,
+            tail_ids: Vec::new(),
         }
     }
 
-    /// Adds an answer, at most `asked` of its records; returns how many it
-    /// kept.
-    pub fn take(&mut self, answer: Answer, asked: u64) -> u64 {
-        match answer {
-            Answer::Decoded(decoded) => self.add(decoded, asked),
-            Answer::Built { n, total } => {
-                self.answers += 1;
-                self.got += n;
-                self.total = total.or(self.total);
-                self.built = Some(n);
-                n
+    /// Where the next answer starts: on the run of calls sharing a second
+    /// that the last one ended on. SQL returns rows with equal sort keys in
+    /// any order, and not the same one for two LIMIT/OFFSET requests
+    /// (MySQL's manual, "LIMIT Query Optimization"): only an answer that
+    /// starts on the whole run sees each of its records. A run as long as
+    /// the answer cannot be started on: the next one starts after it.
+    fn next_offset(&self) -> u64 {
+        match self.tail_ties < self.received {
+            true => self.end - self.tail_ties,
+            false => self.end,
+        }
+    }
+
+    /// Whether the list goes on past what arrived (without a `total`, only
+    /// the caller's `limit` says).
+    fn more(&self) -> bool {
+        self.total.is_some_and(|total| self.end < total)
+    }
+
+    /// Adds an answer that starts at offset `from`, at most `keep` of its
+    /// records: none of those the answers before already hold (the ones
+    /// up to the last run, by position; the run's, by id). False, adding
+    /// nothing, when it starts past that run: it may lack some of it.
+    pub fn take(&mut self, answer: Answer, from: u64, keep: u64) -> bool {
+        if from > self.next_offset() {
+            return false;
+        }
+        let before_run = (self.end - self.tail_ties).saturating_sub(from);
+        let (received, summary) = match answer {
+            Answer::Decoded(mut decoded) => {
+                let ids = decoded.tape.take_ids();
+                let records = decoded.tape.take_records();
+                let received = records.len() as u64;
+                let tape = &decoded.tape;
+                let repeated = |i: usize| {
+                    let id = ids.get(i).copied().flatten().map(|t| tape.bytes(t));
+                    id.is_some_and(|id| self.tail_ids.iter().any(|seen| **seen == *id))
+                };
+                let picks: Vec<usize> = records
+                    .iter()
+                    .enumerate()
+                    .skip(usize::try_from(before_run).unwrap_or(usize::MAX))
+                    .filter(|(i, _)| self.tail_ids.is_empty() || !repeated(*i))
+                    .map(|(_, at)| *at)
+                    .take(usize::try_from(keep).unwrap_or(usize::MAX))
+                    .collect();
+                self.got += picks.len() as u64;
+                self.tapes.push((decoded.tape, picks));
+                (received, decoded.summary)
             }
-        }
-    }
-
-    /// Adds an answer's records, at most `asked` of them (more means the
-    /// PBX ignored `count`); returns how many it kept.
-    pub fn add(&mut self, mut decoded: Decoded, asked: u64) -> u64 {
-        let mut picks = decoded.tape.take_records();
-        picks.truncate(usize::try_from(asked).unwrap_or(usize::MAX));
-        let n = picks.len() as u64;
+            // The first answer only (nothing before it to join).
+            Answer::Built { n, summary } => {
+                self.got += n;
+                self.built = Some(n);
+                (n, summary)
+            }
+        };
         self.answers += 1;
-        self.got += n;
-        self.total = decoded.total.or(self.total);
-        self.tapes.push((decoded.tape, picks));
-        n
+        self.total = summary.total.or(self.total);
+        self.end = from + received;
+        self.received = received;
+        self.tail_ties = summary.tail_ties.min(received);
+        self.tail_ids = summary.tail_ids;
+        true
     }
 
     /// The records, as one list.
@@ -487,5 +567,51 @@ mod test {
     #[test]
     fn client_is_shareable_across_threads() {
         assert_send_sync::<Client>();
+    }
+
+    /// A call page as the PBX sends it: (id, start second) pairs.
+    fn calls(records: &[(&str, u32)]) -> Answer {
+        let records: Vec<String> = records
+            .iter()
+            .map(|(id, s)| format!(r#"{{"id":"{id}","start":"2026-11-30 10:00:{s:02}"}}"#))
+            .collect();
+        let body = format!(
+            r#"{{"type":"result","result":{{"total":6,"records":[{}]}}}}"#,
+            records.join(",")
+        );
+        let shape = Shape::List(crate::normalize::RecordKind::Call);
+        Answer::Decoded(decode::decode_fields(body.into_bytes(), shape, None).unwrap())
+    }
+
+    fn ids(page: &Page) -> Vec<String> {
+        page.tapes
+            .iter()
+            .flat_map(|(tape, picks)| picks.iter().map(move |at| (tape, *at)))
+            .map(|(tape, at)| String::from_utf8_lossy(field_text(tape, at, "id").unwrap()).into())
+            .collect()
+    }
+
+    #[test]
+    fn answers_join_on_the_run_of_calls_sharing_a_second() {
+        // The list, newest first: a b, then c d e sharing second 1, then f.
+        // Each answer orders c d e as it likes.
+        let mut page = Page::new(0);
+        assert!(page.take(calls(&[("a", 3), ("b", 2), ("e", 1), ("c", 1)]), 0, 6));
+        assert_eq!(page.next_offset(), 2, "the next answer starts on the run");
+        // Starting past the run, it could lack d: refused, nothing added.
+        assert!(!page.take(calls(&[("d", 1), ("f", 0)]), 4, 6));
+        assert!(page.take(calls(&[("d", 1), ("e", 1), ("c", 1), ("f", 0)]), 2, 6));
+        assert_eq!(ids(&page), ["a", "b", "e", "c", "d", "f"]);
+        assert_eq!(page.got, 6);
+        // Started earlier than the run: the records before it are skipped
+        // by position, the run's seen ones by id.
+        let mut page = Page::new(0);
+        assert!(page.take(calls(&[("a", 3), ("b", 2), ("c", 1)]), 0, 6));
+        assert!(page.take(calls(&[("b", 2), ("d", 1), ("c", 1), ("e", 1)]), 1, 6));
+        assert_eq!(ids(&page), ["a", "b", "c", "d", "e"]);
+        // A run as long as the answer: the next one starts after it.
+        let mut page = Page::new(0);
+        assert!(page.take(calls(&[("c", 1), ("d", 1)]), 0, 6));
+        assert_eq!(page.next_offset(), 2);
     }
 }

@@ -194,13 +194,13 @@ fn decode_only(
     Ok(match api::plan(op, params, Scope::Pbx) {
         Plan::List { limit, .. } => {
             let mut page = Page::new(0);
-            page.take(list.build(body, shape, fields, u64::MAX)?, u64::MAX);
+            page.take(list.build(body, shape, fields, u64::MAX)?, 0, u64::MAX);
             page.into_out(op, 1, limit)
         }
         // A lookup's first search, every record kept.
         Plan::All(_) | Plan::Lookup(_) => {
             let mut page = Page::new(0);
-            page.take(list.build(body, shape, fields, u64::MAX)?, u64::MAX);
+            page.take(list.build(body, shape, fields, u64::MAX)?, 0, u64::MAX);
             page.into_all(op)
         }
         // One record, as a lookup returns it.
@@ -289,7 +289,7 @@ impl Builds for LuaList<'_> {
                 self.table = Some(table);
                 Ok(Answer::Built {
                     n: job.built,
-                    total: summary.total,
+                    summary,
                 })
             }
             // Raised when the call returns (`reply`); the error here only

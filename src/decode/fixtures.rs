@@ -389,7 +389,7 @@ fn totals_are_counts_up_to_2_pow_53() {
             format!(r#"{{"result":{{"total":{t}}}}}"#).into_bytes(),
             Shape::List(User),
         )
-        .map(|d| d.total)
+        .map(|d| d.summary.total)
         .map_err(|e| e.kind())
     };
     assert_eq!(total(r#""2289""#), Ok(Some(2289)));
@@ -453,11 +453,38 @@ fn error_bodies_give_their_reason() {
 
 #[test]
 fn call_pages_say_how_many_records_end_on_the_same_second() {
-    let ties = |records: &str| {
+    let summary = |records: &str| {
         let body = format!(r#"{{"type":"result","result":{{"records":[{records}]}}}}"#);
-        let d = decode(body.into_bytes(), Shape::List(Call)).unwrap();
-        (d.first_start, d.tail_ties)
+        decode(body.into_bytes(), Shape::List(Call))
+            .unwrap()
+            .summary
     };
+    let ties = |records: &str| {
+        let s = summary(records);
+        (s.first_start, s.tail_ties)
+    };
+    // Which records those are, and their second (numeric ids as text).
+    let run = |records: &str| {
+        let s = summary(records);
+        let ids: Vec<String> = s
+            .tail_ids
+            .iter()
+            .map(|id| String::from_utf8_lossy(id).into())
+            .collect();
+        (s.last_start, ids)
+    };
+    let second = |s: &str| Some(format!("2026-01-02 10:00:{s}"));
+    assert_eq!(
+        run(
+            r#"{"id":"1","start":"2026-01-02 10:00:05"},{"id":"2","start":"2026-01-02 10:00:04"},{"id":3,"start":"2026-01-02 10:00:04"}"#
+        ),
+        (second("04"), vec!["2".to_string(), "3".to_string()])
+    );
+    assert_eq!(
+        run(r#"{"start":"2026-01-02 10:00:04"},{"id":"9","start":"2026-01-02 10:00:04"}"#),
+        (second("04"), vec![String::new(), "9".to_string()]),
+        "a record without an id keeps its place"
+    );
     let a = r#"{"id":"1","start":"2026-01-02 10:00:05"}"#;
     let b = r#"{"id":"2","start":"2026-01-02 10:00:04"}"#;
     let c = r#"{"id":"3","start":"2026-01-02 10:00:04"}"#;
@@ -477,5 +504,5 @@ fn call_pages_say_how_many_records_end_on_the_same_second() {
     // Other lists have no `start` to share.
     let body = r#"{"type":"result","result":{"records":[{"id":"1","start":"x"}]}}"#;
     let d = decode(body.as_bytes().to_vec(), Shape::List(Extension)).unwrap();
-    assert_eq!(d.tail_ties, 0);
+    assert_eq!(d.summary.tail_ties, 0);
 }

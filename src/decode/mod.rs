@@ -35,14 +35,7 @@ pub enum Shape {
 #[derive(Debug)]
 pub struct Decoded {
     pub tape: Tape,
-    /// `result.total`, when the PBX sent one.
-    pub total: Option<u64>,
-    /// The `start` of the first call record, whatever fields were built
-    /// (scans pin their window on it).
-    pub first_start: Option<String>,
-    /// How many call records at the end of the list share the last one's
-    /// `start`.
-    pub tail_ties: u64,
+    pub summary: Summary,
 }
 
 /// The largest count we believe: 2^53, the last integer every Lua number
@@ -66,26 +59,23 @@ pub fn decode_fields(
     let mut tape = Tape::over(&body);
     let summary = decode_into(&body, &mut tape, shape, fields)?;
     tape.attach(std::sync::Arc::new(body));
-    Ok(summary.with(tape))
+    Ok(Decoded { tape, summary })
 }
 
 /// What a decode says besides its tape.
 #[derive(Debug)]
 pub struct Summary {
+    /// `result.total`, when the PBX sent one.
     pub total: Option<u64>,
+    /// The `start` of the first call record, whatever fields were built
+    /// (scans pin their window on it).
     pub first_start: Option<String>,
+    /// The last one's `start`, how many call records at the end of the
+    /// list share it, and their ids (call legs share a second: lists
+    /// joined from several answers start each on the run before it).
+    pub last_start: Option<String>,
     pub tail_ties: u64,
-}
-
-impl Summary {
-    fn with(self, tape: Tape) -> Decoded {
-        Decoded {
-            tape,
-            total: self.total,
-            first_start: self.first_start,
-            tail_ties: self.tail_ties,
-        }
-    }
+    pub tail_ids: Vec<Box<[u8]>>,
 }
 
 /// Decodes `body` onto `tape` (made `over` it, or `shipping` it).
@@ -130,7 +120,9 @@ fn decode_into(
     Ok(Summary {
         total: envelope.total,
         first_start: builder.first_start.take(),
+        last_start: builder.last_start.take(),
         tail_ties: builder.tail_ties,
+        tail_ids: builder.tail_ids(),
     })
 }
 

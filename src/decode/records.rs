@@ -103,10 +103,17 @@ pub struct Builder<'t> {
     /// The last call record's `start`, and how many records at the end
     /// share it (a call's legs share a second: scans start the next page
     /// on them, see `scan.rs`).
-    last_start: Option<String>,
+    pub last_start: Option<String>,
     pub tail_ties: u64,
-    /// The `id` of the record being read.
+    /// The ids of those records, one after the other (`tail_id_ends`: where
+    /// each ends; an empty one: the record had none). Lists joined from
+    /// several answers drop the records of such a run seen twice.
+    tail_ids: Vec<u8>,
+    tail_id_ends: Vec<usize>,
+    /// The `id` of the record being read (its text, for call records, in
+    /// `id_text`).
     id: Option<Text>,
+    id_text: Vec<u8>,
     /// Records read so far (for messages).
     records: u64,
 }
@@ -129,7 +136,10 @@ impl<'t> Builder<'t> {
             first_start: None,
             last_start: None,
             tail_ties: 0,
+            tail_ids: Vec::new(),
+            tail_id_ends: Vec::new(),
             id: None,
+            id_text: Vec::new(),
             records: 0,
         }
     }
@@ -139,9 +149,35 @@ impl<'t> Builder<'t> {
         self.kind
     }
 
-    /// Notes the `start` of the call record just read (after the first,
-    /// one comparison: the last start's buffer is reused).
+    /// The ids of the call records at the end of the list that share the
+    /// last one's `start` (`tail_ties` of them; empty: the record had none).
+    pub fn tail_ids(&self) -> Vec<Box<[u8]>> {
+        let mut from = 0;
+        self.tail_id_ends
+            .iter()
+            .map(|&end| {
+                let id = self.tail_ids.get(from..end).unwrap_or_default().into();
+                from = end;
+                id
+            })
+            .collect()
+    }
+
+    /// Notes the `start` and id of the call record just read (after the
+    /// first, one comparison: the last start's buffer is reused).
     fn note_start(&mut self, start: Option<&str>) {
+        self.note_start_only(start);
+        if self.tail_ties == 1 {
+            self.tail_ids.clear();
+            self.tail_id_ends.clear();
+        }
+        if self.id.is_some() {
+            self.tail_ids.extend_from_slice(&self.id_text);
+        }
+        self.tail_id_ends.push(self.tail_ids.len());
+    }
+
+    fn note_start_only(&mut self, start: Option<&str>) {
         if self.records == 0 && self.first_start.is_none() {
             self.first_start = start.map(str::to_string);
         }
@@ -173,6 +209,8 @@ impl<'t> Builder<'t> {
         self.first_start = None;
         self.last_start = None;
         self.tail_ties = 0;
+        self.tail_ids.clear();
+        self.tail_id_ends.clear();
     }
 
     pub fn empty_list(&mut self) {
@@ -725,6 +763,10 @@ impl<'de> DeserializeSeed<'de> for IdSeed<'_, '_> {
 
 impl IdSeed<'_, '_> {
     fn string<E: serde::de::Error>(self, text: &str, copy: bool) -> Result<bool, E> {
+        if self.b.kind == RecordKind::Call {
+            self.b.id_text.clear();
+            self.b.id_text.extend_from_slice(text.as_bytes());
+        }
         let text = if copy {
             self.b.copy(text)?
         } else {
