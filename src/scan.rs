@@ -12,14 +12,20 @@
 //!   still shift it by a few records, which then come round again: a
 //!   record whose id the scan has yielded (it keeps the ids of the last
 //!   pages) is dropped, so nothing is yielded twice.
-//! - Calls share a `start` (a call's legs), and SQL may return such rows in
-//!   another order on each request: a run of them cut by a page boundary
-//!   can come back with a record the loop has not seen before the boundary
-//!   and one it has after it. A page at the loop's offset that repeats more
-//!   yielded records than late calls can explain (the growth of `total`) is
-//!   asked for again from the start of that run; pages asked for ahead
-//!   start on the whole run (or are dropped) and take the run's unseen
-//!   records wherever they are.
+//! - Calls share a `start` (a call's legs), and SQL returns such rows in
+//!   another order on each request (MySQL's manual, "LIMIT Query
+//!   Optimization"): a run of them cut by a page boundary can come back
+//!   with a record the loop has not seen before the boundary and one it
+//!   has after it. So each page starts on the run the page before ended on
+//!   (the last record at least: the run may go on past it), and takes the
+//!   run's unseen records wherever they are; a page asked for ahead that
+//!   does not start on the whole run is dropped. A page of `n` records
+//!   then brings at most `n - 1` new ones. Where the run is more than a
+//!   quarter of the page (pages of a few records), that would leave too
+//!   little for a history that grows while it is read: such a page starts
+//!   at the loop's offset, and is asked for again from the run only if it
+//!   repeats more yielded records than late calls can explain (the growth
+//!   of `total`).
 //! - With `concurrency` above 1, once the loop needs a second page (a loop
 //!   that stops within the first costs the PBX nothing more), that page
 //!   and the next ones are asked for ahead of the loop, on threads of their
@@ -72,8 +78,9 @@ pub struct Scan {
     /// (One allocation per id, shared by both.)
     seen: HashSet<Arc<[u8]>>,
     seen_order: VecDeque<Arc<[u8]>>,
-    /// The id of the last record of the page taken last.
+    /// The id and `start` of the last record of the page taken last.
     last_id: Option<Box<[u8]>>,
+    last_start: Option<String>,
     /// Pages taken so far.
     pages: u64,
     done: bool,
@@ -138,6 +145,7 @@ impl Scan {
             seen: HashSet::new(),
             seen_order: VecDeque::new(),
             last_id: None,
+            last_start: None,
             pages: 0,
             done: false,
             ahead: VecDeque::new(),
@@ -164,6 +172,13 @@ impl Scan {
         }
         let out = match self.arrived()? {
             Some((decoded, start, seen)) => self.accept(decoded, start, Some(seen)),
+            // On the run the page before ended on; a tiny page, at the
+            // offset (and again from the run if the PBX reordered it).
+            None if 4 * self.back <= self.per_request => {
+                let from = self.tie_start();
+                let decoded = self.fetch_now(from)?;
+                self.accept(decoded, from, None)
+            }
             None => {
                 let decoded = self.fetch_now(self.offset)?;
                 if self.reordered(&decoded) {
@@ -206,7 +221,7 @@ impl Scan {
     }
 
     /// Where the run of records that share the last `start` the loop saw
-    /// begins.
+    /// begins: where the next page starts.
     fn tie_start(&self) -> u64 {
         self.offset - self.back
     }
@@ -220,7 +235,7 @@ impl Scan {
         if self.back == 0 {
             return false;
         }
-        let grown = match (page.total, self.total) {
+        let grown = match (page.summary.total, self.total) {
             (Some(now), Some(before)) => now.saturating_sub(before),
             _ => 0,
         };
@@ -272,9 +287,13 @@ impl Scan {
             .as_deref()
             .filter(|last| !last.is_empty())
             .and_then(|last| decoded.tape.find_id(last));
-        // It must start where a page asked for now would, or earlier: on
-        // every record that shares the last `start` the loop saw.
-        let early_enough = next.start <= self.tie_start();
+        // It must start before every record that shares the last `start`
+        // the loop saw: where a page asked for now would, or earlier, and
+        // on another second. Asked for at the same time as the page before,
+        // it may have been answered first, before calls logged late moved
+        // that run further on: its first record says.
+        let early_enough = next.start <= self.tie_start()
+            && (self.back == 0 || decoded.summary.first_start != self.last_start);
         match seen.filter(|_| early_enough) {
             Some(at) => {
                 self.window = (self.window + 1).min(self.client.config().concurrency() as usize);
@@ -301,6 +320,7 @@ impl Scan {
             self.pin = false;
             // From the decoder, not the tape: `fields` may leave `start` out.
             let newest = decoded
+                .summary
                 .first_start
                 .as_deref()
                 .and_then(|t| DateTime::parse(t.trim(), DayEdge::Start));
@@ -330,16 +350,17 @@ impl Scan {
             }
         }
         self.last_id = id(picks.len() - 1).map(Into::into);
+        self.last_start = decoded.summary.last_start.take();
         let mostly_seen = seen.is_some() && 2 * kept.len() < picks.len();
         self.pages += 1;
         self.cooldown = self.cooldown.saturating_sub(1);
         self.offset = start + n;
         self.per_request = self.per_request.max(n);
-        self.back = decoded.tail_ties.min(n - 1);
+        self.back = decoded.summary.tail_ties.min(n - 1);
         self.overlap = self.overlap.max(self.back);
-        self.total = decoded.total;
+        self.total = decoded.summary.total;
         self.forget_old_ids();
-        self.done = match decoded.total {
+        self.done = match decoded.summary.total {
             Some(total) => self.offset >= total,
             None => n < u64::from(self.page_size),
         };
@@ -381,14 +402,16 @@ impl Scan {
             }
             self.window = 1;
         }
-        // Each starts `overlap` records early (one at least: the join);
+        // Each starts `overlap` records early (one at least: the join),
+        // and for calls one more, on the second before the run (`arrived`);
         // new records an answer brings: all but those.
-        let overlap = self.overlap.min(self.per_request / 2).max(1);
+        let before = u64::from(self.back > 0);
+        let overlap = self.overlap.min(self.per_request / 2).max(1) + before;
         let step = self.per_request.saturating_sub(overlap).max(1);
-        let mut start = self
-            .ahead
-            .back()
-            .map_or(self.tie_start().min(self.offset - 1), |a| a.start + step);
+        let mut start = self.ahead.back().map_or(
+            self.tie_start().min(self.offset - 1).saturating_sub(before),
+            |a| a.start + step,
+        );
         while self.ahead.len() < self.window {
             if self.total.is_some_and(|total| start + 1 >= total) {
                 break;
