@@ -337,10 +337,11 @@ describe("wildix command", function()
     end)
 
     maybe("should clear the progress before rows and before an error", function()
-      -- Two pages answer (ten requests each: the PBX serves 100 calls a
+      -- Two pages answer (one request each: this PBX serves 1,000 calls a
       -- request), then the PBX fails for good (three attempts).
+      local whole_pages = helper.sandbox("--call-cap 0")
       local shown, code = wildix_on_terminal({ "calls", "--all", "--format", "csv" }, 100, nil,
-        { WILDIX_URL = helper.fault_url(string.rep("ok,", 20) .. "500,500,500") })
+        { WILDIX_URL = helper.fault_url("ok,ok,500,500,500", whole_pages) })
       assert.equals(1, code, shown)
       assert.matches("\rcalls: 1,000 of [%d,]+\r\27%[K2026%-", shown)
       assert.matches("\rcalls: 2,000 of [%d,]+\r\27%[Kwildix: http: list_calls: [^\n]*HTTP 500", shown)

@@ -65,11 +65,12 @@ helper.company_key = "wsk-v1-sandbox-company-key-0123456789"
 helper.username, helper.password = "admin", "sandbox-password"
 
 local fault_counter = 0
---- A URL whose requests get the fault steps (see sandbox/src/faults.rs);
---- each call gets its own counter, so sequences start afresh.
-function helper.fault_url(steps)
+--- A URL whose requests get the fault steps (see sandbox/src/faults.rs),
+--- on the shared sandbox or the one at `url`; each call gets its own
+--- counter, so sequences start afresh.
+function helper.fault_url(steps, url)
   fault_counter = fault_counter + 1
-  return helper.url .. "/_fault/" .. steps .. "~" .. fault_counter
+  return (url or helper.url) .. "/_fault/" .. steps .. "~" .. fault_counter
 end
 
 --- A fresh module whose default account gets the fault steps.
@@ -171,6 +172,42 @@ function helper.read_file(path)
   local text = f:read("*a")
   f:close()
   return text
+end
+
+--- Asserts that two lists of calls from separate requests, for the same
+--- places in the PBX's list, are the same list. The PBX orders calls that
+--- share a second its own way on each request (as SQL does under LIMIT and
+--- OFFSET; so does the sandbox): the seconds must come in the same order,
+--- and each second inside the lists must hold the same calls, in any
+--- order. A second cut by either end of the lists may hold other calls of
+--- that second: which ones a page boundary gets is the PBX's choice.
+function helper.assert_same_calls(expected, got, label)
+  local assert = require("luassert")
+  label = label or ""
+  assert.equals(#expected, #got, label .. "length")
+  for i = 1, #expected do
+    assert.equals(expected[i].start, got[i].start, label .. "start of record " .. i)
+  end
+  local first = 1
+  while first <= #expected do
+    local last = first
+    while last < #expected and expected[last + 1].start == expected[first].start do last = last + 1 end
+    if first > 1 and last < #expected then
+      local by_id = {}
+      for i = first, last do by_id[got[i].id] = got[i] end
+      for i = first, last do
+        assert.same(expected[i], by_id[expected[i].id], label .. "call " .. expected[i].id)
+      end
+    end
+    first = last + 1
+  end
+end
+
+--- The records `from`..`to` of a list.
+function helper.slice(list, from, to)
+  local out = {}
+  for i = from, to do out[#out + 1] = list[i] end
+  return out
 end
 
 --- Calls f and returns the error object it raised (fails if it did not).

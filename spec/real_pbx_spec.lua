@@ -26,16 +26,17 @@ describe("paging on a PBX that serves 100 calls a request", function()
     local before = helper.stats().requests
     local page = wildix.list_calls{ limit = 250, page = 2 }
     assert.equals(250, #page.calls)
-    -- three pages of 100 (and the stats request itself)
-    assert.equals(3 + 1, helper.stats().requests - before)
+    -- Three requests of 100, each starting on the calls sharing a second
+    -- that the one before ended on (a fourth if such a run is longer than
+    -- two); and the stats request itself.
+    local requests = helper.stats().requests - before - 1
+    assert.is_true(requests == 3 or requests == 4, requests .. " requests")
     local seen = {}
     for call in wildix.each_call{ page_size = 100 } do
-      seen[#seen + 1] = call.id
+      seen[#seen + 1] = call
       if #seen == 500 then break end
     end
-    for i = 1, 250 do
-      assert.equals(seen[250 + i], page.calls[i].id)
-    end
+    helper.assert_same_calls(helper.slice(seen, 251, 500), page.calls)
     assert.is_true(page.has_more)
     assert.equals(2, page.page)
     assert.equals(250, page.limit)
@@ -57,7 +58,7 @@ describe("a PBX that orders calls sharing a second its own way on each request",
   -- Call legs share a `start`; SQL returns such rows in any order, and not
   -- the same one for two LIMIT/OFFSET requests: a run cut by a page
   -- boundary may come back reordered.
-  local url = helper.sandbox("--shuffle-ties")
+  local url = helper.url -- every sandbox does, as SQL does
 
   it("should still scan every call exactly once, pages asked for ahead or not", function()
     for _, concurrency in ipairs({ 1, 4 }) do
@@ -69,17 +70,16 @@ describe("a PBX that orders calls sharing a second its own way on each request",
 end)
 
 describe("a scan over call history that grows while it is read", function()
-  local url = helper.sandbox("--live --calls 300")
-
-  it("should yield every call that existed at its start exactly once", function()
+  -- Every request finds new calls on top and one logged late, in the
+  -- middle; calls sharing a second come in each request's own order.
+  local function scans_every_call_at_start_once(url, sizes)
     local wildix = helper.fresh()
     wildix.configure{ url = url, token = helper.token }
     local at_start = {}
     for _, call in ipairs(wildix.list_calls{ limit = 1000 }.calls) do
       at_start[call.id] = true
     end
-    -- page_size 2: more calls arrive between two requests than a page holds
-    for _, size in ipairs({ 2, 25, 100 }) do
+    for _, size in ipairs(sizes) do
       local seen, missing = {}, 0
       for call in wildix.each_call{ page_size = size } do
         assert.is_nil(seen[call.id], "page_size " .. size .. ": yielded twice: " .. call.id)
@@ -88,8 +88,19 @@ describe("a scan over call history that grows while it is read", function()
       for id in pairs(at_start) do
         if not seen[id] then missing = missing + 1 end
       end
-      assert.equals(0, missing)
+      assert.equals(0, missing, "page_size " .. size)
     end
+  end
+
+  it("should yield every call that existed at its start exactly once", function()
+    scans_every_call_at_start_once(helper.sandbox("--live --calls 300"), { 4, 25, 100 })
+  end)
+
+  it("should do so in pages of 2, more calls arriving between two requests than a page holds", function()
+    -- Each page can only start at the offset, not on the calls sharing a
+    -- second before it: a PBX that also reorders those is beyond offset
+    -- paging at this size (docs/reference.md, each_call).
+    scans_every_call_at_start_once(helper.sandbox("--live --calls 300 --stable-ties"), { 2 })
   end)
 end)
 

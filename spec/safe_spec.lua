@@ -8,7 +8,10 @@ describe("wildix.safe", function()
 
   it("should return results as the raising functions do", function()
     assert.same(wildix.get_current_user(), safe.get_current_user())
-    assert.same(wildix.list_calls({ limit = 3 }), safe.wildix_list_calls({ limit = 3 }))
+    local raising, safe_page = wildix.list_calls({ limit = 3 }), safe.wildix_list_calls({ limit = 3 })
+    helper.assert_same_calls(raising.calls, safe_page.calls)
+    raising.calls, safe_page.calls = nil, nil
+    assert.same(raising, safe_page)
     assert.equals(wildix.version, safe.version)
   end)
 

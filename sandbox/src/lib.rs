@@ -26,7 +26,9 @@ pub struct Options {
     pub call_cap: usize,
     /// Call history grows while it is read.
     pub live: bool,
-    /// Each request orders records with equal sort keys its own way.
+    /// Each request orders records with equal sort keys its own way, as
+    /// SQL does under LIMIT and OFFSET (MySQL's manual, "LIMIT Query
+    /// Optimization"); off: the order they were written in.
     pub shuffle_ties: bool,
     /// Serve call control (`/api/v2/call-control/list-calls`); without it
     /// the route is a 404, as on the PBX the sources record.
@@ -58,7 +60,7 @@ impl Default for Options {
             password: "sandbox-password".to_string(),
             call_cap: 100,
             live: false,
-            shuffle_ties: false,
+            shuffle_ties: true,
             call_control: false,
             seed: 1,
             tls: false,

@@ -20,8 +20,9 @@ const USAGE: &str = "usage: wildix-sandbox [--port N] [--token T] [--seed N] [--
   --call-cap N  most call-history records a request gets, as real PBXs
                 serve (default 100; 0: no cap)
   --live        call history grows while it is read
-  --shuffle-ties  each request orders records that share a sort key (call
-                legs share a second) its own way, as SQL may
+  --stable-ties  records that share a sort key (call legs share a second)
+                keep one order (default: each request orders them its own
+                way, as SQL does under LIMIT and OFFSET)
   --seed N      seed of the generated data (default 1)
   --calls N     call records to generate (default 6000)
   --cache       serve each distinct answer from memory (for benchmarks)
@@ -65,7 +66,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                     .map_err(|_| "--call-cap must be a whole number".to_string())?
             }
             "--live" => parsed.options.live = true,
-            "--shuffle-ties" => parsed.options.shuffle_ties = true,
+            "--stable-ties" => parsed.options.shuffle_ties = false,
             "--call-control" => parsed.options.call_control = true,
             "--seed" => {
                 parsed.options.seed = value("--seed")?

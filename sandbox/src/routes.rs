@@ -81,9 +81,9 @@ pub struct Request<'a> {
     /// Percent-decoded query pairs, in order.
     pub query: &'a [(String, String)],
     pub authorization: Option<&'a str>,
-    /// With `--shuffle-ties`, this request's number: lists order records
-    /// with equal sort keys by it (see `list`); else they keep the order
-    /// they were written in.
+    /// This request's number: lists order records with equal sort keys by
+    /// it (see `list`); `None` (`--stable-ties`): they keep the order they
+    /// were written in.
     pub order: Option<u64>,
 }
 
@@ -404,11 +404,10 @@ fn list<'a>(
             order
         }
     });
-    // Stable by default, as an SQL ORDER BY usually is on an index. But SQL
-    // leaves the order of rows with equal sort keys to the plan, which LIMIT
-    // and OFFSET change: two requests may see a run of calls that share a
-    // second in two orders. With `--shuffle-ties` each request shuffles
-    // such runs its own way.
+    // SQL leaves the order of rows with equal sort keys to the plan, which
+    // LIMIT and OFFSET change: two requests may see a run of calls that
+    // share a second in two orders. Each request shuffles such runs its own
+    // way (not with `--stable-ties`).
     if let Some(order) = req.order {
         let mut rng = Rng(order);
         for run in matched.chunk_by_mut(|(a, _), (b, _)| a.cmp(b) == Ordering::Equal) {
@@ -486,7 +485,7 @@ mod test {
     }
 
     /// A GET with `access`'s call cap and, when given, a request number
-    /// (`--shuffle-ties`).
+    /// (records sharing a sort key in that request's order).
     fn get_as(
         data: &Data,
         access: &Access,
@@ -538,7 +537,7 @@ mod test {
         assert_eq!(
             page(None),
             (starts.clone(), ids.clone()),
-            "stable without --shuffle-ties"
+            "stable with --stable-ties"
         );
         let (shuffled_starts, shuffled_ids) = page(Some(7));
         assert_eq!(shuffled_starts, starts, "same order of seconds");

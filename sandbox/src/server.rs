@@ -37,7 +37,8 @@ pub struct State {
     pub faults: Faults,
     pub connections: AtomicU64,
     pub requests: AtomicU64,
-    /// `--shuffle-ties`.
+    /// Each request orders records sharing a sort key its own way (off:
+    /// `--stable-ties`).
     pub shuffle_ties: bool,
     /// Requests that carried `Authorization` to a host other than ours.
     pub foreign_auth: AtomicU64,
