@@ -11,7 +11,7 @@
 //! with the last message, `Done`.
 
 use std::sync::mpsc::{sync_channel, Receiver};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 
 use super::tape::{Piece, Tape};
@@ -22,11 +22,14 @@ use crate::error::Error;
 /// where a thread costs more than it saves, on the caller's.
 const STREAM_FROM: usize = 64 * 1024;
 
-/// Whether an answer is worth a thread: a large one, every field built.
-/// With `fields`, building is the small part of a decode, and a second
-/// thread costs more than it hides (bench/results.md).
+/// Whether an answer is worth a thread: a large one, every field built,
+/// on a machine with a core for each. With `fields`, building is the small
+/// part of a decode, and a second thread costs more than it hides
+/// (bench/results.md).
 pub fn worth_it(body: &[u8], fields: Option<&[String]>) -> bool {
-    body.len() >= STREAM_FROM && fields.is_none()
+    static CORES: OnceLock<usize> = OnceLock::new();
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    body.len() >= STREAM_FROM && fields.is_none() && cores > 1
 }
 
 /// Pieces shipped and not yet read, at most: the writer waits beyond.
