@@ -402,11 +402,13 @@ impl Scan {
             }
             self.window = 1;
         }
-        // Each starts `overlap` records early (one at least: the join),
-        // and for calls one more, on the second before the run (`arrived`);
-        // new records an answer brings: all but those.
+        // Each starts `overlap` records early (one at least: the join; for
+        // calls two, as legs come in pairs), and for calls one more, on the
+        // second before the run (`arrived`); new records an answer brings:
+        // all but those.
         let before = u64::from(self.back > 0);
-        let overlap = self.overlap.min(self.per_request / 2).max(1) + before;
+        let run = self.overlap.max(1 + before);
+        let overlap = run.min(self.per_request / 2).max(1) + before;
         let step = self.per_request.saturating_sub(overlap).max(1);
         let mut start = self.ahead.back().map_or(
             self.tie_start().min(self.offset - 1).saturating_sub(before),

@@ -2,7 +2,8 @@
 //! Lua side builds the records already decoded (`lua_push::push_stream`).
 //! The two halves of a decode, JSON into a tape and the tape into Lua
 //! tables, take about as long as each other; run at once, a page of 1,000
-//! calls is built in a little over half the time (bench/results.md).
+//! calls is built in about 70% of the time, for more CPU time
+//! (bench/results.md).
 //!
 //! The writer's tape ships each chunk of records as it closes
 //! (`Tape::shipping`); the reader's tape is made of the pieces it received,
