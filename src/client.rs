@@ -1,6 +1,8 @@
 //! One account: its config and HTTP agent, and the path of every call —
-//! parameters checked, requests planned and sent, answers decoded — ending
-//! in an `Out` that the Lua side pushes.
+//! parameters checked, requests planned and sent, answers decoded (a
+//! list's first one handed to the Lua side, which builds it as it is
+//! decoded: `Builds`), long lists joined from several answers — ending in
+//! an `Out` that the Lua side pushes.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};

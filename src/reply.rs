@@ -60,6 +60,7 @@ impl Out {
             Out::Bool(b) => b.to_string(),
             Out::Text(t) => format!("{t:?}"),
             Out::Value(tape, at) => tape.to_json(*at).0,
+            // (An `Appended` list's first records are in Lua, not here.)
             Out::Records(pages) | Out::Appended(_, pages) => {
                 let items: Vec<String> = pages
                     .iter()
