@@ -170,7 +170,7 @@ impl Tape {
         let arena = std::mem::take(&mut self.arena);
         let arena_at = self.arena_base;
         self.arena_base += arena.len();
-        let keys = self.fields[ship.keys_sent..]
+        let keys = (self.fields.get(ship.keys_sent..).unwrap_or_default())
             .iter()
             .map(|&(start, len)| {
                 let (start, len) = (start as usize, len as usize);
