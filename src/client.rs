@@ -165,7 +165,7 @@ impl Client {
             }
             Plan::All(request) => {
                 let answer = self
-                    .answer(&request, shape, None, deadline, true, u64::MAX, builds)
+                    .answer(&request, (shape, None), deadline, true, (u64::MAX, builds))
                     .map_err(explain)?;
                 let mut page = Page::new(0);
                 page.take(answer, 0, u64::MAX);
@@ -224,17 +224,15 @@ impl Client {
         let mut page = Page::new(start);
         let limit = u64::from(limit);
         let end = start.saturating_add(limit);
+        let mut first = true;
         loop {
             let from = page.next_offset();
-            let first = page.answers == 0;
             let answer = self.answer(
                 &request.page(from, end - from),
-                shape,
-                fields,
+                (shape, fields),
                 deadline,
                 first,
-                limit - page.got,
-                builds.take(),
+                (limit - page.got, builds.take()),
             )?;
             // One at a time, an answer always joins the one before.
             page.take(answer, from, limit - page.got);
@@ -265,7 +263,7 @@ impl Client {
                     let (mut from, mut answer) = (from, answer?);
                     // A longer run than planned for: this one is asked
                     // for again, from the run.
-                    if from > page.next_offset() {
+                    if !page.joins(from) {
                         from = page.next_offset();
                         answer = self.get(
                             &request.page(from, end - from),
@@ -286,6 +284,7 @@ impl Client {
                     return Ok(page);
                 }
             }
+            first = false;
         }
     }
 
@@ -382,31 +381,38 @@ impl Client {
         deadline: Instant,
         first: bool,
     ) -> Result<Decoded, Error> {
-        match self.answer(request, shape, fields, deadline, first, u64::MAX, None)? {
-            Answer::Decoded(decoded) => Ok(decoded),
-            Answer::Built { .. } => Err(Error::internal()),
-        }
+        self.fetch(request, deadline, first, |body| {
+            decode::decode_fields(body, shape, fields)
+        })
     }
 
     /// `get`, the answer built by `builds` when given (`asked` records of
     /// it at most).
-    #[allow(clippy::too_many_arguments)]
     fn answer(
         &self,
         request: &Request,
-        shape: Shape,
-        fields: Option<&[String]>,
+        (shape, fields): (Shape, Option<&[String]>),
         deadline: Instant,
         first: bool,
-        asked: u64,
-        builds: Option<&mut dyn Builds>,
+        (asked, builds): (u64, Option<&mut dyn Builds>),
     ) -> Result<Answer, Error> {
+        self.fetch(request, deadline, first, |body| match builds {
+            Some(builds) => builds.build(body, shape, fields, asked),
+            None => decode::decode_fields(body, shape, fields).map(Answer::Decoded),
+        })
+    }
+
+    /// One GET, its body read by `read`; errors carry the request and the
+    /// attempts.
+    fn fetch<T>(
+        &self,
+        request: &Request,
+        deadline: Instant,
+        first: bool,
+        read: impl FnOnce(Vec<u8>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         let reply = self.http.get(&request.target(), deadline, first)?;
-        match builds {
-            Some(builds) => builds.build(reply.body, shape, fields, asked),
-            None => decode::decode_fields(reply.body, shape, fields).map(Answer::Decoded),
-        }
-        .map_err(|e| {
+        read(reply.body).map_err(|e| {
             e.with_request("GET", &request.path)
                 .with_attempts(reply.attempts)
         })
@@ -436,7 +442,6 @@ pub struct Page {
     tapes: Vec<(decode::Tape, Vec<usize>)>,
     /// Records the caller built from the first answer (`Answer::Built`).
     built: Option<u64>,
-    answers: u32,
     got: u64,
     total: Option<u64>,
     /// Where the answers so far end in the PBX's list, how many records
@@ -455,7 +460,6 @@ impl Page {
             start,
             tapes: Vec::new(),
             built: None,
-            answers: 0,
             got: 0,
             total: None,
             end: start,
@@ -484,14 +488,18 @@ impl Page {
         self.total.is_some_and(|total| self.end < total)
     }
 
-    /// Adds an answer that starts at offset `from`, at most `keep` of its
-    /// records: none of those the answers before already hold (the ones
-    /// up to the last run, by position; the run's, by id). False, adding
-    /// nothing, when it starts past that run: it may lack some of it.
-    pub fn take(&mut self, answer: Answer, from: u64, keep: u64) -> bool {
-        if from > self.next_offset() {
-            return false;
-        }
+    /// Whether an answer that starts at offset `from` joins the ones so
+    /// far: one that starts past the last run may lack some of it.
+    fn joins(&self, from: u64) -> bool {
+        from <= self.next_offset()
+    }
+
+    /// Adds an answer that starts at offset `from` (one that `joins`), at
+    /// most `keep` of its records: none of those the answers before
+    /// already hold (the ones up to the last run, by position; the run's,
+    /// by id).
+    pub fn take(&mut self, answer: Answer, from: u64, keep: u64) {
+        debug_assert!(self.joins(from), "an answer that starts past the run");
         let before_run = (self.end - self.tail_ties).saturating_sub(from);
         let (received, summary) = match answer {
             Answer::Decoded(mut decoded) => {
@@ -522,13 +530,11 @@ impl Page {
                 (n, summary)
             }
         };
-        self.answers += 1;
         self.total = summary.total.or(self.total);
         self.end = from + received;
         self.received = received;
         self.tail_ties = summary.tail_ties.min(received);
         self.tail_ids = summary.tail_ids;
-        true
     }
 
     /// The records, as one list.
@@ -598,22 +604,24 @@ mod test {
         // The list, newest first: a b, then c d e sharing second 1, then f.
         // Each answer orders c d e as it likes.
         let mut page = Page::new(0);
-        assert!(page.take(calls(&[("a", 3), ("b", 2), ("e", 1), ("c", 1)]), 0, 6));
+        page.take(calls(&[("a", 3), ("b", 2), ("e", 1), ("c", 1)]), 0, 6);
         assert_eq!(page.next_offset(), 2, "the next answer starts on the run");
-        // Starting past the run, it could lack d: refused, nothing added.
-        assert!(!page.take(calls(&[("d", 1), ("f", 0)]), 4, 6));
-        assert!(page.take(calls(&[("d", 1), ("e", 1), ("c", 1), ("f", 0)]), 2, 6));
+        // Starting past the run, it could lack d: it does not join.
+        assert!(!page.joins(4));
+        assert!(page.joins(2));
+        page.take(calls(&[("d", 1), ("e", 1), ("c", 1), ("f", 0)]), 2, 6);
         assert_eq!(ids(&page), ["a", "b", "e", "c", "d", "f"]);
         assert_eq!(page.got, 6);
         // Started earlier than the run: the records before it are skipped
         // by position, the run's seen ones by id.
         let mut page = Page::new(0);
-        assert!(page.take(calls(&[("a", 3), ("b", 2), ("c", 1)]), 0, 6));
-        assert!(page.take(calls(&[("b", 2), ("d", 1), ("c", 1), ("e", 1)]), 1, 6));
+        page.take(calls(&[("a", 3), ("b", 2), ("c", 1)]), 0, 6);
+        assert!(page.joins(1));
+        page.take(calls(&[("b", 2), ("d", 1), ("c", 1), ("e", 1)]), 1, 6);
         assert_eq!(ids(&page), ["a", "b", "c", "d", "e"]);
         // A run as long as the answer: the next one starts after it.
         let mut page = Page::new(0);
-        assert!(page.take(calls(&[("c", 1), ("d", 1)]), 0, 6));
+        page.take(calls(&[("c", 1), ("d", 1)]), 0, 6);
         assert_eq!(page.next_offset(), 2);
     }
 }
