@@ -166,18 +166,6 @@ impl<'t> Builder<'t> {
     /// Notes the `start` and id of the call record just read (after the
     /// first, one comparison: the last start's buffer is reused).
     fn note_start(&mut self, start: Option<&str>) {
-        self.note_start_only(start);
-        if self.tail_ties == 1 {
-            self.tail_ids.clear();
-            self.tail_id_ends.clear();
-        }
-        if self.id.is_some() {
-            self.tail_ids.extend_from_slice(&self.id_text);
-        }
-        self.tail_id_ends.push(self.tail_ids.len());
-    }
-
-    fn note_start_only(&mut self, start: Option<&str>) {
         if self.records == 0 && self.first_start.is_none() {
             self.first_start = start.map(str::to_string);
         }
@@ -193,6 +181,15 @@ impl<'t> Builder<'t> {
                 self.tail_ties = 1;
             }
         }
+        // A new run: its ids start afresh.
+        if self.tail_ties == 1 {
+            self.tail_ids.clear();
+            self.tail_id_ends.clear();
+        }
+        if self.id.is_some() {
+            self.tail_ids.extend_from_slice(&self.id_text);
+        }
+        self.tail_id_ends.push(self.tail_ids.len());
     }
 
     pub fn fail<E: serde::de::Error>(&mut self, error: Error) -> E {

@@ -147,6 +147,9 @@ impl Tape {
     pub(crate) fn reading(body: Arc<Vec<u8>>) -> Tape {
         Tape {
             body,
+            // It writes no arena of its own: every span is in one it
+            // receives.
+            arena_base: usize::MAX,
             ..Tape::default()
         }
     }
@@ -194,9 +197,6 @@ impl Tape {
     pub(crate) fn receive(&mut self, piece: Piece) {
         self.base = piece.first + piece.nodes.len();
         self.closed.push((piece.first, piece.nodes));
-        // The reader writes no arena of its own: every span is in one it
-        // received.
-        self.arena_base = usize::MAX;
         if !piece.arena.is_empty() {
             self.old_arenas.push((piece.arena_at, piece.arena));
         }
