@@ -86,12 +86,10 @@ pub struct Tape {
     /// moving a `Vec` does not move its bytes).
     body_at: usize,
     body_len: usize,
-    /// The arena being written; its first byte is arena byte `arena_base`.
+    /// The arena being written (or, on a streamed tape's reader, the ones
+    /// received, end to end); its first byte is arena byte `arena_base`.
     arena: Vec<u8>,
     arena_base: usize,
-    /// Arenas shipped (writer) or received (reader), each with the arena
-    /// byte it starts at.
-    old_arenas: Vec<(usize, Vec<u8>)>,
     /// The nodes being written; node `base + i` is `nodes[i]`.
     nodes: Vec<Node>,
     base: usize,
@@ -147,9 +145,6 @@ impl Tape {
     pub(crate) fn reading(body: Arc<Vec<u8>>) -> Tape {
         Tape {
             body,
-            // It writes no arena of its own: every span is in one it
-            // receives.
-            arena_base: usize::MAX,
             ..Tape::default()
         }
     }
@@ -197,9 +192,12 @@ impl Tape {
     pub(crate) fn receive(&mut self, piece: Piece) {
         self.base = piece.first + piece.nodes.len();
         self.closed.push((piece.first, piece.nodes));
-        if !piece.arena.is_empty() {
-            self.old_arenas.push((piece.arena_at, piece.arena));
-        }
+        // Each arena where its spans say: it follows the one before, so
+        // the resize changes nothing, and a string is found in one step
+        // (it was a search over the pieces, for every string).
+        let at = piece.arena_at.saturating_sub(self.arena_base);
+        self.arena.resize(at, 0);
+        self.arena.extend_from_slice(&piece.arena);
         for key in piece.keys.iter() {
             self.add_key(key);
         }
@@ -332,15 +330,11 @@ impl Tape {
         let start = text.start as usize;
         let (source, at) = if text.len & IN_ARENA == 0 {
             (self.body.as_slice(), start)
-        } else if start >= self.arena_base {
-            (self.arena.as_slice(), start - self.arena_base)
         } else {
-            // A streamed tape's reader: the arena it was shipped in.
-            let i = self.old_arenas.partition_point(|(base, _)| *base <= start);
-            match i.checked_sub(1).and_then(|i| self.old_arenas.get(i)) {
-                Some((base, arena)) => (arena.as_slice(), start - base),
-                None => return &[],
-            }
+            let Some(at) = start.checked_sub(self.arena_base) else {
+                return &[];
+            };
+            (self.arena.as_slice(), at)
         };
         source.get(at..at.saturating_add(len)).unwrap_or_default()
     }
