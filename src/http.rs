@@ -27,6 +27,10 @@ const MIN_ATTEMPT: Duration = Duration::from_millis(10);
 const MAX_REDIRECTS: u32 = 5;
 /// Error bodies are read only this far: enough for a reason.
 const ERROR_BODY_LIMIT: u64 = 64 * 1024;
+/// Most room made for a body before it arrives, whatever its
+/// `Content-Length` claims (a PBX that claims a gigabyte and sends ten
+/// bytes gets this much reserved, and never touched).
+const BODY_ROOM: u64 = 4 << 20;
 
 /// What a successful GET gives back.
 #[derive(Debug)]
@@ -155,12 +159,7 @@ impl Http {
             let mut response = sent.map_err(|e| map_transport(e, &self.config))?;
             let status = response.status().as_u16();
             if (200..300).contains(&status) {
-                return response
-                    .body_mut()
-                    .with_config()
-                    .limit(self.config.max_response_bytes())
-                    .read_to_vec()
-                    .map_err(|e| map_body(e, &self.config));
+                return read_body(&mut response, &self.config);
             }
             if response.status().is_redirection() {
                 url = self.redirect_target(&url, &response)?;
@@ -304,6 +303,22 @@ fn map_transport(error: ureq::Error, config: &Config) -> Failure {
 }
 
 /// Maps a failure while reading a 2xx body.
+/// A 2xx body, whole, up to `max_response_bytes`. Room for what
+/// `Content-Length` says is made first (up to `BODY_ROOM`): a body read
+/// into an empty `Vec` was copied each time it doubled, and a small one
+/// read in many short steps.
+fn read_body(response: &mut Response<Body>, config: &Config) -> Result<Vec<u8>, Failure> {
+    let limit = config.max_response_bytes();
+    let room = response.body().content_length().unwrap_or(0);
+    let mut body = Vec::with_capacity(room.min(limit).min(BODY_ROOM) as usize);
+    let mut reader = response.body_mut().with_config().limit(limit).reader();
+    match reader.read_to_end(&mut body) {
+        Ok(_) => Ok(body),
+        // ureq's own errors come back out of the `io::Error` they travel in.
+        Err(e) => Err(map_body(ureq::Error::from(e), config)),
+    }
+}
+
 fn map_body(error: ureq::Error, config: &Config) -> Failure {
     match error {
         ureq::Error::BodyExceedsLimit(limit) => Error::decode(format!(
