@@ -172,6 +172,23 @@ pub fn generate_sized(seed: u64, calls: usize) -> Data {
     }
 }
 
+/// Adds `n` calls that all start in one second, two days before the end
+/// of the window (among the first few hundred, newest first): a dialer's
+/// campaign or an import. `start` is not unique (wildix-api.md), and
+/// nothing bounds how many calls share one; a run longer than a page is
+/// the case offset paging cannot simply start on.
+pub fn add_burst(data: &mut Data, n: usize) {
+    let second = WINDOW_START + (WINDOW_DAYS - 2) * 86_400 + 43_200;
+    let mut rng = Rng(0xB0B5_7000 ^ n as u64);
+    for k in 0..n {
+        let mut record = call_at(&mut rng, CALLS + 2_000_000 + k, second, &data.colleagues);
+        record.insert("id".into(), Value::String(format!("burst-{k}")));
+        data.calls.push(record);
+    }
+    data.calls
+        .sort_by(|a, b| b["start"].as_str().cmp(&a["start"].as_str()));
+}
+
 /// Extensions with a registrations entry (some of them empty).
 pub const REGISTERED: usize = 12;
 
@@ -528,6 +545,32 @@ mod test {
         let last = data.calls[0]["start"].as_str().unwrap().to_string();
         assert!(first.as_str() >= "2026-01-01 00:00:00", "{first}");
         assert!(last.as_str() <= "2026-03-31 23:59:59", "{last}");
+    }
+
+    #[test]
+    fn a_burst_is_one_run_among_the_newest_calls() {
+        let mut data = generate(1);
+        let before = data.calls.len();
+        add_burst(&mut data, 250);
+        assert_eq!(data.calls.len(), before + 250);
+        let at = |c: &Record| c["start"].as_str().unwrap().to_string();
+        let first = data
+            .calls
+            .iter()
+            .position(|c| c["id"] == "burst-0")
+            .unwrap();
+        let run: Vec<&Record> = data
+            .calls
+            .iter()
+            .skip_while(|c| at(c) != at(&data.calls[first]))
+            .collect();
+        let run = run
+            .iter()
+            .take_while(|c| at(c) == at(&data.calls[first]))
+            .count();
+        assert!(run >= 250, "{run}");
+        assert!(first < 300, "{first}");
+        assert!(data.calls.windows(2).all(|w| at(&w[0]) >= at(&w[1])));
     }
 
     #[test]

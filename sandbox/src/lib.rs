@@ -39,6 +39,8 @@ pub struct Options {
     pub tls: bool,
     /// Call records to generate.
     pub calls: usize,
+    /// Calls that share one second besides (`data::add_burst`); 0: none.
+    pub burst: usize,
     /// Serve each distinct answer from memory after its first rendering
     /// (benchmarks measure the client, not the sandbox).
     pub cache: bool,
@@ -65,6 +67,7 @@ impl Default for Options {
             seed: 1,
             tls: false,
             calls: data::CALLS,
+            burst: 0,
             cache: false,
             latency: std::time::Duration::ZERO,
             record_time: std::time::Duration::ZERO,
@@ -108,6 +111,9 @@ impl Sandbox {
             data: {
                 let mut data = data::generate_sized(options.seed, options.calls);
                 data.call_control = options.call_control;
+                if options.burst > 0 {
+                    data::add_burst(&mut data, options.burst);
+                }
                 data
             },
             cache: options.cache.then(Default::default),

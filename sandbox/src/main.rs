@@ -25,6 +25,8 @@ const USAGE: &str = "usage: wildix-sandbox [--port N] [--token T] [--seed N] [--
                 way, as SQL does under LIMIT and OFFSET)
   --seed N      seed of the generated data (default 1)
   --calls N     call records to generate (default 6000)
+  --burst N     and N more that share one second, among the newest few
+                hundred (longer than a page: a dialer's campaign)
   --cache       serve each distinct answer from memory (for benchmarks)
   --latency MS  a remote PBX: each answer waits MS milliseconds first
   --record-us US  and US microseconds per record the page holds
@@ -95,6 +97,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                     .ok()
                     .filter(|n| (1..=10_000_000).contains(n))
                     .ok_or_else(|| "--calls must be 1 to 10000000".to_string())?
+            }
+            "--burst" => {
+                parsed.options.burst = value("--burst")?
+                    .parse()
+                    .ok()
+                    .filter(|n| *n <= 1_000_000)
+                    .ok_or_else(|| "--burst must be 0 to 1000000".to_string())?
             }
             "--ca-out" => parsed.ca_out = Some(value("--ca-out")?),
             "--exit-on-stdin-eof" => parsed.exit_on_stdin_eof = true,
