@@ -69,6 +69,41 @@ describe("a PBX that orders calls sharing a second its own way on each request",
   end)
 end)
 
+describe("a run of calls sharing one second, longer than a page", function()
+  -- A dialer's campaign or an import: 250 calls in one second, among the
+  -- newest few hundred (`--burst`). Offset paging cannot start on such a
+  -- run; a PBX that orders it anew on each request is read one record on
+  -- a request until the run ends.
+  local function reads_the_burst(flags, most_requests)
+    local url = helper.sandbox(flags)
+    local wildix = helper.fresh()
+    wildix.configure{ url = url, token = helper.token }
+    local before = helper.stats(url).requests
+    local calls = wildix.list_calls{ limit = 1000 }.calls
+    local requests = helper.stats(url).requests - before - 1
+    assert.equals(1000, #calls)
+    local seen, burst = {}, 0
+    for _, call in ipairs(calls) do
+      assert.is_nil(seen[call.id], flags .. ": listed twice: " .. call.id)
+      seen[call.id] = true
+      if call.id:find("^burst%-") then burst = burst + 1 end
+    end
+    assert.equals(250, burst, flags)
+    assert.is_true(requests <= most_requests, flags .. ": " .. requests .. " requests")
+    scans_every_call_once(wildix, flags .. ", ")
+  end
+
+  it("should list each of its calls once, from a PBX that reorders it", function()
+    -- A request per call of the run at most.
+    reads_the_burst("--burst 250", 250)
+  end)
+
+  it("should page straight through it on a PBX that keeps its order", function()
+    -- Ten answers of 100, and as many again where one did not join.
+    reads_the_burst("--burst 250 --stable-ties", 22)
+  end)
+end)
+
 describe("a scan over call history that grows while it is read", function()
   -- Every request finds new calls on top and one logged late, in the
   -- middle; calls sharing a second come in each request's own order.

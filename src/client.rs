@@ -4,6 +4,7 @@
 //! decoded: `Builds`), long lists joined from several answers — ending in
 //! an `Out` that the Lua side pushes.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
@@ -228,7 +229,7 @@ impl Client {
         loop {
             let from = page.next_offset();
             let answer = self.answer(
-                &request.page(from, end - from),
+                &request.page(from, page.count_from(from, limit - page.got)),
                 (shape, fields),
                 deadline,
                 first,
@@ -244,10 +245,13 @@ impl Client {
                 let end = end.min(page.total.unwrap_or(u64::MAX));
                 // Each starts on the tail of the one before (see `take`):
                 // as many records early as the first answer's run, two at
-                // least (call legs) for calls, none for other records.
+                // least (call legs) for calls, none for other records; at
+                // most half an answer (a longer run: an answer that does
+                // not join is asked for again, below), so a run as long
+                // as the answer cannot make a request of every record.
                 let early = match page.tail_ties {
                     0 => 0,
-                    ties => ties.max(2),
+                    ties => ties.max(2).min(per_request / 2),
                 };
                 let step = per_request.saturating_sub(early).max(1);
                 let mut chunks = Vec::new();
@@ -266,7 +270,7 @@ impl Client {
                     if !page.joins(from) {
                         from = page.next_offset();
                         answer = self.get(
-                            &request.page(from, end - from),
+                            &request.page(from, page.count_from(from, limit - page.got)),
                             shape,
                             fields,
                             deadline,
@@ -276,7 +280,7 @@ impl Client {
                     page.take(Answer::Decoded(answer), from, limit - page.got);
                     // Past a short answer, the offsets asked for were wrong:
                     // on, one at a time.
-                    if page.received < count.min(end - from) || page.got >= limit {
+                    if page.received < count.min(end.saturating_sub(from)) || page.got >= limit {
                         break;
                     }
                 }
@@ -445,12 +449,19 @@ pub struct Page {
     got: u64,
     total: Option<u64>,
     /// Where the answers so far end in the PBX's list, how many records
-    /// the last one held, and the run of calls sharing a second it ended
-    /// on (`Summary::tail_ties`, its ids).
+    /// the last one held, and how many at its end share their second
+    /// (`Summary::tail_ties`).
     end: u64,
     received: u64,
     tail_ties: u64,
-    tail_ids: Vec<Box<[u8]>>,
+    /// That second, and the ids held of the calls in it: from every
+    /// answer that held some, while they end in it (a run can be longer
+    /// than an answer).
+    run_second: Option<String>,
+    run_ids: HashSet<Box<[u8]>>,
+    /// The PBX sent a call of the run again past where the list held it:
+    /// it orders the run anew on each request (see `next_offset`).
+    reordered: bool,
 }
 
 impl Page {
@@ -465,7 +476,9 @@ impl Page {
             end: start,
             received: 0,
             tail_ties: 0,
-            tail_ids: Vec::new(),
+            run_second: None,
+            run_ids: HashSet::new(),
+            reordered: false,
         }
     }
 
@@ -474,12 +487,24 @@ impl Page {
     /// any order, and not the same one for two LIMIT/OFFSET requests
     /// (MySQL's manual, "LIMIT Query Optimization"): only an answer that
     /// starts on the whole run sees each of its records. A run as long as
-    /// the answer cannot be started on: the next one starts after it.
+    /// the answer cannot be started on: the next one starts after it, or,
+    /// once the PBX has shown that it reorders the run, one record on
+    /// (each answer holds calls of the run not seen yet, until it ends),
+    /// as scans do (`scan.rs`).
     fn next_offset(&self) -> u64 {
-        match self.tail_ties < self.received {
-            true => self.end - self.tail_ties,
-            false => self.end,
+        if self.tail_ties < self.received {
+            self.end - self.tail_ties
+        } else if self.reordered {
+            self.end - self.received.saturating_sub(1)
+        } else {
+            self.end
         }
+    }
+
+    /// How many records to ask for from `from` to end with `keep` more
+    /// than the list holds: those, and the ones asked for again.
+    fn count_from(&self, from: u64, keep: u64) -> u64 {
+        keep.saturating_add(self.end.saturating_sub(from))
     }
 
     /// Whether the list goes on past what arrived (without a `total`, only
@@ -501,24 +526,36 @@ impl Page {
     pub fn take(&mut self, answer: Answer, from: u64, keep: u64) {
         debug_assert!(self.joins(from), "an answer that starts past the run");
         let before_run = (self.end - self.tail_ties).saturating_sub(from);
+        // Records from here on are past what the list held.
+        let past = self.end.saturating_sub(from);
         let (received, summary) = match answer {
             Answer::Decoded(mut decoded) => {
                 let ids = decoded.tape.take_ids();
                 let records = decoded.tape.take_records();
                 let received = records.len() as u64;
                 let tape = &decoded.tape;
-                let repeated = |i: usize| {
-                    let id = ids.get(i).copied().flatten().map(|t| tape.bytes(t));
-                    id.is_some_and(|id| self.tail_ids.iter().any(|seen| **seen == *id))
-                };
+                let id_of = |i: usize| ids.get(i).copied().flatten().map(|t| tape.bytes(t));
+                let mut reordered = false;
                 let picks: Vec<usize> = records
                     .iter()
                     .enumerate()
                     .skip(usize::try_from(before_run).unwrap_or(usize::MAX))
-                    .filter(|(i, _)| self.tail_ids.is_empty() || !repeated(*i))
+                    .filter(|(i, _)| {
+                        let id = id_of(*i);
+                        let again = id.is_some_and(|id| self.run_ids.contains(id));
+                        // A call of the run the list holds, past where it
+                        // held it, or one it lacks where it held the run:
+                        // the PBX ordered the run anew.
+                        reordered |= match (*i as u64) < past {
+                            true => id.is_some() && !again,
+                            false => again,
+                        };
+                        !again
+                    })
                     .map(|(_, at)| *at)
                     .take(usize::try_from(keep).unwrap_or(usize::MAX))
                     .collect();
+                self.reordered |= reordered;
                 self.got += picks.len() as u64;
                 self.tapes.push((decoded.tape, picks));
                 (received, decoded.summary)
@@ -534,7 +571,18 @@ impl Page {
         self.end = from + received;
         self.received = received;
         self.tail_ties = summary.tail_ties.min(received);
-        self.tail_ids = summary.tail_ids;
+        // An answer wholly in the run it started on: the run goes on, and
+        // so do its ids. Else a new run (and whether the PBX reorders it
+        // is seen anew).
+        let goes_on = self.tail_ties == received
+            && summary.first_start.is_some()
+            && summary.first_start == self.run_second;
+        if !goes_on {
+            self.run_ids.clear();
+            self.run_second = summary.last_start;
+            self.reordered = false;
+        }
+        self.run_ids.extend(summary.tail_ids);
     }
 
     /// The records, as one list.
@@ -623,5 +671,32 @@ mod test {
         let mut page = Page::new(0);
         page.take(calls(&[("c", 1), ("d", 1)]), 0, 6);
         assert_eq!(page.next_offset(), 2);
+    }
+
+    #[test]
+    fn a_run_longer_than_an_answer_is_read_once_to_its_end() {
+        // Second 1 holds c d e f g, more than an answer of 3.
+        let mut page = Page::new(0);
+        page.take(calls(&[("a", 2), ("c", 1), ("d", 1)]), 0, 9);
+        assert_eq!(page.next_offset(), 1);
+        // Wholly in the run, and e where d was: the PBX reorders it. The
+        // next answer starts one record on, with every id of the run held.
+        page.take(calls(&[("e", 1), ("c", 1), ("f", 1)]), 1, 9);
+        assert_eq!(page.next_offset(), 2);
+        page.take(calls(&[("g", 1), ("d", 1), ("c", 1)]), 2, 9);
+        assert_eq!(page.next_offset(), 3);
+        // Past the run: a new one (b's), started on as before.
+        page.take(calls(&[("f", 1), ("e", 1), ("b", 0)]), 3, 9);
+        assert_eq!(page.next_offset(), 5);
+        assert_eq!(ids(&page), ["a", "c", "d", "e", "f", "g", "b"]);
+        assert_eq!(page.got, 7);
+        // A PBX that keeps the run's order: each answer starts after the
+        // one before, and none repeats a call.
+        let mut page = Page::new(0);
+        page.take(calls(&[("a", 2), ("c", 1), ("d", 1)]), 0, 9);
+        page.take(calls(&[("c", 1), ("d", 1), ("e", 1)]), 1, 9);
+        assert_eq!(page.next_offset(), 4);
+        page.take(calls(&[("f", 1), ("g", 1), ("b", 0)]), 4, 9);
+        assert_eq!(ids(&page), ["a", "c", "d", "e", "f", "g", "b"]);
     }
 }
