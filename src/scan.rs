@@ -100,6 +100,10 @@ pub struct Scan {
     /// The largest `back` so far (at least 1): how early pages asked for
     /// ahead start.
     overlap: u64,
+    /// The second of a run longer than a quarter page that the PBX was
+    /// seen to reorder: while pages end in it, each starts on it at once
+    /// (no page at the offset first, to see that again).
+    reordering: Option<String>,
     total: Option<u64>,
     /// Pages to keep asked for ahead now (up to `concurrency`), and pages
     /// to take before asking ahead again after the last drop.
@@ -153,6 +157,7 @@ impl Scan {
             per_request: 0,
             back: 0,
             overlap: 1,
+            reordering: None,
             total: None,
             window: client_concurrency,
             cooldown: 0,
@@ -174,7 +179,9 @@ impl Scan {
             Some((decoded, start, seen)) => self.accept(decoded, start, Some(seen)),
             // On the run the page before ended on; a tiny page, at the
             // offset (and again from the run if the PBX reordered it).
-            None if 4 * self.back <= self.per_request => {
+            None if 4 * self.back <= self.per_request
+                || (self.reordering.is_some() && self.reordering == self.last_start) =>
+            {
                 let from = self.tie_start();
                 let decoded = self.fetch_now(from)?;
                 self.accept(decoded, from, None)
@@ -182,6 +189,7 @@ impl Scan {
             None => {
                 let decoded = self.fetch_now(self.offset)?;
                 if self.reordered(&decoded) {
+                    self.reordering = self.last_start.clone();
                     let decoded = self.fetch_now(self.tie_start())?;
                     self.accept(decoded, self.tie_start(), None)
                 } else {
