@@ -459,8 +459,9 @@ pub struct Page {
     /// than an answer).
     run_second: Option<String>,
     run_ids: HashSet<Box<[u8]>>,
-    /// The PBX sent a call of the run again past where the list held it:
-    /// it orders the run anew on each request (see `next_offset`).
+    /// The PBX sent a call of the run past where the list held it, or one
+    /// the list lacks where it held the run: it orders the run anew on
+    /// each request (see `next_offset`).
     reordered: bool,
 }
 

@@ -302,7 +302,6 @@ fn map_transport(error: ureq::Error, config: &Config) -> Failure {
     Failure::from(map_ureq(error, config))
 }
 
-/// Maps a failure while reading a 2xx body.
 /// A 2xx body, whole, up to `max_response_bytes`. Room for what
 /// `Content-Length` says is made first (up to `BODY_ROOM`): a body read
 /// into an empty `Vec` was copied each time it doubled, and a small one
@@ -319,6 +318,7 @@ fn read_body(response: &mut Response<Body>, config: &Config) -> Result<Vec<u8>, 
     }
 }
 
+/// Maps a failure while reading a 2xx body.
 fn map_body(error: ureq::Error, config: &Config) -> Failure {
     match error {
         ureq::Error::BodyExceedsLimit(limit) => Error::decode(format!(

@@ -25,7 +25,10 @@
 //!   little for a history that grows while it is read: such a page starts
 //!   at the loop's offset, and is asked for again from the run only if it
 //!   repeats more yielded records than late calls can explain (the growth
-//!   of `total`).
+//!   of `total`). Once a run has been seen reordered, pages that end in it
+//!   start on it at once. A run longer than a page is read that way one
+//!   record a request, with no page asked for ahead (each would start in
+//!   the run, and be dropped).
 //! - With `concurrency` above 1, once the loop needs a second page (a loop
 //!   that stops within the first costs the PBX nothing more), that page
 //!   and the next ones are asked for ahead of the loop, on threads of their
@@ -104,6 +107,9 @@ pub struct Scan {
     /// seen to reorder: while pages end in it, each starts on it at once
     /// (no page at the offset first, to see that again).
     reordering: Option<String>,
+    /// The last page was all one second: a page asked for ahead would
+    /// start in that run too, and could not be used (`arrived`).
+    in_run: bool,
     total: Option<u64>,
     /// Pages to keep asked for ahead now (up to `concurrency`), and pages
     /// to take before asking ahead again after the last drop.
@@ -158,6 +164,7 @@ impl Scan {
             back: 0,
             overlap: 1,
             reordering: None,
+            in_run: false,
             total: None,
             window: client_concurrency,
             cooldown: 0,
@@ -177,8 +184,9 @@ impl Scan {
         }
         let out = match self.arrived()? {
             Some((decoded, start, seen)) => self.accept(decoded, start, Some(seen)),
-            // On the run the page before ended on; a tiny page, at the
-            // offset (and again from the run if the PBX reordered it).
+            // On the run the page before ended on (also a run it saw the
+            // PBX reorder); a tiny page, at the offset (and again from the
+            // run if the PBX reordered it).
             None if 4 * self.back <= self.per_request
                 || (self.reordering.is_some() && self.reordering == self.last_start) =>
             {
@@ -365,6 +373,7 @@ impl Scan {
         self.offset = start + n;
         self.per_request = self.per_request.max(n);
         self.back = decoded.summary.tail_ties.min(n - 1);
+        self.in_run = decoded.summary.tail_ties >= n;
         self.overlap = self.overlap.max(self.back);
         self.total = decoded.summary.total;
         self.forget_old_ids();
@@ -400,7 +409,7 @@ impl Scan {
     /// of the one before).
     fn ask_ahead(&mut self) {
         let concurrency = self.client.config().concurrency() as usize;
-        if concurrency < 2 || self.offset == 0 || self.per_request < MIN_AHEAD_PAGE {
+        if concurrency < 2 || self.offset == 0 || self.per_request < MIN_AHEAD_PAGE || self.in_run {
             return;
         }
         if self.window == 0 {
