@@ -143,34 +143,69 @@ pub fn same_number(a: &str, b: &str) -> bool {
     a.ends_with(&b) || b.ends_with(&a)
 }
 
-impl RecordKind {
-    /// Whether the rules read `key` (the decoder captures only these).
-    pub fn wants(self, key: &str) -> bool {
-        match self {
-            RecordKind::Call => matches!(
-                key,
-                "from_number"
-                    | "src"
-                    | "to_number"
-                    | "dst"
-                    | "disposition"
-                    | "duration"
-                    | "billsec"
-                    | "start"
-                    | "answer"
-                    | "end"
-                    | "timezone"
-            ),
-            RecordKind::Extension | RecordKind::Colleague => matches!(key, "extension" | "name"),
-            RecordKind::Contact => CONTACT_NUMBERS.contains(&key),
-            RecordKind::Device => key == "user",
-            RecordKind::CallGroup => matches!(key, "title" | "members"),
-            RecordKind::Presence => key == "show",
-            RecordKind::Registration => matches!(key, "online" | "useragent"),
-            RecordKind::User | RecordKind::Plain | RecordKind::ActiveCall => false,
+/// A field the rules read. The decoder works out once per distinct key
+/// which one it is (`Fact::of`), and hands each record's value over by it
+/// (`Facts::note`), not by its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    FromNumber,
+    Src,
+    ToNumber,
+    Dst,
+    Disposition,
+    Duration,
+    Billsec,
+    Start,
+    Answer,
+    End,
+    Timezone,
+    Extension,
+    Name,
+    User,
+    Title,
+    Members,
+    Show,
+    Online,
+    Useragent,
+    /// A contact's number: its place in `CONTACT_NUMBERS`.
+    Number(u8),
+}
+
+impl Fact {
+    /// What the rules for `kind` read `key` as; `None`: they do not read
+    /// it (the decoder captures only the fields they read).
+    pub fn of(kind: RecordKind, key: &str) -> Option<Fact> {
+        use Fact::*;
+        match (kind, key) {
+            (RecordKind::Call, "from_number") => Some(FromNumber),
+            (RecordKind::Call, "src") => Some(Src),
+            (RecordKind::Call, "to_number") => Some(ToNumber),
+            (RecordKind::Call, "dst") => Some(Dst),
+            (RecordKind::Call, "disposition") => Some(Disposition),
+            (RecordKind::Call, "duration") => Some(Duration),
+            (RecordKind::Call, "billsec") => Some(Billsec),
+            (RecordKind::Call, "start") => Some(Start),
+            (RecordKind::Call, "answer") => Some(Answer),
+            (RecordKind::Call, "end") => Some(End),
+            (RecordKind::Call, "timezone") => Some(Timezone),
+            (RecordKind::Extension | RecordKind::Colleague, "extension") => Some(Extension),
+            (RecordKind::Extension | RecordKind::Colleague, "name") => Some(Name),
+            (RecordKind::Contact, key) => CONTACT_NUMBERS
+                .iter()
+                .position(|k| *k == key)
+                .map(|i| Number(i as u8)),
+            (RecordKind::Device, "user") => Some(User),
+            (RecordKind::CallGroup, "title") => Some(Title),
+            (RecordKind::CallGroup, "members") => Some(Members),
+            (RecordKind::Presence, "show") => Some(Show),
+            (RecordKind::Registration, "online") => Some(Online),
+            (RecordKind::Registration, "useragent") => Some(Useragent),
+            _ => None,
         }
     }
+}
 
+impl RecordKind {
     /// Whether the rules replace the PBX's `key` (so it is not kept as sent).
     pub fn replaces(self, key: &str) -> bool {
         match self {
@@ -188,37 +223,38 @@ impl<'a> Facts<'a> {
         self.start.as_deref()
     }
 
-    /// Records `value` of `key` (last one wins, as in the Lua table).
-    pub fn note(&mut self, key: &str, value: Scalar<'a>) {
+    /// Records `value` of the field that is `fact` (last one wins, as in
+    /// the Lua table).
+    pub fn note(&mut self, fact: Fact, value: Scalar<'a>) {
         let text = || value.text();
-        match key {
-            "from_number" => self.from_number = text(),
-            "src" => self.src = text(),
-            "to_number" => self.to_number = text(),
-            "dst" => self.dst = text(),
-            "disposition" => self.disposition = text(),
-            "duration" => self.duration = value.seconds(),
-            "billsec" => self.billsec = value.seconds(),
-            "start" => self.start = text(),
-            "answer" => self.answer = text(),
-            "end" => self.end = text(),
-            "timezone" => self.timezone = text(),
-            "extension" => self.extension = text(),
-            "name" => self.name = value.is_scalar().then_some(value),
-            "user" => self.user = text(),
-            "title" => self.title = value.is_scalar().then_some(value),
-            "members" => {
+        match fact {
+            Fact::FromNumber => self.from_number = text(),
+            Fact::Src => self.src = text(),
+            Fact::ToNumber => self.to_number = text(),
+            Fact::Dst => self.dst = text(),
+            Fact::Disposition => self.disposition = text(),
+            Fact::Duration => self.duration = value.seconds(),
+            Fact::Billsec => self.billsec = value.seconds(),
+            Fact::Start => self.start = text(),
+            Fact::Answer => self.answer = text(),
+            Fact::End => self.end = text(),
+            Fact::Timezone => self.timezone = text(),
+            Fact::Extension => self.extension = text(),
+            Fact::Name => self.name = value.is_scalar().then_some(value),
+            Fact::User => self.user = text(),
+            Fact::Title => self.title = value.is_scalar().then_some(value),
+            Fact::Members => {
                 self.members = match value {
                     Scalar::Texts(members) => Some(members),
                     _ => None,
                 }
             }
-            "show" => self.show = text(),
-            "online" => self.online = Some(value),
-            "useragent" => self.useragent = text(),
-            _ => {
-                if let Some(i) = CONTACT_NUMBERS.iter().position(|k| *k == key) {
-                    self.numbers[i] = text();
+            Fact::Show => self.show = text(),
+            Fact::Online => self.online = Some(value),
+            Fact::Useragent => self.useragent = text(),
+            Fact::Number(i) => {
+                if let Some(number) = self.numbers.get_mut(usize::from(i)) {
+                    *number = text();
                 }
             }
         }
@@ -408,8 +444,8 @@ mod test {
     fn added(kind: RecordKind, fields: &[(&str, Scalar)]) -> Vec<(&'static str, Added<'static>)> {
         let mut facts = Facts::default();
         for (key, value) in fields {
-            if kind.wants(key) {
-                facts.note(key, value.clone());
+            if let Some(fact) = Fact::of(kind, key) {
+                facts.note(fact, value.clone());
             }
         }
         let mut out = Vec::new();

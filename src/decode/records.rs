@@ -11,7 +11,7 @@ use super::reason;
 use super::tape::{Node, Tape, Text};
 use super::Shape;
 use crate::error::Error;
-use crate::normalize::{Added, Facts, RecordKind, Scalar};
+use crate::normalize::{Added, Fact, Facts, RecordKind, Scalar};
 
 /// The scalar visits of a visitor that only takes a list or an object:
 /// each is a decode error with `$message`.
@@ -366,28 +366,27 @@ enum Role {
     Keep,
     /// Not wanted (`fields`) and not read: skipped.
     Skip,
-    /// Read by the rules but not wanted: captured, not built.
-    ReadOnly,
     /// The record's id: a string.
     Id,
-    /// Kept, and read by the rules.
-    Read,
-    /// Read by the rules, and kept only in the form they give it.
-    Replace,
+    /// Kept, and read by the rules as this.
+    Read(Fact),
+    /// Not built: read by the rules (if they read it) and kept only in the
+    /// form they give it, or read but not wanted.
+    Capture(Option<Fact>),
 }
 
 impl Role {
     fn of(kind: RecordKind, key: &str, fields: Option<&[String]>) -> Role {
         let wanted = fields.is_none_or(|fields| fields.iter().any(|f| f == key));
+        let fact = Fact::of(kind, key);
         if kind.replaces(key) {
-            Role::Replace
+            Role::Capture(fact)
         } else if key == "id" {
             Role::Id
-        } else if kind.wants(key) {
-            if wanted {
-                Role::Read
-            } else {
-                Role::ReadOnly
+        } else if let Some(fact) = fact {
+            match wanted {
+                true => Role::Read(fact),
+                false => Role::Capture(Some(fact)),
             }
         } else if wanted {
             Role::Keep
@@ -685,35 +684,40 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
             let key = key.0;
             let (field, role) = b.field(&key, after)?;
             after = Some(field);
-            if role == Role::Skip {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            }
-            if role == Role::Replace || role == Role::ReadOnly {
-                // Kept only in the form the rules give it.
-                if let Some(scalar) = map.next_value_seed(CaptureSeed {
-                    b: &mut *b,
-                    push: false,
-                })? {
-                    facts.note(&key, scalar);
+            let read = match role {
+                Role::Skip => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
                 }
-                continue;
-            }
+                Role::Capture(fact) => {
+                    // Kept only in the form the rules give it.
+                    let scalar = map.next_value_seed(CaptureSeed {
+                        b: &mut *b,
+                        push: false,
+                    })?;
+                    if let (Some(scalar), Some(fact)) = (scalar, fact) {
+                        facts.note(fact, scalar);
+                    }
+                    continue;
+                }
+                Role::Read(fact) => Some(fact),
+                Role::Keep | Role::Id => None,
+            };
             let mark = b.tape.len();
             b.tape.push(Node::Field(field));
-            let pushed = if role == Role::Id {
-                map.next_value_seed(IdSeed { b: &mut *b })?
-            } else if role == Role::Read {
+            let pushed = if let Some(fact) = read {
                 match map.next_value_seed(CaptureSeed {
                     b: &mut *b,
                     push: true,
                 })? {
                     Some(scalar) => {
-                        facts.note(&key, scalar);
+                        facts.note(fact, scalar);
                         true
                     }
                     None => false,
                 }
+            } else if role == Role::Id {
+                map.next_value_seed(IdSeed { b: &mut *b })?
             } else {
                 map.next_value_seed(ValueSeed { b: &mut *b })?
             };
