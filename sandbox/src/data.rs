@@ -147,8 +147,7 @@ pub fn generate_sized(seed: u64, calls: usize) -> Data {
     let mut example = call(&mut rng, 0, &colleagues);
     example.insert("id".into(), Value::String("call-123".into()));
     calls.push(example);
-    // Stored newest first, the PBX's default order.
-    calls.sort_by(|a, b| b["start"].as_str().cmp(&a["start"].as_str()));
+    newest_first(&mut calls);
     let contacts = (0..CONTACTS).map(|i| contact(&mut rng, i)).collect();
     let devices = (0..DEVICES).map(|i| device(&mut rng, i)).collect();
     let presence = colleagues
@@ -185,8 +184,13 @@ pub fn add_burst(data: &mut Data, n: usize) {
         record.insert("id".into(), Value::String(format!("burst-{k}")));
         data.calls.push(record);
     }
-    data.calls
-        .sort_by(|a, b| b["start"].as_str().cmp(&a["start"].as_str()));
+    newest_first(&mut data.calls);
+}
+
+/// Calls are stored newest first, the PBX's default order (a stable sort:
+/// calls that share a second keep the order they were made in).
+fn newest_first(calls: &mut [Record]) {
+    calls.sort_by(|a, b| b["start"].as_str().cmp(&a["start"].as_str()));
 }
 
 /// Extensions with a registrations entry (some of them empty).
