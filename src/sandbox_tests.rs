@@ -201,3 +201,23 @@ fn a_scan_yields_each_call_once() {
     }
     assert_eq!(seen.len(), wildix_sandbox::data::CALLS + 1);
 }
+
+#[test]
+fn a_scan_closed_early_refuses_more_and_one_closed_at_its_end_stays_ended() {
+    let client = std::sync::Arc::new(client(&PLAIN.url, &[]).unwrap());
+    let params = crate::params::Params {
+        limit: 100,
+        ..Default::default()
+    };
+    let mut early =
+        crate::scan::Scan::new(std::sync::Arc::clone(&client), Operation::ListCalls, params);
+    assert!(early.next_page().unwrap().is_some());
+    early.close();
+    let err = early.next_page().unwrap_err();
+    assert_eq!(err.kind(), Kind::Argument);
+
+    let mut whole = crate::scan::Scan::new(client, Operation::ListExtensions, Default::default());
+    while whole.next_page().unwrap().is_some() {}
+    whole.close();
+    assert!(whole.next_page().unwrap().is_none());
+}

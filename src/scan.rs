@@ -87,6 +87,8 @@ pub struct Scan {
     /// Pages taken so far.
     pages: u64,
     done: bool,
+    /// Closed before its end (`close`): asking for more is an error.
+    closed: bool,
     /// Pages asked for ahead, in order (at most `concurrency`).
     ahead: VecDeque<Ahead>,
     /// Set when what is in flight is no longer wanted: those requests end
@@ -158,6 +160,7 @@ impl Scan {
             last_start: None,
             pages: 0,
             done: false,
+            closed: false,
             ahead: VecDeque::new(),
             stop: Arc::new(AtomicBool::new(false)),
             per_request: 0,
@@ -174,6 +177,11 @@ impl Scan {
     /// The next page's new records, or `None` at the end. After an error
     /// the scan is where it was: the next call asks for the same page.
     pub fn next_page(&mut self) -> Result<Option<Out>, Error> {
+        if self.closed {
+            return Err(Error::argument(
+                "this iterator was closed when its loop was left: start a new one",
+            ));
+        }
         if self.done {
             return Ok(None);
         }
@@ -472,6 +480,17 @@ impl Scan {
                 let _ = tx.send(answer);
             });
         rx
+    }
+
+    /// Ends the scan where it is: requests in flight stop at their next
+    /// wait slice, and their places go back to the account. (Lua 5.4's
+    /// generic `for` calls this when the loop is left, by `break`, an error
+    /// or `return`, without waiting for the garbage collector.)
+    pub fn close(&mut self) {
+        self.closed = !self.done;
+        self.done = true;
+        self.stop.store(true, Ordering::Relaxed);
+        self.ahead.clear();
     }
 
     /// Forgets the pages asked for ahead (those still in flight stop),

@@ -114,6 +114,9 @@ local ITERATORS = {
   each_user = { "list_users", { "page_size", "fields" }, 1000 },
 }
 
+-- Whether the generic for closes a to-be-closed fourth value.
+local CLOSING_FOR = _VERSION == "Lua 5.4"
+
 local function _each(account, iname, ...)
   local spec = ITERATORS[iname]
   local fname, accepted, default_page_size = spec[1], spec[2], spec[3]
@@ -141,7 +144,7 @@ local function _each(account, iname, ...)
   end
   local scan = _unwrap(_client(account):scan(fname, query))
   local records, i = nil, 0
-  return function()
+  local function iterator()
     while true do
       if records and i < #records then
         i = i + 1
@@ -153,6 +156,16 @@ local function _each(account, iname, ...)
       if records == nil then return nil end
     end
   end
+  -- Lua 5.4's generic for closes its fourth value when the loop is left
+  -- (as io.lines does its file): the scan then stops what is in flight,
+  -- and the iterator yields no more.
+  if CLOSING_FOR then
+    return iterator, nil, nil, setmetatable({}, { __close = function()
+      records, i = nil, 0
+      scan:close()
+    end })
+  end
+  return iterator
 end
 
 local NAMESPACE_MT = {
@@ -360,15 +373,17 @@ local IN_FOR = setmetatable({}, { __tostring = function() return "wildix.safe sc
 -- ends: the loop passes the false back, and nothing else is ever false.
 local function _safe_iterator(make)
   return function(...)
-    local ok, next_record = pcall(make, ...)
+    local ok, next_record, _, _, closing = pcall(make, ...)
     if not ok then return nil, next_record end
-    return function(state, control)
+    local function step(state, control)
       if state == IN_FOR and control == false then return nil end
       local fine, record = pcall(next_record)
       if fine then return record end
       if state == IN_FOR then return false, record end
       return nil, record
-    end, IN_FOR
+    end
+    if closing then return step, IN_FOR, nil, closing end
+    return step, IN_FOR
   end
 end
 

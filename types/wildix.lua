@@ -289,16 +289,29 @@ function Account.list_registrations(params) end
 ---@return wildix.ActiveCalls
 function Account.list_active_calls(params) end
 
+--- Lua 5.4's generic for closes it when the loop is left: the scan stops
+--- what it has in flight (docs/reference.md).
+---@class wildix.ScanClosing
+
 ---@param params? wildix.CallScanParams
 ---@return fun(): wildix.Call?
+---@return nil state
+---@return nil control
+---@return wildix.ScanClosing? closing Lua 5.4 only
 function Account.each_call(params) end
 
 ---@param params? wildix.ScanParams
 ---@return fun(): wildix.Extension?
+---@return nil state
+---@return nil control
+---@return wildix.ScanClosing? closing Lua 5.4 only
 function Account.each_extension(params) end
 
 ---@param params? wildix.ScanParams
 ---@return fun(): wildix.User?
+---@return nil state
+---@return nil control
+---@return wildix.ScanClosing? closing Lua 5.4 only
 function Account.each_user(params) end
 
 Account.wildix_list_calls = Account.list_calls
