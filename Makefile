@@ -82,6 +82,13 @@ spec: sandbox
 		echo "== busted on $$l"; \
 		env -u WILDIX_URL -u WILDIX_TOKEN $$l "$$(command -v busted)" || exit 1; \
 	done
+	@# LuaJIT compiles a loop after 56 rounds: compiling every loop at once
+	@# shows what compiled code changes (a trace holds what it called).
+	@case " $(LUAS) " in *" luajit "*) \
+		$(MAKE) --no-print-directory build LUA=luajit || exit 1; \
+		echo "== busted on luajit, every loop compiled at once"; \
+		env -u WILDIX_URL -u WILDIX_TOKEN luajit -e "jit.opt.start('hotloop=1')" "$$(command -v busted)" || exit 1;; \
+	esac
 
 test: deps lint unit spec test-rock
 
