@@ -409,8 +409,8 @@ impl UserData for ScanHandle {
         });
         // Called by the iterator's to-be-closed value (Lua 5.4) when its
         // loop is left: what is in flight stops without waiting for the
-        // collector.
-        // (`next` runs no Lua, so no step is under way when a loop ends.)
+        // collector. The borrow cannot fail: `next` runs no Lua, so no step
+        // is under way when a loop ends.
         methods.add_method("close", |_, this, ()| {
             if let Ok(mut scan) = this.0.try_borrow_mut() {
                 scan.close();
