@@ -44,6 +44,9 @@
 //!   requests than it can use. An error is met where it happens, after
 //!   every earlier record. Decoding happens on those threads; Lua only gets
 //!   the tapes.
+//! - A scan that is closed (Lua 5.4's `for`, when the loop is left) or
+//!   dropped (its iterator collected) stops what it has in flight: each
+//!   request ends at its next wait slice.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
