@@ -492,8 +492,7 @@ impl Scan {
     pub fn close(&mut self) {
         self.closed = !self.done;
         self.done = true;
-        self.stop.store(true, Ordering::Relaxed);
-        self.ahead.clear();
+        self.drop_ahead();
     }
 
     /// Forgets the pages asked for ahead (those still in flight stop),
