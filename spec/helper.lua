@@ -10,6 +10,51 @@ package.cpath = "build/" .. build .. "/?.so;" .. package.cpath
 
 local helper = { token = TOKEN, build = build }
 
+-- The busted process reads no account from the environment: `make spec`
+-- (tools/busted.sh) runs it with every WILDIX_* account variable cleared.
+-- Run by hand with one set, specs that count on an unconfigured account
+-- would fail for a reason that has nothing to do with them: say so at once.
+for _, name in ipairs({ "WILDIX_URL", "WILDIX_TOKEN", "WILDIX_USERNAME", "WILDIX_PASSWORD",
+  "WILDIX_APP_ID", "WILDIX_APP_NAME", "WILDIX_APP_SECRET", "WILDIX_CONFIG", "WILDIX_OFFICE_URL" }) do
+  if os.getenv(name) then
+    error(name .. " is set: run the specs with tools/busted.sh (make spec), which clears WILDIX_* variables", 0)
+  end
+end
+
+-- The one clock specs time waits with: monotonic, sub-second, in the
+-- module itself (os.time counts whole seconds, os.clock CPU time, and
+-- luasocket may not be installed).
+local _clock = require("wildix")._clock
+
+--- Seconds elapsed while f(...) runs, whether it raised, and its result.
+--- Specs assert lower bounds on it; an upper bound only where the wrong
+--- behaviour takes several times longer (a slow machine must never fail).
+function helper.timed(f, ...)
+  local start = _clock()
+  local ok, result = pcall(f, ...)
+  return _clock() - start, ok, result
+end
+
+local function _quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+helper.quote = _quote
+
+--- The command-line prefix that starts a process with exactly this
+--- environment: PATH (and LD_LIBRARY_PATH, if set), a HOME that does not
+--- exist, TZ=UTC and the C locale, then `env`'s own entries (a value of
+--- false leaves that variable out). Nothing else of the caller's leaks in:
+--- no TERM, COLUMNS, NO_COLOR, LANG or WILDIX_* the spec did not set.
+function helper.env(env)
+  local vars = { PATH = os.getenv("PATH"), LD_LIBRARY_PATH = os.getenv("LD_LIBRARY_PATH"),
+    HOME = "/nonexistent/wildix-spec-home", TZ = "UTC", LANG = "C" }
+  for k, v in pairs(env or {}) do vars[k] = v or nil end
+  local words = {}
+  for k, v in pairs(vars) do words[#words + 1] = k .. "=" .. _quote(v) end
+  table.sort(words)
+  return "env -i " .. table.concat(words, " ")
+end
+
 local function _sleep(seconds)
   os.execute("sleep " .. seconds)
 end
@@ -119,8 +164,8 @@ function helper.interpreter()
   return arg[i]
 end
 
---- Runs Lua code in a new interpreter process with extra environment
---- variables (and `before`, a shell command run first in the same shell,
+--- Runs Lua code in a new interpreter process with the environment
+--- helper.env(env) makes (and `before`, a shell command run first in the same shell,
 --- e.g. "ulimit -n 256"); returns its output (stdout and stderr) and
 --- whether it exited 0.
 function helper.run(code, env, before)
@@ -128,13 +173,8 @@ function helper.run(code, env, before)
   local f = assert(io.open(script, "w"))
   f:write("package.cpath = ", string.format("%q", package.cpath), "\n", code)
   f:close()
-  local vars = {}
-  for k, v in pairs(env or {}) do
-    vars[#vars + 1] = k .. "='" .. tostring(v):gsub("'", "'\\''") .. "'"
-  end
-  table.sort(vars)
-  local cmd = (before and before .. " && " or "") .. "env -u WILDIX_URL -u WILDIX_TOKEN "
-    .. table.concat(vars, " ") .. " " .. helper.interpreter() .. " " .. script .. " 2>&1; echo \"exit:$?\""
+  local cmd = (before and before .. " && " or "") .. helper.env(env) .. " "
+    .. helper.interpreter() .. " " .. script .. " 2>&1; echo \"exit:$?\""
   local p = assert(io.popen(cmd))
   local out = p:read("*a")
   p:close()

@@ -72,6 +72,19 @@ pub fn open(lua: &Lua) -> Result<Table> {
             lua.create_string(&*terminal::truncate(&text, columns))
         })?,
     )?;
+    // Seconds on a monotonic clock, with sub-second resolution, from a
+    // fixed point in this process: the one clock the specs time waits
+    // with (os.time counts whole seconds; os.clock counts CPU time).
+    core.set(
+        "clock",
+        lua.create_function(|_, ()| {
+            static ORIGIN: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+            Ok(ORIGIN
+                .get_or_init(std::time::Instant::now)
+                .elapsed()
+                .as_secs_f64())
+        })?,
+    )?;
     // The permission bits of a file (the CLI refuses a profile holding a
     // secret that others can read); nil when it cannot be read.
     core.set(

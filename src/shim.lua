@@ -251,6 +251,8 @@ M._add_days = core.add_days
 M._width = core.width
 M._truncate = core.truncate
 M._file_mode = core.file_mode
+-- For the specs: seconds on a monotonic clock, sub-second (differences only).
+M._clock = core.clock
 
 --- Makes KosmoKrator scripts run unchanged: tbl.integrations.wildix = wildix.
 function M.install(tbl)
