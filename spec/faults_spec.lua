@@ -102,6 +102,42 @@ describe("timeouts", function()
   end)
 end)
 
+describe("a PBX that does not page as asked", function()
+  -- The sandbox's `samepage`: every request gets the same 100 calls, all in
+  -- one second, with a total of a million (a proxy that caches one answer).
+  it("should end a long list within its timeout, with an error", function()
+    local wildix = helper.faulty("samepage", { timeout = 3 })
+    local elapsed, ok, err = timed(wildix.list_calls, { limit = 1000 })
+    assert.is_false(ok)
+    assert.equals("decode", err.kind)
+    assert.truthy(err.message:find("does not page as asked", 1, true), err.message)
+    assert.is_false(err.retryable)
+    assert.is_true(elapsed < 30, elapsed) -- without the rule it never ends
+  end)
+
+  it("should give an iterator's records, then the error, and not start over", function()
+    local wildix = helper.faulty("samepage", { timeout = 3 })
+    local n = 0
+    local ok, err = pcall(function()
+      for _ in wildix.each_call{} do n = n + 1 end
+    end)
+    assert.is_false(ok)
+    assert.equals(100, n)
+    assert.equals("decode", err.kind)
+    local next_call = wildix.safe.each_call{}
+    for _ = 1, 100 do assert.is_table(next_call()) end
+    local none, again = next_call()
+    assert.is_nil(none)
+    assert.equals("decode", again.kind)
+  end)
+
+  it("should end on an empty page, whatever total says", function()
+    local wildix = helper.faulty("emptypage")
+    assert.same({}, wildix.list_calls{ limit = 500 }.calls)
+    for _ in wildix.each_call{} do error("no call expected") end
+  end)
+end)
+
 describe("bodies that are not what we expect", function()
   it("should raise decode for truncated and malformed JSON, without retrying", function()
     for _, fault in ipairs({ "truncated", "malformed" }) do

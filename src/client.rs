@@ -18,6 +18,7 @@ use crate::error::{Error, Kind};
 use crate::http::Http;
 use crate::normalize::same_number;
 use crate::params::{self, Arg, Params};
+use crate::progress::{Progress, Taken};
 use crate::reply::{field_text, Out};
 
 /// A list's first answer: decoded here, or built by the caller as it was
@@ -237,6 +238,7 @@ impl Client {
             )?;
             // One at a time, an answer always joins the one before.
             page.take(answer, from, limit - page.got);
+            page.progress.check()?;
             let per_request = page.received;
             if per_request == 0 || page.got >= limit || !page.more() {
                 return Ok(page);
@@ -278,6 +280,7 @@ impl Client {
                         )?;
                     }
                     page.take(Answer::Decoded(answer), from, limit - page.got);
+                    page.progress.check()?;
                     // Past a short answer, the offsets asked for were wrong:
                     // on, one at a time.
                     if page.received < count.min(end.saturating_sub(from)) || page.got >= limit {
@@ -463,6 +466,8 @@ pub struct Page {
     /// the list lacks where it held the run: it orders the run anew on
     /// each request (see `next_offset`).
     reordered: bool,
+    /// Whether the PBX is still paging (`progress.rs`).
+    progress: Progress,
 }
 
 impl Page {
@@ -480,6 +485,7 @@ impl Page {
             run_second: None,
             run_ids: HashSet::new(),
             reordered: false,
+            progress: Progress::default(),
         }
     }
 
@@ -529,7 +535,7 @@ impl Page {
         let before_run = (self.end - self.tail_ties).saturating_sub(from);
         // Records from here on are past what the list held.
         let past = self.end.saturating_sub(from);
-        let (received, summary) = match answer {
+        let (received, fresh, summary) = match answer {
             Answer::Decoded(mut decoded) => {
                 let ids = decoded.tape.take_ids();
                 let records = decoded.tape.take_records();
@@ -558,16 +564,29 @@ impl Page {
                     .collect();
                 self.reordered |= reordered;
                 self.got += picks.len() as u64;
-                self.tapes.push((decoded.tape, picks));
-                (received, decoded.summary)
+                let fresh = picks.len() as u64;
+                // An answer that brought nothing new is not kept: memory
+                // follows the records returned, not the requests made.
+                if fresh > 0 {
+                    self.tapes.push((decoded.tape, picks));
+                }
+                (received, fresh, decoded.summary)
             }
             // The first answer only (nothing before it to join).
             Answer::Built { n, summary } => {
                 self.got += n;
                 self.built = Some(n);
-                (n, summary)
+                (n, n, summary)
             }
         };
+        self.progress.note(Taken {
+            from,
+            received,
+            fresh,
+            first_start: summary.first_start.as_deref(),
+            last_start: summary.last_start.as_deref(),
+            tail_ties: summary.tail_ties,
+        });
         self.total = summary.total.or(self.total);
         self.end = from + received;
         self.received = received;

@@ -138,12 +138,16 @@ impl Http {
             // The agent is shared (src/pool.rs): this account's settings
             // go on the request. The first request of a call gets the whole
             // `timeout`; a retry or a redirect what is left of it.
+            // Past the deadline, nothing more is sent: a PBX that answers
+            // every request at once must not keep a call going forever.
             let budget = if first && hop == 0 {
                 self.config.timeout()
             } else {
-                deadline
-                    .saturating_duration_since(Instant::now())
-                    .max(MIN_ATTEMPT)
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left < MIN_ATTEMPT {
+                    return Err(Failure::from(spent(&self.config)));
+                }
+                left
             };
             let sent = self
                 .agent
@@ -367,6 +371,18 @@ fn map_ureq(error: ureq::Error, config: &Config) -> Error {
         other => Error::new(Kind::Network, format!("request to {host} failed: {other}"))
             .with_retryable(false),
     }
+}
+
+/// The call's `timeout` ran out between its requests.
+fn spent(config: &Config) -> Error {
+    Error::new(
+        Kind::Timeout,
+        format!(
+            "the call did not end within timeout ({}s): the PBX at {} needed more requests than that allows",
+            config.timeout().as_secs_f64(),
+            config.origin().host
+        ),
+    )
 }
 
 fn map_io(io: std::io::Error, config: &Config) -> Error {

@@ -5,7 +5,8 @@
 //! cut into slices that look for an interrupt, `cancel`) → `decode` (the
 //! body read into a `Tape`, records normalised by the rules in
 //! `normalize`) → `reply` (the result, owned by Rust) → `lua_push` (built
-//! in Lua). `client` runs a call and `scan` an iterator; `lua`,
+//! in Lua). `client` runs a call and `scan` an iterator
+//! (both end when `progress` says the PBX no longer pages); `lua`,
 //! `lua_hook` (Ctrl-C) and `src/shim.lua` are the Lua face. Everything
 //! before `lua_push` is plain Rust, tested without Lua.
 //!
@@ -24,6 +25,7 @@ mod http;
 mod normalize;
 mod params;
 mod pool;
+mod progress;
 mod reply;
 mod resolve;
 mod scan;

@@ -2,9 +2,9 @@
 //! timeouts, Retry-After, redirects, bounded bodies and TLS, each as plain
 //! Rust. The busted specs check the same from Lua.
 
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
-use once_cell::sync::Lazy;
 use serde_json::Value;
 use wildix_sandbox::{Options, Sandbox};
 
@@ -16,8 +16,8 @@ use crate::params::Arg;
 
 const TOKEN: &str = "rust-test-token-0123456789";
 
-static PLAIN: Lazy<Sandbox> = Lazy::new(|| start(false));
-static TLS: Lazy<Sandbox> = Lazy::new(|| start(true));
+static PLAIN: LazyLock<Sandbox> = LazyLock::new(|| start(false));
+static TLS: LazyLock<Sandbox> = LazyLock::new(|| start(true));
 
 fn start(tls: bool) -> Sandbox {
     Sandbox::start(Options {
@@ -220,4 +220,73 @@ fn a_scan_closed_early_refuses_more_and_one_closed_at_its_end_stays_ended() {
     while whole.next_page().unwrap().is_some() {}
     whole.close();
     assert!(whole.next_page().unwrap().is_none());
+}
+
+/// A PBX (or a proxy) that answers every request with the same page, all
+/// in one second, and a total of a million: a long list and a scan each
+/// end with a `decode` error (the scan after the records it could read)
+/// once the run they read shows far fewer calls than it spans
+/// (`progress.rs`), well within the timeout.
+#[test]
+fn a_pbx_that_repeats_one_page_ends_the_list_and_the_scan() {
+    let started = Instant::now();
+    let list = faulty("samepage", &[("timeout", Arg::Num(5.0))]);
+    let limit = [(s("limit"), Arg::Num(1000.0))];
+    let err = list.call(Operation::ListCalls, Some(&limit)).unwrap_err();
+    assert_eq!(err.kind(), Kind::Decode, "{err}");
+    assert!(err.message().contains("does not page as asked"), "{err}");
+    assert!(!err.retryable());
+
+    let client = std::sync::Arc::new(faulty("samepage", &[("timeout", Arg::Num(5.0))]));
+    let params = crate::params::Params {
+        limit: 100,
+        ..Default::default()
+    };
+    let mut scan = crate::scan::Scan::new(client, Operation::ListCalls, params);
+    let first: Value = serde_json::from_str(&scan.next_page().unwrap().unwrap().to_json()).unwrap();
+    assert_eq!(first.as_array().map(Vec::len), Some(100));
+    let err = scan.next_page().unwrap_err();
+    assert_eq!(err.kind(), Kind::Decode, "{err}");
+    // Asked again, it does not start over: the same error, no request.
+    assert_eq!(scan.next_page().unwrap_err().kind(), Kind::Decode);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// An empty page ends a list and a scan, whatever `total` says.
+#[test]
+fn an_empty_page_ends_the_list_and_the_scan_whatever_total_says() {
+    let limit = [(s("limit"), Arg::Num(500.0))];
+    let out = faulty("emptypage", &[])
+        .call(Operation::ListCalls, Some(&limit))
+        .unwrap();
+    let page: Value = serde_json::from_str(&out.to_json()).unwrap();
+    assert_eq!(page["calls"].as_array().map(Vec::len), Some(0), "{page}");
+    let client = std::sync::Arc::new(faulty("emptypage", &[]));
+    let mut scan = crate::scan::Scan::new(client, Operation::ListCalls, Default::default());
+    assert!(scan.next_page().unwrap().is_none());
+}
+
+/// Once the call's deadline has passed, no request is sent: not even the
+/// few milliseconds a retry is otherwise given.
+#[test]
+fn no_request_starts_after_the_deadline() {
+    // A sandbox of its own: the other tests' requests do not count here.
+    let own = start(false);
+    let client = client(&own.url, &[]).unwrap();
+    let request = crate::api::call_history(client.config().scope()).page(0, 10);
+    let shape = crate::decode::Shape::List(crate::normalize::RecordKind::Call);
+    let err = client
+        .get(&request, shape, None, Instant::now(), false)
+        .unwrap_err();
+    assert_eq!(err.kind(), Kind::Timeout, "{err}");
+    assert!(err.message().contains("within timeout"), "{err}");
+    assert_eq!(own.stats().requests, 0);
+    // The same request with time left is sent.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    assert!(client.get(&request, shape, None, deadline, false).is_ok());
+    assert_eq!(own.stats().requests, 1);
 }

@@ -52,15 +52,17 @@ use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::Arc;
+use std::time::Instant;
 
 use crate::api::{Operation, Plan, Request};
 use crate::cancel;
 use crate::client::{Client, Slot};
 use crate::dates::{DateTime, DayEdge};
 use crate::decode::{Decoded, Shape};
-use crate::error::Error;
+use crate::error::{Error, Kind};
 use crate::normalize::RecordKind;
 use crate::params::Params;
+use crate::progress::{Progress, Taken};
 use crate::reply::Out;
 
 /// The fewest records an answer must hold for pages to be asked for
@@ -87,8 +89,9 @@ pub struct Scan {
     /// The id and `start` of the last record of the page taken last.
     last_id: Option<Box<[u8]>>,
     last_start: Option<String>,
-    /// Pages taken so far.
+    /// Pages taken so far, and whether the PBX is still paging.
     pages: u64,
+    progress: Progress,
     done: bool,
     /// Closed before its end (`close`): asking for more is an error.
     closed: bool,
@@ -162,6 +165,7 @@ impl Scan {
             last_id: None,
             last_start: None,
             pages: 0,
+            progress: Progress::default(),
             done: false,
             closed: false,
             ahead: VecDeque::new(),
@@ -177,17 +181,33 @@ impl Scan {
         }
     }
 
-    /// The next page's new records, or `None` at the end. After an error
-    /// the scan is where it was: the next call asks for the same page.
+    /// The next records the loop has not seen (never an empty list), or
+    /// `None` at the end: pages are taken until one brings some, all
+    /// within one `timeout` from now, while the PBX is still paging
+    /// (`progress.rs`). After an error the scan is where it was:
+    /// the next call asks for the same page.
     pub fn next_page(&mut self) -> Result<Option<Out>, Error> {
         if self.closed {
             return Err(Error::argument(
                 "this iterator was closed when its loop was left: start a new one",
             ));
         }
-        if self.done {
-            return Ok(None);
+        let deadline = self.client.http_deadline();
+        let mut first = true;
+        loop {
+            if self.done {
+                return Ok(None);
+            }
+            self.progress.check().map_err(|e| self.failed(e))?;
+            if let Some(out) = self.step(deadline, first)? {
+                return Ok(Some(out));
+            }
+            first = false;
         }
+    }
+
+    /// Takes one page: its new records, if it brought any.
+    fn step(&mut self, deadline: Instant, first: bool) -> Result<Option<Out>, Error> {
         // From the second page on: a loop that stops within the first page
         // costs the PBX nothing more.
         if self.pages >= 1 {
@@ -202,14 +222,14 @@ impl Scan {
                 || (self.reordering.is_some() && self.reordering == self.last_start) =>
             {
                 let from = self.tie_start();
-                let decoded = self.fetch_now(from)?;
+                let decoded = self.fetch_now(from, deadline, first)?;
                 self.accept(decoded, from, None)
             }
             None => {
-                let decoded = self.fetch_now(self.offset)?;
+                let decoded = self.fetch_now(self.offset, deadline, first)?;
                 if self.reordered(&decoded) {
                     self.reordering = self.last_start.clone();
-                    let decoded = self.fetch_now(self.tie_start())?;
+                    let decoded = self.fetch_now(self.tie_start(), deadline, false)?;
                     self.accept(decoded, self.tie_start(), None)
                 } else {
                     self.accept(decoded, self.offset, None)
@@ -225,16 +245,27 @@ impl Scan {
     }
 
     /// The page at `from`, asked for now, in one of the account's places
-    /// (waiting, interruptibly, while all are taken).
-    fn fetch_now(&mut self, from: u64) -> Result<Decoded, Error> {
+    /// (waiting, interruptibly, while all are taken), before `deadline`
+    /// (`first`: the step's first request).
+    fn fetch_now(&mut self, from: u64, deadline: Instant, first: bool) -> Result<Decoded, Error> {
         let _slot = loop {
             match self.client.slot() {
                 Some(slot) => break slot,
+                None if Instant::now() >= deadline => {
+                    return Err(self.failed(Error::new(
+                        Kind::Timeout,
+                        format!(
+                            "no request place came free within timeout ({}s): the account's other \
+                             scans hold all {} (concurrency)",
+                            self.client.config().timeout().as_secs_f64(),
+                            self.client.config().concurrency()
+                        ),
+                    )))
+                }
                 None => cancel::sleep(std::time::Duration::from_millis(5))?,
             }
         };
         let shape = Shape::List(self.op.record_kind());
-        let deadline = self.client.http_deadline();
         let request = self.request.page(from, u64::from(self.page_size));
         self.client
             .get(
@@ -242,7 +273,7 @@ impl Scan {
                 shape,
                 self.params.fields.as_deref(),
                 deadline,
-                true,
+                first,
             )
             .map_err(|e| self.failed(e))
     }
@@ -397,6 +428,17 @@ impl Scan {
         // fewer.
         if mostly_seen && !self.done {
             self.shrink_window();
+        }
+        self.progress.note(Taken {
+            from: start,
+            received: n,
+            fresh: kept.len() as u64,
+            first_start: decoded.summary.first_start.as_deref(),
+            last_start: self.last_start.as_deref(),
+            tail_ties: decoded.summary.tail_ties,
+        });
+        if kept.is_empty() {
+            return None;
         }
         Some(Out::Records(vec![(decoded.tape, kept)]))
     }

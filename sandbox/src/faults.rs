@@ -24,8 +24,11 @@
 //! | `netredirect` | 302 to `//127.0.0.1:<port + 1>/…`: a network-path reference, another origin |
 //! | `queryredirect` | 302 to the same path (same origin) with `?next=http://a.b/` in the query |
 //! | `everyN` | every Nth request gets a transient fault (503, 502, 504, reset, close, 429 with `Retry-After: 0`, midbody in turn), the rest `ok` |
+//! | `samepage` | alone: every request, whatever its offset, gets the same 100 calls, all in one second, with a `total` of a million (a proxy that caches one answer; a page that never advances) |
+//! | `emptypage` | alone: every request gets no records with a `total` of 1,000 |
 //!
-//! After the last step, requests get `ok`. A `~tag` suffix (`503,ok~t1`)
+//! After the last step, requests get `ok` (`everyN`, `samepage` and
+//! `emptypage`, alone, go on for ever). A `~tag` suffix (`503,ok~t1`)
 //! gives the same steps a counter of their own.
 
 use std::collections::HashMap;
@@ -56,6 +59,8 @@ pub enum Fault {
     NetworkPathRedirect,
     QueryRedirect,
     Every(u64),
+    SamePage,
+    EmptyPage,
 }
 
 const TRANSIENT: [Fault; 7] = [
@@ -89,6 +94,8 @@ fn parse_step(step: &str) -> Option<Fault> {
         "netredirect" => Fault::NetworkPathRedirect,
         "queryredirect" => Fault::QueryRedirect,
         "429huge" => Fault::RetryAfterHuge,
+        "samepage" => Fault::SamePage,
+        "emptypage" => Fault::EmptyPage,
         _ => {
             if let Some(n) = number("429s") {
                 Fault::RetryAfterSeconds(n)
@@ -140,12 +147,16 @@ impl Faults {
             *counter += 1;
             *counter - 1
         };
-        if let [Fault::Every(every)] = steps.as_slice() {
-            return Some(if n % every == every - 1 {
-                TRANSIENT[((n / every) % TRANSIENT.len() as u64) as usize].clone()
-            } else {
-                Fault::Ok
-            });
+        match steps.as_slice() {
+            [Fault::Every(every)] => {
+                return Some(if n % every == every - 1 {
+                    TRANSIENT[((n / every) % TRANSIENT.len() as u64) as usize].clone()
+                } else {
+                    Fault::Ok
+                })
+            }
+            [forever @ (Fault::SamePage | Fault::EmptyPage)] => return Some(forever.clone()),
+            _ => {}
         }
         Some(steps.get(n as usize).cloned().unwrap_or(Fault::Ok))
     }
@@ -179,6 +190,9 @@ mod test {
         assert_eq!(faults.next("503,502"), Some(Fault::Status(502)));
         assert_eq!(faults.next("503,502"), Some(Fault::Ok));
         assert_eq!(faults.next("503,502~b"), Some(Fault::Status(503)));
+        for _ in 0..3 {
+            assert_eq!(faults.next("samepage"), Some(Fault::SamePage));
+        }
     }
 
     #[test]

@@ -328,6 +328,8 @@ fn connection<S: Read + Write>(stream: S, raw: &TcpStream, state: &State) -> std
                 with_query(&path)
             )),
             Fault::QueryRedirect => redirect(format!("{path}?next=http://a.b/")),
+            Fault::SamePage => same_page(),
+            Fault::EmptyPage => page_of(Vec::new(), 1000),
         };
         respond(reader.get_mut(), &response, close)?;
         if close {
@@ -416,6 +418,28 @@ fn redirect(location: String) -> Response {
 }
 
 /// A valid answer padded to `mib` MiB.
+/// The answer of a proxy that caches one: 100 calls in one second, and a
+/// `total` that says a million more exist.
+fn same_page() -> Response {
+    let calls = (0..100)
+        .map(|k| {
+            serde_json::json!({"id": format!("same-{k}"), "start": "2026-03-31 12:00:00",
+                "src": "201", "dst": "+15550100", "disposition": "ANSWERED", "billsec": "1"})
+        })
+        .collect();
+    page_of(calls, 1_000_000)
+}
+
+fn page_of(records: Vec<serde_json::Value>, total: u64) -> Response {
+    routes::Reply {
+        status: 200,
+        body: serde_json::json!({"type": "result", "result": {
+            "total": total.to_string(), "records": records}})
+        .to_string(),
+    }
+    .into()
+}
+
 fn big(mib: usize) -> Response {
     let pad = "x".repeat(mib * 1024 * 1024);
     routes::Reply {
