@@ -8,7 +8,7 @@ use crate::params::{Params, Required, Spec};
 
 /// The six functions, and those beyond them (../shared/wildix-api-more.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
+pub(crate) enum Operation {
     ListCalls,
     GetCall,
     ListExtensions,
@@ -25,7 +25,7 @@ pub enum Operation {
     ListActiveCalls,
 }
 
-pub const OPERATIONS: [Operation; 14] = [
+pub(crate) const OPERATIONS: [Operation; 14] = [
     Operation::ListCalls,
     Operation::GetCall,
     Operation::ListExtensions,
@@ -63,7 +63,7 @@ const ID_OR_EXTENSION: &[&str] = &["id", "extension"];
 
 impl Operation {
     /// The Lua name.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Operation::ListCalls => "list_calls",
             Operation::GetCall => "get_call",
@@ -82,12 +82,12 @@ impl Operation {
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Operation> {
+    pub(crate) fn from_name(name: &str) -> Option<Operation> {
         OPERATIONS.into_iter().find(|op| op.name() == name)
     }
 
     /// The parameters it accepts.
-    pub fn spec(self) -> Spec {
+    pub(crate) fn spec(self) -> Spec {
         let (accepted, required) = match self {
             Operation::ListCalls => (LIST_CALLS, Required::Nothing),
             Operation::ListExtensions
@@ -118,7 +118,7 @@ impl Operation {
     }
 
     /// For lists: the key holding the records in the result table.
-    pub fn list_key(self) -> Option<&'static str> {
+    pub(crate) fn list_key(self) -> Option<&'static str> {
         match self {
             Operation::ListCalls => Some("calls"),
             Operation::ListExtensions => Some("extensions"),
@@ -134,7 +134,7 @@ impl Operation {
     }
 
     /// Which rules its records go through.
-    pub fn record_kind(self) -> RecordKind {
+    pub(crate) fn record_kind(self) -> RecordKind {
         match self {
             Operation::ListCalls | Operation::GetCall => RecordKind::Call,
             Operation::ListExtensions | Operation::GetExtension => RecordKind::Extension,
@@ -151,7 +151,7 @@ impl Operation {
 
     /// A parameter the result repeats as a field (`get_presence` says whose
     /// presence it is; the PBX's answer does not).
-    pub fn echo(self, params: &Params) -> Option<(&'static str, String)> {
+    pub(crate) fn echo(self, params: &Params) -> Option<(&'static str, String)> {
         match self {
             Operation::GetPresence => params.extension.clone().map(|e| ("extension", e)),
             _ => None,
@@ -160,7 +160,7 @@ impl Operation {
 
     /// Whether it needs a token that belongs to a user (a company API key
     /// has none), in `scope`.
-    pub fn needs_user(self, scope: Scope) -> bool {
+    pub(crate) fn needs_user(self, scope: Scope) -> bool {
         match self {
             Operation::GetCurrentUser => true,
             Operation::ListCalls | Operation::GetCall => scope == Scope::Personal,
@@ -171,7 +171,7 @@ impl Operation {
 
 /// An API request: a path under the base URL and its query.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Request {
+pub(crate) struct Request {
     pub path: String,
     pub query: Vec<(&'static str, String)>,
 }
@@ -185,7 +185,7 @@ impl Request {
     }
 
     /// `path?query`, percent-encoded, ready to append to the base URL.
-    pub fn target(&self) -> String {
+    pub(crate) fn target(&self) -> String {
         let mut target = self.path.clone();
         for (i, (key, value)) in self.query.iter().enumerate() {
             target.push(if i == 0 { '?' } else { '&' });
@@ -197,7 +197,7 @@ impl Request {
     }
 
     /// The same request for `count` records from offset `start`.
-    pub fn page(&self, start: u64, count: u64) -> Request {
+    pub(crate) fn page(&self, start: u64, count: u64) -> Request {
         let mut paged = Request::new(self.path.clone());
         paged.query.push(("start", start.to_string()));
         paged.query.push(("count", count.to_string()));
@@ -206,7 +206,7 @@ impl Request {
     }
 
     /// The same request with `key` set to `value` (replacing it if present).
-    pub fn with(&self, key: &'static str, value: String) -> Request {
+    pub(crate) fn with(&self, key: &'static str, value: String) -> Request {
         let mut out = self.clone();
         out.query.retain(|(k, _)| *k != key);
         out.query.push((key, value));
@@ -216,7 +216,7 @@ impl Request {
 
 /// How a call gets its answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Plan {
+pub(crate) enum Plan {
     /// One GET; its `result` is the record.
     Record(Request),
     /// A page of a list: records from `start`, `limit` of them, asked for
@@ -238,7 +238,7 @@ pub enum Plan {
 
 /// One search of `lookup_number`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Search {
+pub(crate) struct Search {
     pub request: Request,
     pub kind: RecordKind,
     /// The fields that hold numbers.
@@ -247,7 +247,7 @@ pub struct Search {
 
 impl Plan {
     /// The shape of each answer.
-    pub fn shape(&self, kind: RecordKind) -> Shape {
+    pub(crate) fn shape(&self, kind: RecordKind) -> Shape {
         match self {
             Plan::Record(_) => Shape::Record(kind),
             Plan::List { .. } | Plan::Find { .. } | Plan::All(_) | Plan::Lookup(_) => {
@@ -258,7 +258,7 @@ impl Plan {
 }
 
 /// The call-history list of `scope` (the whole PBX, or the token owner's).
-pub fn call_history(scope: Scope) -> Request {
+pub(crate) fn call_history(scope: Scope) -> Request {
     Request::new(match scope {
         Scope::Pbx => "/api/v1/PBX/CallHistory/",
         Scope::Personal => "/api/v1/CallHistory/",
@@ -266,7 +266,7 @@ pub fn call_history(scope: Scope) -> Request {
 }
 
 /// The Wildix requests for a validated call.
-pub fn plan(op: Operation, params: &Params, scope: Scope) -> Plan {
+pub(crate) fn plan(op: Operation, params: &Params, scope: Scope) -> Plan {
     let list = |request: Request| Plan::List {
         request,
         start: params.start(),
@@ -397,7 +397,7 @@ fn calls_query(mut request: Request, params: &Params) -> Request {
 
 /// `total` and `has_more` of a page at `start` that holds `got` of the
 /// `limit` records asked for.
-pub fn page_summary(start: u64, limit: u32, total: Option<u64>, got: u64) -> (u64, bool) {
+pub(crate) fn page_summary(start: u64, limit: u32, total: Option<u64>, got: u64) -> (u64, bool) {
     let seen = start + got;
     match total {
         // A total below what we hold is stale; past the end it stands.
@@ -410,7 +410,7 @@ pub fn page_summary(start: u64, limit: u32, total: Option<u64>, got: u64) -> (u6
 
 /// The 404 message of a record or list route (the PBX's own reason is
 /// generic); `Plan::Find` has its own.
-pub fn not_found_message(op: Operation, params: &Params) -> String {
+pub(crate) fn not_found_message(op: Operation, params: &Params) -> String {
     match (op, &params.id) {
         (Operation::GetExtension, Some(id)) => {
             let hint = if !id.is_empty() && id.len() <= 6 && id.bytes().all(|b| b.is_ascii_digit())
@@ -448,7 +448,7 @@ pub fn not_found_message(op: Operation, params: &Params) -> String {
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
-pub fn encode(text: &str) -> String {
+pub(crate) fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Kind};
 
 /// How often a wait looks for an interrupt.
-pub const SLICE: Duration = Duration::from_millis(100);
+pub(crate) const SLICE: Duration = Duration::from_millis(100);
 
 type Check = Box<dyn Fn() -> bool>;
 
@@ -22,7 +22,7 @@ thread_local! {
 
 /// Runs `f` with `check` answering "interrupted?" for the waits inside it
 /// (on this thread; a nested call keeps the outer check).
-pub fn watching<R>(check: impl Fn() -> bool + 'static, f: impl FnOnce() -> R) -> R {
+pub(crate) fn watching<R>(check: impl Fn() -> bool + 'static, f: impl FnOnce() -> R) -> R {
     let installed = CHECK.with(|c| {
         let mut slot = c.borrow_mut();
         if slot.is_some() {
@@ -45,17 +45,17 @@ pub fn watching<R>(check: impl Fn() -> bool + 'static, f: impl FnOnce() -> R) ->
 }
 
 /// Whether the user has interrupted the call in progress.
-pub fn interrupted() -> bool {
+pub(crate) fn interrupted() -> bool {
     CHECK.with(|c| c.borrow().as_ref().is_some_and(|check| check()))
 }
 
 /// The error an interrupted call ends with.
-pub fn error() -> Error {
+pub(crate) fn error() -> Error {
     Error::new(Kind::Interrupted, "interrupted").with_retryable(false)
 }
 
 /// Sleeps for `wait`, or less when interrupted.
-pub fn sleep(wait: Duration) -> Result<(), Error> {
+pub(crate) fn sleep(wait: Duration) -> Result<(), Error> {
     let until = Instant::now() + wait;
     loop {
         if interrupted() {

@@ -25,7 +25,7 @@ use crate::reply::{field_text, Out};
 /// decoded (`Builds`). One per request, moved once: boxing the tape would
 /// cost an allocation.
 #[allow(clippy::large_enum_variant)]
-pub enum Answer {
+pub(crate) enum Answer {
     Decoded(Decoded),
     /// `n` records built (at most the number asked for), and what the
     /// answer says besides.
@@ -38,7 +38,7 @@ pub enum Answer {
 /// Whoever builds a list's first answer as it is decoded: the Lua side
 /// (`lua::LuaList`), which builds the records decoded so far while
 /// another thread decodes the rest (`decode::stream`).
-pub trait Builds {
+pub(crate) trait Builds {
     fn build(
         &mut self,
         body: Vec<u8>,
@@ -50,7 +50,7 @@ pub trait Builds {
 
 /// A configured account. `Sync`: Lua states on several threads may share it.
 #[derive(Debug)]
-pub struct Client {
+pub(crate) struct Client {
     http: Http,
     /// Requests on threads of their own (pages asked for ahead, the rest of
     /// a long list) now in flight: at most `concurrency`, for the account.
@@ -60,7 +60,7 @@ pub struct Client {
 /// One of an account's `concurrency` places for a request in flight,
 /// given back when dropped.
 #[derive(Debug)]
-pub struct Slot(Arc<AtomicUsize>);
+pub(crate) struct Slot(Arc<AtomicUsize>);
 
 impl Drop for Slot {
     fn drop(&mut self) {
@@ -69,7 +69,7 @@ impl Drop for Slot {
 }
 
 impl Client {
-    pub fn new(config: Config) -> Client {
+    pub(crate) fn new(config: Config) -> Client {
         Client {
             http: Http::new(config),
             in_flight: Arc::new(AtomicUsize::new(0)),
@@ -79,7 +79,7 @@ impl Client {
     /// A place for one more request in flight on the account, if fewer
     /// than `concurrency` are: every scan and list call of the account
     /// shares them (interface.md: requests in flight per account).
-    pub fn slot(&self) -> Option<Slot> {
+    pub(crate) fn slot(&self) -> Option<Slot> {
         let most = self.config().concurrency() as usize;
         self.in_flight
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
@@ -89,20 +89,20 @@ impl Client {
             .map(|_| Slot(Arc::clone(&self.in_flight)))
     }
 
-    pub fn config(&self) -> &Config {
+    pub(crate) fn config(&self) -> &Config {
         self.http.config()
     }
 
     /// Runs `op` with the caller's parameter table (`None`: no argument).
     /// Every error names the function.
     #[cfg(test)]
-    pub fn call(&self, op: Operation, table: Option<&[(Arg, Arg)]>) -> Result<Out, Error> {
+    pub(crate) fn call(&self, op: Operation, table: Option<&[(Arg, Arg)]>) -> Result<Out, Error> {
         self.call_building(op, table, None)
     }
 
     /// `call`, with a list's first answer built by `builds` as it is
     /// decoded (then the result's list is an `Out::Appended` to it).
-    pub fn call_building(
+    pub(crate) fn call_building(
         &self,
         op: Operation,
         table: Option<&[(Arg, Arg)]>,
@@ -214,7 +214,7 @@ impl Client {
     /// time again. Each request after the first starts on the run of calls
     /// sharing a second that the one before ended on (`Page::take`). One
     /// deadline. The first answer goes to `builds`.
-    pub fn page(
+    pub(crate) fn page(
         &self,
         request: &Request,
         shape: Shape,
@@ -374,13 +374,13 @@ impl Client {
     }
 
     /// The deadline of a call that starts now.
-    pub fn http_deadline(&self) -> Instant {
+    pub(crate) fn http_deadline(&self) -> Instant {
         self.http.deadline()
     }
 
     /// One GET, decoded (with only `fields` of each record, when given);
     /// errors carry the request and the attempts.
-    pub fn get(
+    pub(crate) fn get(
         &self,
         request: &Request,
         shape: Shape,
@@ -427,7 +427,7 @@ impl Client {
 
     /// Says what a failure means for this call: which record or route is
     /// missing, and why a user-bound route refuses a company key.
-    pub fn explain(&self, op: Operation, params: &Params, error: Error) -> Error {
+    pub(crate) fn explain(&self, op: Operation, params: &Params, error: Error) -> Error {
         match error.kind() {
             Kind::NotFound => error.with_message(api::not_found_message(op, params)),
             Kind::Auth if op.needs_user(self.config().scope()) => {
@@ -444,7 +444,7 @@ impl Client {
 
 /// A list page as it arrived, in one or more answers.
 #[derive(Debug)]
-pub struct Page {
+pub(crate) struct Page {
     start: u64,
     tapes: Vec<(decode::Tape, Vec<usize>)>,
     /// Records the caller built from the first answer (`Answer::Built`).
@@ -472,7 +472,7 @@ pub struct Page {
 
 impl Page {
     /// An empty page at offset `start`.
-    pub fn new(start: u64) -> Page {
+    pub(crate) fn new(start: u64) -> Page {
         Page {
             start,
             tapes: Vec::new(),
@@ -530,7 +530,7 @@ impl Page {
     /// most `keep` of its records: none of those the answers before
     /// already hold (the ones up to the last run, by position; the run's,
     /// by id).
-    pub fn take(&mut self, answer: Answer, from: u64, keep: u64) {
+    pub(crate) fn take(&mut self, answer: Answer, from: u64, keep: u64) {
         debug_assert!(self.joins(from), "an answer that starts past the run");
         let before_run = (self.end - self.tail_ties).saturating_sub(from);
         // Records from here on are past what the list held.
@@ -614,14 +614,14 @@ impl Page {
     }
 
     /// `{ <op's list key> = records, total }`: every record there is.
-    pub fn into_all(self, op: Operation) -> Out {
+    pub(crate) fn into_all(self, op: Operation) -> Out {
         let key = op.list_key().unwrap_or("records");
         let got = self.got;
         Out::Table(vec![(key, self.records()), ("total", Out::Int(got as i64))])
     }
 
     /// `{ <op's list key> = records, total, page, limit, has_more }`.
-    pub fn into_out(self, op: Operation, page: u64, limit: u32) -> Out {
+    pub(crate) fn into_out(self, op: Operation, page: u64, limit: u32) -> Out {
         let (total, has_more) = api::page_summary(self.start, limit, self.total, self.got);
         let key = op.list_key().unwrap_or("records");
         Out::Table(vec![

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::params::Arg;
 
 /// Option keys `configure` accepts, in the order error messages list them.
-pub const OPTION_KEYS: &[&str] = &[
+pub(crate) const OPTION_KEYS: &[&str] = &[
     "url",
     "token",
     "username",
@@ -28,16 +28,16 @@ pub const OPTION_KEYS: &[&str] = &[
     "concurrency",
 ];
 
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Requests a scan keeps in flight (interface.md: default 4).
-pub const DEFAULT_CONCURRENCY: u32 = 4;
+pub(crate) const DEFAULT_CONCURRENCY: u32 = 4;
 /// The most a scan may keep in flight: past this a PBX gains nothing and
 /// its operators notice.
-pub const MAX_CONCURRENCY: i64 = 16;
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-pub const DEFAULT_RETRIES: u32 = 2;
-pub const MAX_RETRIES: i64 = 10;
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_CONCURRENCY: i64 = 16;
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_RETRIES: u32 = 2;
+pub(crate) const MAX_RETRIES: i64 = 10;
+pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 const MAX_TIMEOUT_SECS: f64 = 3600.0;
 /// Real tokens are about 100 bytes; anything this long is a mistake.
 const MAX_TOKEN_BYTES: usize = 8192;
@@ -46,7 +46,7 @@ const MAX_RESPONSE_BYTES_CAP: u64 = 1 << 30;
 
 /// Whose call history `list_calls` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// The whole PBX (`/api/v1/PBX/CallHistory/`, admin tokens).
     Pbx,
     /// The token owner's own calls (`/api/v1/CallHistory/`).
@@ -55,12 +55,12 @@ pub enum Scope {
 
 /// A secret (a bearer token or a password). Prints itself masked, never whole.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Token(String);
+pub(crate) struct Token(String);
 
 impl Token {
     /// A bearer token: trimmed; it goes into an HTTP header as it is, so
     /// only visible ASCII is accepted. Never echoed, even when malformed.
-    pub fn new(raw: &str) -> Result<Token, Error> {
+    pub(crate) fn new(raw: &str) -> Result<Token, Error> {
         let token = Token::secret("token", raw)?;
         if !token.0.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(Error::config(
@@ -72,7 +72,7 @@ impl Token {
 
     /// A password: any text without control characters (Basic auth sends
     /// it base64-encoded).
-    pub fn password(raw: &str) -> Result<Token, Error> {
+    pub(crate) fn password(raw: &str) -> Result<Token, Error> {
         let password = Token::secret("password", raw)?;
         if password.0.chars().any(char::is_control) {
             return Err(Error::config("'password' contains control characters"));
@@ -94,12 +94,12 @@ impl Token {
     }
 
     /// The secret itself, for the Authorization header only.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 
     /// `wsk-…f3a1`: enough to tell tokens apart, not to use one.
-    pub fn masked(&self) -> String {
+    pub(crate) fn masked(&self) -> String {
         let chars: Vec<char> = self.0.chars().collect();
         if chars.len() < 16 {
             return "…".to_string();
@@ -124,7 +124,7 @@ impl fmt::Display for Token {
 
 /// How the account proves who it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Credentials {
+pub(crate) enum Credentials {
     /// `Authorization: Bearer <token>`.
     Bearer(Token),
     /// `Authorization: Basic base64(username:password)`.
@@ -133,7 +133,7 @@ pub enum Credentials {
 
 impl Credentials {
     /// The `Authorization` header value. Secret: for the request only.
-    pub fn header(&self) -> String {
+    pub(crate) fn header(&self) -> String {
         use base64::Engine;
         match self {
             Credentials::Bearer(token) => format!("Bearer {}", token.expose()),
@@ -148,7 +148,7 @@ impl Credentials {
     }
 
     /// What the PBX refused, for messages.
-    pub fn noun(&self) -> &'static str {
+    pub(crate) fn noun(&self) -> &'static str {
         match self {
             Credentials::Bearer(_) => "token",
             Credentials::Basic { .. } => "username and password",
@@ -156,7 +156,7 @@ impl Credentials {
     }
 
     /// The options to check, for messages.
-    pub fn options(&self) -> &'static str {
+    pub(crate) fn options(&self) -> &'static str {
         match self {
             Credentials::Bearer(_) => "'token'",
             Credentials::Basic { .. } => "'username' and 'password'",
@@ -178,7 +178,7 @@ impl fmt::Display for Credentials {
 
 /// Scheme, host and port: what must match for a request to carry the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
+pub(crate) struct Origin {
     pub scheme: String,
     pub host: String,
     pub port: u16,
@@ -186,7 +186,7 @@ pub struct Origin {
 
 impl Origin {
     /// The origin of an absolute URL, if it has one.
-    pub fn of(uri: &Uri) -> Option<Origin> {
+    pub(crate) fn of(uri: &Uri) -> Option<Origin> {
         // A port that is not 1–65535 has no origin (the parser would drop
         // it and use the scheme's).
         check_port(uri.authority()?.as_str()).ok()?;
@@ -203,7 +203,7 @@ impl Origin {
 
 /// A validated account configuration.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(crate) struct Config {
     account: String,
     base_url: String,
     origin: Origin,
@@ -223,7 +223,7 @@ impl Config {
     /// Builds an account's config from `configure` options (`None` when the
     /// account comes from the environment alone). `url` and `token` fall back
     /// to `WILDIX_[NAME_]URL` / `WILDIX_[NAME_]TOKEN` through `env`.
-    pub fn from_options(
+    pub(crate) fn from_options(
         account: &str,
         options: Option<&[(Arg, Arg)]>,
         env: &dyn Fn(&str) -> Option<String>,
@@ -384,46 +384,46 @@ impl Config {
         Ok(config)
     }
 
-    pub fn account(&self) -> &str {
+    pub(crate) fn account(&self) -> &str {
         &self.account
     }
     /// `scheme://host[:port][/prefix]`, no trailing slash.
-    pub fn base_url(&self) -> &str {
+    pub(crate) fn base_url(&self) -> &str {
         &self.base_url
     }
-    pub fn origin(&self) -> &Origin {
+    pub(crate) fn origin(&self) -> &Origin {
         &self.origin
     }
-    pub fn credentials(&self) -> &Credentials {
+    pub(crate) fn credentials(&self) -> &Credentials {
         &self.credentials
     }
-    pub fn timeout(&self) -> Duration {
+    pub(crate) fn timeout(&self) -> Duration {
         self.timeout
     }
-    pub fn connect_timeout(&self) -> Duration {
+    pub(crate) fn connect_timeout(&self) -> Duration {
         self.connect_timeout
     }
-    pub fn retries(&self) -> u32 {
+    pub(crate) fn retries(&self) -> u32 {
         self.retries
     }
-    pub fn scope(&self) -> Scope {
+    pub(crate) fn scope(&self) -> Scope {
         self.scope
     }
-    pub fn ca_certs(&self) -> Option<&[Certificate<'static>]> {
+    pub(crate) fn ca_certs(&self) -> Option<&[Certificate<'static>]> {
         self.ca_certs.as_deref()
     }
-    pub fn user_agent(&self) -> &str {
+    pub(crate) fn user_agent(&self) -> &str {
         &self.user_agent
     }
-    pub fn max_response_bytes(&self) -> u64 {
+    pub(crate) fn max_response_bytes(&self) -> u64 {
         self.max_response_bytes
     }
-    pub fn max_requests_per_second(&self) -> Option<f64> {
+    pub(crate) fn max_requests_per_second(&self) -> Option<f64> {
         self.max_requests_per_second
     }
 
     /// Requests a scan keeps in flight, 1 to 16.
-    pub fn concurrency(&self) -> u32 {
+    pub(crate) fn concurrency(&self) -> u32 {
         self.concurrency
     }
 }
@@ -433,7 +433,7 @@ impl Config {
 /// with a letter (names starting with `_` are the module's own), at most
 /// 64. The one rule for `configure`, `accounts()`, namespaces and
 /// `wildix.safe`; the shim adds that a name may not be a function's.
-pub fn check_account_name(name: &str) -> Result<(), Error> {
+pub(crate) fn check_account_name(name: &str) -> Result<(), Error> {
     let mut chars = name.chars();
     let valid = name.len() <= 64
         && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
@@ -450,7 +450,7 @@ pub fn check_account_name(name: &str) -> Result<(), Error> {
 
 /// `WILDIX_URL`/`WILDIX_TOKEN` for `default`, `WILDIX_OFFICE_URL`/... for `office`.
 /// The environment variables an account reads.
-pub struct EnvNames {
+pub(crate) struct EnvNames {
     pub url: String,
     pub token: String,
     pub username: String,
@@ -459,7 +459,7 @@ pub struct EnvNames {
 
 impl EnvNames {
     /// `WILDIX_URL`, … for "default"; `WILDIX_OFFICE_URL`, … for "office".
-    pub fn of(account: &str) -> EnvNames {
+    pub(crate) fn of(account: &str) -> EnvNames {
         let prefix = if account == "default" {
             "WILDIX_".to_string()
         } else {
@@ -474,7 +474,7 @@ impl EnvNames {
     }
 }
 
-pub fn not_configured(account: &str) -> String {
+pub(crate) fn not_configured(account: &str) -> String {
     let vars = EnvNames::of(account);
     let (url_var, token_var) = (vars.url, vars.token);
     let call = if account == "default" {

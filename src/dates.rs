@@ -8,22 +8,23 @@ use time::{Date, Month, PrimitiveDateTime, Time};
 
 /// A calendar date and wall-clock time, validated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct DateTime(PrimitiveDateTime);
+pub(crate) struct DateTime(PrimitiveDateTime);
 
 /// Which end of a day a bare date stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DayEdge {
+pub(crate) enum DayEdge {
     Start,
     End,
 }
 
 /// The formats a caller may use, for error messages.
-pub const ACCEPTED_FORMATS: &str = "YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS]";
+pub(crate) const ACCEPTED_FORMATS: &str =
+    "YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS]";
 
 impl DateTime {
     /// Parses `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]` or `YYYY-MM-DDTHH:MM[:SS]`.
     /// A bare date is the start or the end (23:59:59) of that day.
-    pub fn parse(text: &str, bare: DayEdge) -> Option<DateTime> {
+    pub(crate) fn parse(text: &str, bare: DayEdge) -> Option<DateTime> {
         let b = text.as_bytes();
         let date = parse_date(b)?;
         let (hour, minute, second) = match b.len() {
@@ -53,7 +54,7 @@ impl DateTime {
 
     /// Seconds since 1970-01-01 00:00:00 of the same clock (no time zone):
     /// differences between two PBX times are exact.
-    pub fn timestamp(&self) -> i64 {
+    pub(crate) fn timestamp(&self) -> i64 {
         self.0.assume_utc().unix_timestamp()
     }
 }
@@ -77,7 +78,7 @@ impl fmt::Display for DateTime {
 
 /// `YYYY-MM-DD` plus `days`, with its weekday (`Mon`): the `wildix`
 /// command's calendar. `None` for another string or past year 9999.
-pub fn add_days(date: &str, days: i64) -> Option<(String, &'static str)> {
+pub(crate) fn add_days(date: &str, days: i64) -> Option<(String, &'static str)> {
     let b = date.as_bytes();
     if b.len() != 10 {
         return None;

@@ -5,7 +5,7 @@ use std::fmt;
 
 /// What went wrong, as the contract names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// A parameter the caller passed is missing, unknown or malformed.
     Argument,
     /// The account is not configured, or its options are invalid.
@@ -33,7 +33,7 @@ pub enum Kind {
 
 impl Kind {
     /// The contract's string for this kind.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Kind::Argument => "argument",
             Kind::Config => "config",
@@ -50,7 +50,7 @@ impl Kind {
     }
 
     /// The kind an HTTP error status maps to.
-    pub fn from_status(status: u16) -> Kind {
+    pub(crate) fn from_status(status: u16) -> Kind {
         match status {
             401 | 403 => Kind::Auth,
             404 => Kind::NotFound,
@@ -64,7 +64,7 @@ impl Kind {
 ///
 /// Never holds the token: messages are built from validated, non-secret parts.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Error {
+pub(crate) struct Error {
     kind: Kind,
     message: String,
     status: Option<u16>,
@@ -77,7 +77,7 @@ pub struct Error {
 
 impl Error {
     /// An error of `kind` with a one-line message.
-    pub fn new(kind: Kind, message: impl Into<String>) -> Error {
+    pub(crate) fn new(kind: Kind, message: impl Into<String>) -> Error {
         let retryable = matches!(kind, Kind::Timeout | Kind::Network | Kind::RateLimited);
         Error {
             kind,
@@ -92,23 +92,23 @@ impl Error {
     }
 
     /// An `argument` error.
-    pub fn argument(message: impl Into<String>) -> Error {
+    pub(crate) fn argument(message: impl Into<String>) -> Error {
         Error::new(Kind::Argument, message)
     }
 
     /// A `config` error.
-    pub fn config(message: impl Into<String>) -> Error {
+    pub(crate) fn config(message: impl Into<String>) -> Error {
         Error::new(Kind::Config, message)
     }
 
     /// A `decode` error.
-    pub fn decode(message: impl Into<String>) -> Error {
+    pub(crate) fn decode(message: impl Into<String>) -> Error {
         Error::new(Kind::Decode, message)
     }
 
     /// A bug of ours (a panic, a thread gone), said without its details:
     /// a panic payload could hold anything.
-    pub fn internal() -> Error {
+    pub(crate) fn internal() -> Error {
         Error::new(
             Kind::Decode,
             "internal error in wildix (a bug: please report it with the call that caused it)",
@@ -116,7 +116,7 @@ impl Error {
     }
 
     /// An error for a non-2xx HTTP answer.
-    pub fn status(status: u16, message: impl Into<String>) -> Error {
+    pub(crate) fn status(status: u16, message: impl Into<String>) -> Error {
         let mut err = Error::new(Kind::from_status(status), message);
         err.status = Some(status);
         err.retryable = matches!(status, 429 | 502 | 503 | 504);
@@ -124,7 +124,7 @@ impl Error {
     }
 
     /// Records the request this error belongs to (path only, never a query).
-    pub fn with_request(mut self, method: &'static str, path: &str) -> Error {
+    pub(crate) fn with_request(mut self, method: &'static str, path: &str) -> Error {
         self.method = Some(method);
         self.path = Some(
             path.split(['?', '#'])
@@ -136,7 +136,7 @@ impl Error {
     }
 
     /// Prefixes the message with the function the caller used.
-    pub fn in_function(mut self, function: &str) -> Error {
+    pub(crate) fn in_function(mut self, function: &str) -> Error {
         if !self.message.starts_with(&format!("{function}: ")) {
             self.message = format!("{function}: {}", self.message);
         }
@@ -144,51 +144,51 @@ impl Error {
     }
 
     /// The same error with another message.
-    pub fn with_message(mut self, message: impl Into<String>) -> Error {
+    pub(crate) fn with_message(mut self, message: impl Into<String>) -> Error {
         self.message = one_line(message.into());
         self
     }
 
     /// Records how many attempts were made.
-    pub fn with_attempts(mut self, attempts: u32) -> Error {
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Error {
         self.attempts = Some(attempts);
         self
     }
 
     /// Records the server's `Retry-After`, in seconds.
-    pub fn with_retry_after(mut self, seconds: f64) -> Error {
+    pub(crate) fn with_retry_after(mut self, seconds: f64) -> Error {
         self.retry_after = Some(seconds);
         self
     }
 
     /// Overrides whether retrying could help.
-    pub fn with_retryable(mut self, retryable: bool) -> Error {
+    pub(crate) fn with_retryable(mut self, retryable: bool) -> Error {
         self.retryable = retryable;
         self
     }
 
-    pub fn kind(&self) -> Kind {
+    pub(crate) fn kind(&self) -> Kind {
         self.kind
     }
-    pub fn message(&self) -> &str {
+    pub(crate) fn message(&self) -> &str {
         &self.message
     }
-    pub fn http_status(&self) -> Option<u16> {
+    pub(crate) fn http_status(&self) -> Option<u16> {
         self.status
     }
-    pub fn method(&self) -> Option<&'static str> {
+    pub(crate) fn method(&self) -> Option<&'static str> {
         self.method
     }
-    pub fn path(&self) -> Option<&str> {
+    pub(crate) fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
-    pub fn retryable(&self) -> bool {
+    pub(crate) fn retryable(&self) -> bool {
         self.retryable
     }
-    pub fn attempts(&self) -> Option<u32> {
+    pub(crate) fn attempts(&self) -> Option<u32> {
         self.attempts
     }
-    pub fn retry_after(&self) -> Option<f64> {
+    pub(crate) fn retry_after(&self) -> Option<f64> {
         self.retry_after
     }
 }
@@ -210,7 +210,7 @@ impl fmt::Display for Error {
 
 /// The one text of an error, from its parts (the Lua error object's
 /// `tostring` calls this with its fields).
-pub fn describe(
+pub(crate) fn describe(
     kind: &str,
     message: &str,
     status: Option<&str>,

@@ -17,10 +17,10 @@ use crate::pool;
 use crate::throttle::Bucket;
 
 /// First backoff step; doubles per retry up to `BACKOFF_CAP` (full jitter).
-pub const BACKOFF_BASE: Duration = Duration::from_millis(200);
-pub const BACKOFF_CAP: Duration = Duration::from_secs(5);
+pub(crate) const BACKOFF_BASE: Duration = Duration::from_millis(200);
+pub(crate) const BACKOFF_CAP: Duration = Duration::from_secs(5);
 /// Longest `Retry-After` we wait for; a longer one fails at once.
-pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(30);
+pub(crate) const RETRY_AFTER_CAP: Duration = Duration::from_secs(30);
 /// The least time an attempt is given; less is not worth a connection.
 const MIN_ATTEMPT: Duration = Duration::from_millis(10);
 /// Same-origin redirects followed per request.
@@ -34,7 +34,7 @@ const BODY_ROOM: u64 = 4 << 20;
 
 /// What a successful GET gives back.
 #[derive(Debug)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub body: Vec<u8>,
     /// Attempts it took (1 when the first one succeeded).
     pub attempts: u32,
@@ -57,7 +57,7 @@ impl From<Error> for Failure {
 
 /// An account's HTTP client. Cheap to share: the agent pools connections.
 #[derive(Debug)]
-pub struct Http {
+pub(crate) struct Http {
     agent: Agent,
     config: Config,
     /// `max_requests_per_second`, shared with every state's same account.
@@ -65,7 +65,7 @@ pub struct Http {
 }
 
 impl Http {
-    pub fn new(config: Config) -> Http {
+    pub(crate) fn new(config: Config) -> Http {
         let agent = pool::agent(config.ca_certs());
         let bucket = config.max_requests_per_second().map(|rate| {
             Bucket::shared(
@@ -80,13 +80,13 @@ impl Http {
         }
     }
 
-    pub fn config(&self) -> &Config {
+    pub(crate) fn config(&self) -> &Config {
         &self.config
     }
 
     /// The deadline of a call that starts now: all its requests, retries
     /// and waits included, end within `timeout`.
-    pub fn deadline(&self) -> Instant {
+    pub(crate) fn deadline(&self) -> Instant {
         Instant::now() + self.config.timeout()
     }
 
@@ -95,7 +95,7 @@ impl Http {
     /// request, which the agent's own timeout covers): each attempt gets
     /// the time left, and a retry whose wait would end past the deadline is
     /// not made. Errors carry the request path and the attempt count.
-    pub fn get(&self, target: &str, deadline: Instant, first: bool) -> Result<Reply, Error> {
+    pub(crate) fn get(&self, target: &str, deadline: Instant, first: bool) -> Result<Reply, Error> {
         let path = target.split('?').next().unwrap_or(target).to_string();
         let mut attempt = 0;
         loop {
@@ -263,7 +263,7 @@ fn status_failure(status: u16, response: &mut Response<Body>, config: &Config) -
 }
 
 /// `Retry-After` as seconds or an HTTP date.
-pub fn parse_retry_after(value: &str) -> Option<Duration> {
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // Too many seconds for a u64 is still a wait far past any timeout.

@@ -13,6 +13,9 @@
 //! Only `open` is public: the rest is the module's inside. Built without a
 //! Lua (the Lua-free unit tests), what only the Lua face uses looks dead.
 #![cfg_attr(not(feature = "lua"), allow(dead_code))]
+// The compiler keeps the boundaries: nothing is `pub` that no one outside
+// the crate can reach (`pub(crate)` says so, and dead code shows).
+#![warn(unreachable_pub)]
 
 mod api;
 mod cancel;

@@ -19,14 +19,14 @@ use mlua::{ffi, Lua};
 const INTERRUPT_MASK: c_int = ffi::LUA_MASKCALL | ffi::LUA_MASKRET | ffi::LUA_MASKCOUNT;
 
 /// The running state's hook when a call began.
-pub struct Hooks {
+pub(crate) struct Hooks {
     state: *mut ffi::lua_State,
     before: Option<usize>,
 }
 
 impl Hooks {
     /// Notes the hook of the state running this call.
-    pub fn watch(lua: &Lua) -> Option<Hooks> {
+    pub(crate) fn watch(lua: &Lua) -> Option<Hooks> {
         let mut state = std::ptr::null_mut();
         // SAFETY: the closure only copies the pointer.
         unsafe { lua.exec_raw::<()>((), |s| state = s) }.ok()?;
@@ -39,7 +39,7 @@ impl Hooks {
     }
 
     /// Whether an interrupt hook has been set since the call began.
-    pub fn interrupted(&self) -> bool {
+    pub(crate) fn interrupted(&self) -> bool {
         // SAFETY: as in `watch`, during the same call.
         unsafe {
             let now = ffi::lua_gethook(self.state).map(|f| f as usize);
@@ -49,7 +49,7 @@ impl Hooks {
 
     /// Clears the interrupt hook, as the interpreter's own handler does
     /// before it raises "interrupted!" (the call raises it instead).
-    pub fn clear_interrupt(&self) {
+    pub(crate) fn clear_interrupt(&self) {
         // SAFETY: as in `watch`; clearing a hook neither allocates nor raises.
         unsafe {
             if looks_like_interrupt(self.state) {

@@ -43,7 +43,7 @@ use crate::reply::Out;
 type L = *mut ffi::lua_State;
 
 /// The outcome of a push.
-pub enum Pushed {
+pub(crate) enum Pushed {
     /// The result table (or value).
     Value(LuaValue),
     /// A Lua error raised while building it, to raise again unchanged.
@@ -51,13 +51,13 @@ pub enum Pushed {
 }
 
 /// The C functions that do the pushing, made once per Lua state.
-pub struct Entry {
+pub(crate) struct Entry {
     push: Function,
     stream: Function,
 }
 
 /// Makes the entry functions (kept by the caller, e.g. as app data).
-pub fn entry(lua: &Lua) -> mlua::Result<Entry> {
+pub(crate) fn entry(lua: &Lua) -> mlua::Result<Entry> {
     // SAFETY: both follow the C function protocol: a light userdata and a
     // table (or nil) as arguments, one result.
     unsafe {
@@ -94,13 +94,18 @@ unsafe fn call(
 
 /// Builds `out` in Lua; `out`'s tapes are read (and freed) as they go.
 /// `list` is the table an `Out::Appended` appends to.
-pub fn push(lua: &Lua, entry: &Entry, out: &mut Out, list: Option<&Table>) -> mlua::Result<Pushed> {
+pub(crate) fn push(
+    lua: &Lua,
+    entry: &Entry,
+    out: &mut Out,
+    list: Option<&Table>,
+) -> mlua::Result<Pushed> {
     // SAFETY: `out` outlives the call.
     unsafe { call(lua, &entry.push, (out as *mut Out).cast(), list) }
 }
 
 /// A list answer being built in Lua as it is decoded.
-pub struct Streaming<'s> {
+pub(crate) struct Streaming<'s> {
     pub stream: &'s mut Stream,
     /// Records to build, at most; the rest are read and left out.
     pub asked: u64,
@@ -113,7 +118,7 @@ pub struct Streaming<'s> {
 /// Builds the records of `job`'s stream into `list` as they are decoded.
 /// `Ok(None)` when it came to its end (`job.done`), `Ok(Some(error))` for
 /// a Lua error raised while building (to raise again unchanged).
-pub fn push_stream(
+pub(crate) fn push_stream(
     lua: &Lua,
     entry: &Entry,
     list: &Table,

@@ -9,7 +9,7 @@ use crate::dates::{DateTime, DayEdge};
 
 /// Which rules a record goes through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RecordKind {
+pub(crate) enum RecordKind {
     Call,
     Extension,
     User,
@@ -35,7 +35,7 @@ pub enum RecordKind {
 
 /// A PBX scalar, as the rules need it.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Scalar<'a> {
+pub(crate) enum Scalar<'a> {
     Text(Cow<'a, str>),
     Int(i64),
     Float(f64),
@@ -48,7 +48,7 @@ pub enum Scalar<'a> {
 
 impl<'a> Scalar<'a> {
     /// Strings as they are, numbers in JSON's notation; others absent.
-    pub fn text(&self) -> Option<Cow<'a, str>> {
+    pub(crate) fn text(&self) -> Option<Cow<'a, str>> {
         match self {
             Scalar::Text(s) => Some(s.clone()),
             Scalar::Int(i) => Some(Cow::Owned(i.to_string())),
@@ -63,7 +63,7 @@ impl<'a> Scalar<'a> {
     }
 
     /// Whole seconds from a number or numeric string; empty means absent.
-    pub fn seconds(&self) -> Option<i64> {
+    pub(crate) fn seconds(&self) -> Option<i64> {
         let whole = |f: f64| (f.is_finite() && f.abs() < 9.2e18).then(|| f.trunc() as i64);
         match self {
             Scalar::Int(i) => Some(*i),
@@ -81,7 +81,7 @@ impl<'a> Scalar<'a> {
 
 /// A value a rule adds to a record.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Added<'a> {
+pub(crate) enum Added<'a> {
     Text(Cow<'a, str>),
     Int(i64),
     /// A copy of a PBX scalar (`user_name` = `name`, whatever its type).
@@ -92,7 +92,7 @@ pub enum Added<'a> {
 
 /// What a record's added fields are computed from, captured while it is read.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Facts<'a> {
+pub(crate) struct Facts<'a> {
     from_number: Option<Cow<'a, str>>,
     src: Option<Cow<'a, str>>,
     to_number: Option<Cow<'a, str>>,
@@ -120,15 +120,17 @@ pub struct Facts<'a> {
 }
 
 /// A contact's number fields, in the order `number` is chosen from.
-pub const CONTACT_NUMBERS: [&str; 6] = ["phone", "mobile", "office", "home", "home_mobile", "fax"];
+pub(crate) const CONTACT_NUMBERS: [&str; 6] =
+    ["phone", "mobile", "office", "home", "home_mobile", "fax"];
 /// A colleague's number fields.
-pub const COLLEAGUE_NUMBERS: [&str; 4] = ["extension", "officePhone", "mobilePhone", "faxNumber"];
+pub(crate) const COLLEAGUE_NUMBERS: [&str; 4] =
+    ["extension", "officePhone", "mobilePhone", "faxNumber"];
 
 /// Whether two spellings are the same phone number: digits only, an
 /// international `00` read as `+`, leading zeros dropped; then one ends
 /// with the other (`+39 02 1234 5678`, `0039021234567 8`, `02 1234 5678`),
 /// or, for short numbers (extensions), they are equal.
-pub fn same_number(a: &str, b: &str) -> bool {
+pub(crate) fn same_number(a: &str, b: &str) -> bool {
     let canon = |s: &str| -> String {
         let digits: String = s.chars().filter(char::is_ascii_digit).collect();
         digits.trim_start_matches('0').to_string()
@@ -147,7 +149,7 @@ pub fn same_number(a: &str, b: &str) -> bool {
 /// which one it is (`Fact::of`), and hands each record's value over by it
 /// (`Facts::note`), not by its text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fact {
+pub(crate) enum Fact {
     FromNumber,
     Src,
     ToNumber,
@@ -174,7 +176,7 @@ pub enum Fact {
 impl Fact {
     /// What the rules for `kind` read `key` as; `None`: they do not read
     /// it (the decoder captures only the fields they read).
-    pub fn of(kind: RecordKind, key: &str) -> Option<Fact> {
+    pub(crate) fn of(kind: RecordKind, key: &str) -> Option<Fact> {
         use Fact::*;
         match (kind, key) {
             (RecordKind::Call, "from_number") => Some(FromNumber),
@@ -207,7 +209,7 @@ impl Fact {
 
 impl RecordKind {
     /// Whether the rules replace the PBX's `key` (so it is not kept as sent).
-    pub fn replaces(self, key: &str) -> bool {
+    pub(crate) fn replaces(self, key: &str) -> bool {
         match self {
             RecordKind::Call => matches!(key, "duration" | "billsec"),
             RecordKind::Presence => key == "status",
@@ -219,13 +221,13 @@ impl RecordKind {
 
 impl<'a> Facts<'a> {
     /// The call's `start`, as sent.
-    pub fn start(&self) -> Option<&str> {
+    pub(crate) fn start(&self) -> Option<&str> {
         self.start.as_deref()
     }
 
     /// Records `value` of the field that is `fact` (last one wins, as in
     /// the Lua table).
-    pub fn note(&mut self, fact: Fact, value: Scalar<'a>) {
+    pub(crate) fn note(&mut self, fact: Fact, value: Scalar<'a>) {
         let text = || value.text();
         match fact {
             Fact::FromNumber => self.from_number = text(),
@@ -261,7 +263,7 @@ impl<'a> Facts<'a> {
     }
 
     /// Calls `add` with each field a `kind` record gains, in order.
-    pub fn added(&self, kind: RecordKind, mut add: impl FnMut(&'static str, Added<'a>)) {
+    pub(crate) fn added(&self, kind: RecordKind, mut add: impl FnMut(&'static str, Added<'a>)) {
         match kind {
             RecordKind::Call => {
                 if let Some(from) = first_of(&self.from_number, &self.src) {
@@ -376,7 +378,7 @@ fn first_of<'a>(a: &Option<Cow<'a, str>>, b: &Option<Cow<'a, str>>) -> Option<Co
 }
 
 /// `ANSWERED` → `answered`, `NO ANSWER` → `no_answer`, else lower-cased.
-pub fn status_of(disposition: &str) -> Cow<'static, str> {
+pub(crate) fn status_of(disposition: &str) -> Cow<'static, str> {
     let d = disposition.trim();
     let is = |word: &str| d.eq_ignore_ascii_case(word);
     Cow::Borrowed(if is("ANSWERED") {

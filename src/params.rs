@@ -8,7 +8,7 @@ use crate::error::Error;
 
 /// A Lua value as validation sees it.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Arg {
+pub(crate) enum Arg {
     Nil,
     Bool(bool),
     Int(i64),
@@ -20,7 +20,7 @@ pub enum Arg {
 
 impl Arg {
     /// Lua's name for this value's type.
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             Arg::Nil => "nil",
             Arg::Bool(_) => "boolean",
@@ -31,7 +31,7 @@ impl Arg {
     }
 
     /// A short, safe rendering for error messages.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Arg::Nil => "nil".into(),
             Arg::Bool(b) => b.to_string(),
@@ -77,16 +77,16 @@ fn format_number(n: f64) -> String {
 }
 
 /// Page size bounds and defaults (the contract's).
-pub const MAX_LIMIT: i64 = 1000;
-pub const DEFAULT_LIMIT: u32 = 25;
+pub(crate) const MAX_LIMIT: i64 = 1000;
+pub(crate) const DEFAULT_LIMIT: u32 = 25;
 /// Longest id accepted: ids are short database keys; this keeps URLs sane.
-pub const MAX_ID_BYTES: usize = 256;
+pub(crate) const MAX_ID_BYTES: usize = 256;
 /// `(page - 1) * limit` must stay an exact Lua number.
 const MAX_OFFSET: u64 = 1 << 53;
 
 /// Validated parameters of one call.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Params {
+pub(crate) struct Params {
     pub limit: u32,
     pub page: u64,
     pub date_from: Option<DateTime>,
@@ -110,7 +110,7 @@ pub struct Params {
 
 impl Params {
     /// Offset of the first record of the page.
-    pub fn start(&self) -> u64 {
+    pub(crate) fn start(&self) -> u64 {
         (self.page - 1) * u64::from(self.limit)
     }
 }
@@ -136,7 +136,7 @@ impl Default for Params {
 
 /// What a function accepts.
 #[derive(Debug, Clone, Copy)]
-pub struct Spec {
+pub(crate) struct Spec {
     /// Accepted keys, in the order error messages list them.
     pub accepted: &'static [&'static str],
     /// What must be given.
@@ -149,7 +149,7 @@ pub struct Spec {
 
 /// The parameters a function cannot do without.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Required {
+pub(crate) enum Required {
     Nothing,
     Id,
     /// Exactly one of `id` and `extension`.
@@ -159,7 +159,7 @@ pub enum Required {
 }
 
 /// Checks a parameter table (`None` for a call with no argument).
-pub fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Params, Error> {
+pub(crate) fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Params, Error> {
     let mut params = Params::default();
     // Unknown keys first, then known ones in the documented order, so the
     // error a table gets does not depend on `pairs` order.
@@ -267,7 +267,7 @@ fn key_name(key: &Arg) -> Option<&str> {
 }
 
 /// The error for a parameter table of the wrong type.
-pub fn not_a_table(spec: Spec, got: &Arg) -> Error {
+pub(crate) fn not_a_table(spec: Spec, got: &Arg) -> Error {
     let example = if spec.required == Required::Id {
         "{ id = \"42\" }"
     } else if matches!(spec.required, Required::IdOrExtension | Required::Extension) {
@@ -453,7 +453,7 @@ fn id(name: &str, value: &Arg) -> Result<String, Error> {
 }
 
 /// Ids travel in the URL path: refuse anything that could change the path.
-pub fn check_id(name: &str, id: &str) -> Result<(), Error> {
+pub(crate) fn check_id(name: &str, id: &str) -> Result<(), Error> {
     let problem = if id.is_empty() {
         Some("is empty")
     } else if id == "." || id == ".." {

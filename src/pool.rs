@@ -23,18 +23,18 @@ use crate::cancel;
 use crate::resolve::CachingResolver;
 
 /// Idle keep-alive connections kept per agent, all PBXs together.
-pub const MAX_IDLE: usize = 16;
+pub(crate) const MAX_IDLE: usize = 16;
 /// Idle keep-alive connections kept to one PBX.
-pub const MAX_IDLE_PER_HOST: usize = 4;
+pub(crate) const MAX_IDLE_PER_HOST: usize = 4;
 /// An idle connection is closed after this long.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(15);
+pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The agents made so far, by the DER bytes of their private CAs.
 type Agents = Vec<(Option<Vec<Vec<u8>>>, Agent)>;
 static AGENTS: Mutex<Agents> = Mutex::new(Vec::new());
 
 /// The shared agent for accounts that trust `ca` besides the public roots.
-pub fn agent(ca: Option<&[Certificate<'static>]>) -> Agent {
+pub(crate) fn agent(ca: Option<&[Certificate<'static>]>) -> Agent {
     let key: Option<Vec<Vec<u8>>> =
         ca.map(|certs| certs.iter().map(|c| c.der().to_vec()).collect());
     // A panic elsewhere while holding the lock leaves a list that is still

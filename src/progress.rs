@@ -18,11 +18,11 @@
 use crate::error::Error;
 
 /// Answers in a row, outside a run, that may bring nothing new.
-pub const MOST_BARREN: u32 = 3;
+pub(crate) const MOST_BARREN: u32 = 3;
 
 /// What the answers taken so far say of the PBX's paging.
 #[derive(Debug, Default)]
-pub struct Progress {
+pub(crate) struct Progress {
     /// Answers in a row that brought nothing new.
     barren: u32,
     /// The run of calls sharing a second the last answer ended on: that
@@ -39,7 +39,7 @@ pub struct Progress {
 
 /// One answer, as a pager took it.
 #[derive(Debug, Clone, Copy)]
-pub struct Taken<'a> {
+pub(crate) struct Taken<'a> {
     /// Its offset, how many records it held, and how many were new.
     pub from: u64,
     pub received: u64,
@@ -53,7 +53,7 @@ pub struct Taken<'a> {
 
 impl Progress {
     /// Notes an answer.
-    pub fn note(&mut self, taken: Taken<'_>) {
+    pub(crate) fn note(&mut self, taken: Taken<'_>) {
         let received = taken.received;
         let tail = taken.tail_ties.min(received);
         self.barren = match taken.fresh {
@@ -74,7 +74,7 @@ impl Progress {
     }
 
     /// An error when the answers so far show a PBX that does not page.
-    pub fn check(&self) -> Result<(), Error> {
+    pub(crate) fn check(&self) -> Result<(), Error> {
         let stalled = if self.in_run {
             let spanned = self.end.saturating_sub(self.run_from);
             spanned >= 4 * self.received.max(16) && self.distinct.saturating_mul(2) < spanned

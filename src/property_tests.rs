@@ -69,7 +69,7 @@ fn json() -> impl Strategy<Value = Value> {
     })
 }
 
-pub fn envelope() -> impl Strategy<Value = Vec<u8>> {
+pub(crate) fn envelope() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         json().prop_map(|result| {
             serde_json::json!({"type": "result", "result": result})

@@ -8,7 +8,7 @@ use crate::decode::{Node, Tape};
 /// allocation.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
-pub enum Out {
+pub(crate) enum Out {
     Int(i64),
     Bool(bool),
     Text(String),
@@ -26,7 +26,7 @@ pub enum Out {
 }
 
 /// The text of field `name` of the record at `at`, if it is a string.
-pub fn field_text<'t>(tape: &'t Tape, at: usize, name: &str) -> Option<&'t [u8]> {
+pub(crate) fn field_text<'t>(tape: &'t Tape, at: usize, name: &str) -> Option<&'t [u8]> {
     let Some(Node::Object(n)) = tape.node(at) else {
         return None;
     };
@@ -54,7 +54,7 @@ pub fn field_text<'t>(tape: &'t Tape, at: usize, name: &str) -> Option<&'t [u8]>
 #[cfg(test)]
 impl Out {
     /// The result as JSON text: what Lua gets, written down (tests, fixtures).
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         match self {
             Out::Int(i) => i.to_string(),
             Out::Bool(b) => b.to_string(),

@@ -22,7 +22,7 @@ const TTL: Duration = Duration::from_secs(60);
 const MOST_HOSTS: usize = 64;
 
 #[derive(Debug, Default)]
-pub struct CachingResolver {
+pub(crate) struct CachingResolver {
     inner: DefaultResolver,
     /// Each `scheme://authority` looked up lately: when, and its addresses.
     known: Mutex<HashMap<String, (Instant, ResolvedSocketAddrs)>>,

@@ -73,7 +73,7 @@ const MIN_AHEAD_PAGE: u64 = 16;
 
 /// A scan in progress.
 #[derive(Debug)]
-pub struct Scan {
+pub(crate) struct Scan {
     client: Arc<Client>,
     op: Operation,
     params: Params,
@@ -141,7 +141,7 @@ impl Drop for Scan {
 
 impl Scan {
     /// A scan of list operation `op`, `params.limit` records a request.
-    pub fn new(client: Arc<Client>, op: Operation, params: Params) -> Scan {
+    pub(crate) fn new(client: Arc<Client>, op: Operation, params: Params) -> Scan {
         let client_concurrency = client.config().concurrency() as usize;
         let request = match crate::api::plan(op, &params, client.config().scope()) {
             Plan::List { request, .. } => request,
@@ -186,7 +186,7 @@ impl Scan {
     /// within one `timeout` from now, while the PBX is still paging
     /// (`progress.rs`). After an error the scan is where it was:
     /// the next call asks for the same page.
-    pub fn next_page(&mut self) -> Result<Option<Out>, Error> {
+    pub(crate) fn next_page(&mut self) -> Result<Option<Out>, Error> {
         if self.closed {
             return Err(Error::argument(
                 "this iterator was closed when its loop was left: start a new one",
@@ -531,7 +531,7 @@ impl Scan {
     /// wait slice, and their places go back to the account. (Lua 5.4's
     /// generic `for` calls this when the loop is left, by `break`, an error
     /// or `return`, without waiting for the garbage collector.)
-    pub fn close(&mut self) {
+    pub(crate) fn close(&mut self) {
         self.closed = !self.done;
         self.done = true;
         self.drop_ahead();

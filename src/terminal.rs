@@ -9,19 +9,19 @@ use std::io::IsTerminal;
 use unicode_width::UnicodeWidthChar;
 
 /// Whether standard output is a terminal.
-pub fn stdout_is_terminal() -> bool {
+pub(crate) fn stdout_is_terminal() -> bool {
     std::io::stdout().is_terminal()
 }
 
 /// Whether standard error is a terminal.
-pub fn stderr_is_terminal() -> bool {
+pub(crate) fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
 }
 
 /// The terminal's width in columns, asked of stdout, stderr, then stdin
 /// (whichever is a terminal); `None` when none is, or it does not say.
 #[cfg(unix)]
-pub fn columns() -> Option<u16> {
+pub(crate) fn columns() -> Option<u16> {
     [libc::STDOUT_FILENO, libc::STDERR_FILENO, libc::STDIN_FILENO]
         .into_iter()
         .find_map(|fd| {
@@ -54,13 +54,13 @@ fn char_width(c: char) -> usize {
 /// The columns `text` takes on a terminal: the sum of its characters'.
 /// The one width rule of the tree: the CLI's tables and the demo use it
 /// through `wildix._width`.
-pub fn width(text: &str) -> usize {
+pub(crate) fn width(text: &str) -> usize {
     text.chars().map(char_width).sum()
 }
 
 /// `text` cut to at most `columns` columns, "…" marking the cut; the text
 /// itself when it fits. Linear in the text's length, whatever it holds.
-pub fn truncate(text: &str, columns: usize) -> Cow<'_, str> {
+pub(crate) fn truncate(text: &str, columns: usize) -> Cow<'_, str> {
     let mut used = 0;
     // Where the text ends if it has to be cut: "…" takes one column.
     let mut cut = None;
@@ -82,7 +82,7 @@ pub fn truncate(text: &str, columns: usize) -> Cow<'_, str> {
 
 /// A file's permission bits (`0o600`), or `None` when it cannot be read.
 #[cfg(unix)]
-pub fn file_mode(path: &str) -> Option<u32> {
+pub(crate) fn file_mode(path: &str) -> Option<u32> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path)
         .ok()

@@ -14,7 +14,7 @@ use crate::error::{Error, Kind};
 
 /// One account's bucket: `rate` tokens a second, at most `burst` saved.
 #[derive(Debug)]
-pub struct Bucket {
+pub(crate) struct Bucket {
     rate: f64,
     burst: f64,
     state: Mutex<(f64, Instant)>,
@@ -27,7 +27,7 @@ impl Bucket {
     /// The process's bucket for `key` (the account's name and address),
     /// made with `rate` on first use; a later `rate` for the same key
     /// replaces the bucket.
-    pub fn shared(key: &str, rate: f64) -> Arc<Bucket> {
+    pub(crate) fn shared(key: &str, rate: f64) -> Arc<Bucket> {
         let mut buckets = BUCKETS.lock().unwrap_or_else(|p| p.into_inner());
         let buckets = buckets.get_or_insert_with(HashMap::new);
         match buckets.get(key) {
@@ -50,7 +50,7 @@ impl Bucket {
     }
 
     /// Takes a token, waiting for one if needed, before `deadline`.
-    pub fn take(&self, deadline: Instant) -> Result<(), Error> {
+    pub(crate) fn take(&self, deadline: Instant) -> Result<(), Error> {
         let wait = {
             let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
             let (tokens, at) = &mut *state;

@@ -7,10 +7,10 @@
 //! status. Duplicate keys: the last one wins, as in JavaScript's and PHP's
 //! JSON readers (and in the Lua table the fields go into).
 
-pub mod reason;
+pub(crate) mod reason;
 mod records;
-pub mod stream;
-pub mod tape;
+pub(crate) mod stream;
+pub(crate) mod tape;
 
 use std::fmt;
 
@@ -19,11 +19,11 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use crate::error::Error;
 use crate::normalize::RecordKind;
 use records::{Builder, GroupsSeed, KeyBuf, RecordResultSeed, RecordsSeed};
-pub use tape::{Node, Tape};
+pub(crate) use tape::{Node, Tape};
 
 /// What the caller expects in `result`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
+pub(crate) enum Shape {
     /// `{"total": N, "records": [...]}` (or a bare list): the tape's root
     /// is the list of records.
     List(RecordKind),
@@ -33,7 +33,7 @@ pub enum Shape {
 
 /// A decoded 2xx answer.
 #[derive(Debug)]
-pub struct Decoded {
+pub(crate) struct Decoded {
     pub tape: Tape,
     pub summary: Summary,
 }
@@ -41,17 +41,17 @@ pub struct Decoded {
 /// The largest count we believe: 2^53, the last integer every Lua number
 /// (LuaJIT and 5.1 have only doubles) holds exactly. No PBX has more
 /// records; a larger `total` is garbage, and must not wrap or round.
-pub const MAX_COUNT: u64 = 1 << 53;
+pub(crate) const MAX_COUNT: u64 = 1 << 53;
 
 /// Decodes a 2xx body, every field (the fixtures' entry).
 #[cfg(test)]
-pub fn decode(body: Vec<u8>, shape: Shape) -> Result<Decoded, Error> {
+pub(crate) fn decode(body: Vec<u8>, shape: Shape) -> Result<Decoded, Error> {
     decode_fields(body, shape, None)
 }
 
 /// Decodes a 2xx body, building only `fields` of each record (and `id`)
 /// when given: the rules still read what they need.
-pub fn decode_fields(
+pub(crate) fn decode_fields(
     body: Vec<u8>,
     shape: Shape,
     fields: Option<&[String]>,
@@ -64,7 +64,7 @@ pub fn decode_fields(
 
 /// What a decode says besides its tape.
 #[derive(Debug)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// `result.total`, when the PBX sent one.
     pub total: Option<u64>,
     /// The `start` of the first call record, whatever fields were built
@@ -128,7 +128,7 @@ fn decode_into(
 
 /// The reason in a non-2xx body: the envelope's `reason`, else `message`,
 /// else `error`; or the text of an HTML page; bounded either way.
-pub fn error_reason(body: &[u8]) -> Option<String> {
+pub(crate) fn error_reason(body: &[u8]) -> Option<String> {
     let mut tape = Tape::default();
     let mut builder = Builder::new(&mut tape, Shape::Record(RecordKind::User));
     let mut de = serde_json::Deserializer::from_slice(body);

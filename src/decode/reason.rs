@@ -4,10 +4,10 @@
 use std::collections::HashSet;
 
 /// The longest reason an error message quotes from the PBX.
-pub const MAX_REASON: usize = 200;
+pub(crate) const MAX_REASON: usize = 200;
 
 /// `text` cut to `max` characters, with `…` when something was cut.
-pub fn truncate(text: &str, max: usize) -> String {
+pub(crate) fn truncate(text: &str, max: usize) -> String {
     let mut chars = text.char_indices();
     match chars.nth(max) {
         None => text.to_string(),
@@ -16,7 +16,7 @@ pub fn truncate(text: &str, max: usize) -> String {
 }
 
 /// The first bytes of a body, quoted, for decode errors.
-pub fn excerpt(body: &[u8], max: usize) -> String {
+pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
     if body.is_empty() {
         return "nothing (empty body)".into();
     }
@@ -27,7 +27,7 @@ pub fn excerpt(body: &[u8], max: usize) -> String {
 /// A reason as the PBX wrote it: trimmed, whitespace folded, without the
 /// characters a terminal would obey rather than show, bounded; `None` when
 /// nothing is left.
-pub fn clean(text: &str) -> Option<String> {
+pub(crate) fn clean(text: &str) -> Option<String> {
     let mut out = String::new();
     let mut count = 0;
     for word in text.split_whitespace() {
@@ -63,7 +63,7 @@ fn shown(c: char) -> bool {
 /// The readable text of an error page that is not JSON: tags, scripts and
 /// styles dropped, each distinct piece of text kept once. Linear in the
 /// page: one pass, a set for the pieces, and it stops once it has enough.
-pub fn page_text(body: &[u8]) -> Option<String> {
+pub(crate) fn page_text(body: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(body);
     let mut seen: HashSet<String> = HashSet::new();
     let mut out = String::new();

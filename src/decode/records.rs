@@ -66,19 +66,19 @@ macro_rules! ignore_others {
 pub(crate) use ignore_others;
 
 /// Consumes a list without keeping anything.
-pub fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+pub(super) fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
     while seq.next_element::<IgnoredAny>()?.is_some() {}
     Ok(())
 }
 
 /// Consumes an object without keeping anything.
-pub fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+pub(super) fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
     while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
     Ok(())
 }
 
 /// The state of one decode.
-pub struct Builder<'t> {
+pub(super) struct Builder<'t> {
     tape: &'t mut Tape,
     kind: RecordKind,
     /// A precise error to report instead of serde's.
@@ -119,7 +119,7 @@ pub struct Builder<'t> {
 }
 
 impl<'t> Builder<'t> {
-    pub fn new(tape: &'t mut Tape, shape: Shape) -> Builder<'t> {
+    pub(super) fn new(tape: &'t mut Tape, shape: Shape) -> Builder<'t> {
         let kind = match shape {
             Shape::List(kind) | Shape::Record(kind) => kind,
         };
@@ -145,13 +145,13 @@ impl<'t> Builder<'t> {
     }
 
     /// Which rules the records go through.
-    pub fn kind(&self) -> RecordKind {
+    pub(super) fn kind(&self) -> RecordKind {
         self.kind
     }
 
     /// The ids of the call records at the end of the list that share the
     /// last one's `start` (`tail_ties` of them; empty: the record had none).
-    pub fn tail_ids(&self) -> Vec<Box<[u8]>> {
+    pub(super) fn tail_ids(&self) -> Vec<Box<[u8]>> {
         let mut from = 0;
         self.tail_id_ends
             .iter()
@@ -192,14 +192,14 @@ impl<'t> Builder<'t> {
         self.tail_id_ends.push(self.tail_ids.len());
     }
 
-    pub fn fail<E: serde::de::Error>(&mut self, error: Error) -> E {
+    pub(super) fn fail<E: serde::de::Error>(&mut self, error: Error) -> E {
         let message = error.message().to_string();
         self.problem = Some(error);
         E::custom(message)
     }
 
     /// Forgets what was decoded (a repeated `result` or `records` key).
-    pub fn restart(&mut self) {
+    pub(super) fn restart(&mut self) {
         self.tape.truncate(0);
         self.follows.clear();
         self.records = 0;
@@ -210,7 +210,7 @@ impl<'t> Builder<'t> {
         self.tail_id_ends.clear();
     }
 
-    pub fn empty_list(&mut self) {
+    pub(super) fn empty_list(&mut self) {
         self.tape.push(Node::Array(0));
     }
 
@@ -397,7 +397,7 @@ impl Role {
 }
 
 /// An object key: borrowed from the body, owned only when it had escapes.
-pub struct KeyBuf<'de>(pub Cow<'de, str>);
+pub(super) struct KeyBuf<'de>(pub Cow<'de, str>);
 
 impl<'de> serde::Deserialize<'de> for KeyBuf<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<KeyBuf<'de>, D::Error> {
@@ -422,13 +422,13 @@ impl<'de> serde::Deserialize<'de> for KeyBuf<'de> {
 }
 
 /// `records`: a list of record objects. Returns how many (nulls skipped).
-pub struct RecordsSeed<'b, 't> {
+pub(super) struct RecordsSeed<'b, 't> {
     pub b: &'b mut Builder<'t>,
 }
 
 /// Reads a list of records onto the tape (the caller pushed the list's
 /// node); returns how many there were, nulls left out.
-pub fn push_records<'de, A: SeqAccess<'de>>(
+pub(super) fn push_records<'de, A: SeqAccess<'de>>(
     b: &mut Builder<'_>,
     mut seq: A,
 ) -> Result<u32, A::Error> {
@@ -452,7 +452,7 @@ pub fn push_records<'de, A: SeqAccess<'de>>(
 /// `{"204": {"registrations": [...]}, ...}`: lists of records by
 /// extension, read as one list whose records say their extension
 /// (`Builder::group`). A group may also be the list itself.
-pub struct GroupsSeed<'b, 't> {
+pub(super) struct GroupsSeed<'b, 't> {
     pub b: &'b mut Builder<'t>,
 }
 
@@ -581,7 +581,7 @@ impl<'de> Visitor<'de> for RecordsSeed<'_, '_> {
 }
 
 /// A single-record `result` (or a list holding exactly one).
-pub struct RecordResultSeed<'b, 't> {
+pub(super) struct RecordResultSeed<'b, 't> {
     pub b: &'b mut Builder<'t>,
 }
 

@@ -27,7 +27,7 @@ const STREAM_FROM: usize = 64 * 1024;
 /// on a machine with a core for each. With `fields`, building is the small
 /// part of a decode, and a second thread costs more than it hides
 /// (bench/results.md).
-pub fn worth_it(body: &[u8], fields: Option<&[String]>) -> bool {
+pub(crate) fn worth_it(body: &[u8], fields: Option<&[String]>) -> bool {
     static CORES: OnceLock<usize> = OnceLock::new();
     let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     body.len() >= STREAM_FROM && fields.is_none() && cores > 1
@@ -38,7 +38,7 @@ const PIECES_AHEAD: usize = 16;
 
 /// What the writer sends.
 #[derive(Debug)]
-pub enum Shipped {
+pub(crate) enum Shipped {
     /// Records closed since the last piece.
     Piece(Piece),
     /// Everything shipped so far is void: a repeated `result` or `records`
@@ -50,7 +50,7 @@ pub enum Shipped {
 
 /// What `Stream::next` brought.
 #[derive(Debug)]
-pub enum Step {
+pub(crate) enum Step {
     /// More records in the tape (`Tape::record_starts`).
     Records,
     /// The records received so far are void; more will come.
@@ -61,7 +61,7 @@ pub enum Step {
 
 /// A list answer being decoded on another thread.
 #[derive(Debug)]
-pub struct Stream {
+pub(crate) struct Stream {
     tape: Tape,
     from: Option<Receiver<Shipped>>,
     thread: Option<JoinHandle<()>>,
@@ -70,7 +70,7 @@ pub struct Stream {
 impl Stream {
     /// Starts decoding `body` (a 2xx answer) on a thread. `Err(body)` when
     /// no thread can be had: decode it on this one.
-    pub fn start(
+    pub(crate) fn start(
         body: Vec<u8>,
         shape: Shape,
         fields: Option<&[String]>,
@@ -102,16 +102,16 @@ impl Stream {
     }
 
     /// The records received so far.
-    pub fn tape(&self) -> &Tape {
+    pub(crate) fn tape(&self) -> &Tape {
         &self.tape
     }
 
-    pub fn tape_mut(&mut self) -> &mut Tape {
+    pub(crate) fn tape_mut(&mut self) -> &mut Tape {
         &mut self.tape
     }
 
     /// Waits for the writer's next message. Never calls Lua; never panics.
-    pub fn next(&mut self) -> Step {
+    pub(crate) fn next(&mut self) -> Step {
         let Some(from) = &self.from else {
             return Step::Done(Err(Error::internal()));
         };

@@ -18,18 +18,18 @@ use super::stream::Shipped;
 /// Where a string's bytes are: `len` bytes at `start` of the body, or of
 /// the arena when `len` has the `IN_ARENA` bit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Text {
+pub(crate) struct Text {
     start: u32,
     len: u32,
 }
 
 const IN_ARENA: u32 = 1 << 31;
 /// Bodies and arenas stay below this, so a span fits in 31 bits.
-pub const MAX_BYTES: usize = (IN_ARENA - 1) as usize;
+pub(crate) const MAX_BYTES: usize = (IN_ARENA - 1) as usize;
 
 /// One value. Containers are followed by their members.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Node {
+pub(crate) enum Node {
     Bool(bool),
     Int(i64),
     Num(f64),
@@ -59,7 +59,7 @@ const STREAM_CHUNK: usize = 2048;
 /// A closed chunk of nodes and what they need: the arena bytes and record
 /// keys written since the chunk before, and where its records start.
 #[derive(Debug)]
-pub struct Piece {
+pub(crate) struct Piece {
     first: usize,
     nodes: Vec<Node>,
     arena_at: usize,
@@ -80,7 +80,7 @@ struct Shipper {
 
 /// A decoded body: its nodes, the body and the arena they point into.
 #[derive(Debug, Default)]
-pub struct Tape {
+pub(crate) struct Tape {
     body: Arc<Vec<u8>>,
     /// Where the body's bytes are while it is parsed (it is attached after:
     /// moving a `Vec` does not move its bytes).
@@ -214,13 +214,13 @@ impl Tape {
     }
 
     /// Where the records received so far start, in order.
-    pub fn record_starts(&self) -> &[usize] {
+    pub(crate) fn record_starts(&self) -> &[usize] {
         &self.records
     }
 
     /// The chunk holding node `at`, and `at`'s index in it.
     #[inline]
-    pub fn chunk_at(&self, at: usize) -> Option<(&[Node], usize)> {
+    pub(crate) fn chunk_at(&self, at: usize) -> Option<(&[Node], usize)> {
         if at >= self.base {
             return Some((&self.nodes, at - self.base));
         }
@@ -230,13 +230,13 @@ impl Tape {
     }
 
     /// Node `at`; `None` past the end (or once released).
-    pub fn node(&self, at: usize) -> Option<Node> {
+    pub(crate) fn node(&self, at: usize) -> Option<Node> {
         let (chunk, i) = self.chunk_at(at)?;
         chunk.get(i).copied()
     }
 
     /// The index after the value at `at`.
-    pub fn skip(&self, at: usize) -> usize {
+    pub(crate) fn skip(&self, at: usize) -> usize {
         let mut at = at;
         let mut pending: u64 = 1;
         while pending > 0 {
@@ -254,18 +254,18 @@ impl Tape {
 
     /// Where the records of a list tape start, in order.
     #[cfg(test)]
-    pub fn records(&self) -> &[usize] {
+    pub(crate) fn records(&self) -> &[usize] {
         &self.records
     }
 
     /// Where the records of a list tape start, in order; the tape forgets.
-    pub fn take_records(&mut self) -> Vec<usize> {
+    pub(crate) fn take_records(&mut self) -> Vec<usize> {
         std::mem::take(&mut self.records)
     }
 
     /// The ids of the records of a list, in order (as `take_records`),
     /// as the decoder read them; the tape forgets.
-    pub fn take_ids(&mut self) -> Vec<Option<Text>> {
+    pub(crate) fn take_ids(&mut self) -> Vec<Option<Text>> {
         let mut ids = vec![None; self.noted as usize];
         for (ordinal, text) in std::mem::take(&mut self.ids) {
             if let Some(slot) = ids.get_mut(ordinal as usize) {
@@ -278,7 +278,7 @@ impl Tape {
 
     /// Where the record with id `id` is in a list, as the decoder read
     /// it (scans find where a page asked for ahead joins the one before).
-    pub fn find_id(&self, id: &[u8]) -> Option<usize> {
+    pub(crate) fn find_id(&self, id: &[u8]) -> Option<usize> {
         self.ids
             .iter()
             .find(|(_, text)| self.bytes(*text) == id)
@@ -286,7 +286,7 @@ impl Tape {
     }
 
     /// The ids read so far, in order (records without one left out).
-    pub fn ids(&self) -> impl Iterator<Item = &[u8]> + '_ {
+    pub(crate) fn ids(&self) -> impl Iterator<Item = &[u8]> + '_ {
         self.ids.iter().map(|(_, text)| self.bytes(*text))
     }
 
@@ -300,7 +300,7 @@ impl Tape {
 
     /// Frees the closed chunks that end at or before `at`: the reader is
     /// past them and never reads them again. Frees; never allocates.
-    pub fn release_before(&mut self, at: usize) {
+    pub(crate) fn release_before(&mut self, at: usize) {
         while let Some((first, chunk)) = self.closed.get_mut(self.released) {
             let end = *first + chunk.len();
             if end > at {
@@ -312,20 +312,20 @@ impl Tape {
     }
 
     /// How many distinct record keys there are (`Node::Field` ids).
-    pub fn field_count(&self) -> usize {
+    pub(crate) fn field_count(&self) -> usize {
         self.fields.len()
     }
 
     /// Record key `id` (`Node::Field`).
     #[inline]
-    pub fn field(&self, id: u32) -> Option<&[u8]> {
+    pub(crate) fn field(&self, id: u32) -> Option<&[u8]> {
         let &(start, len) = self.fields.get(id as usize)?;
         self.keys.get(start as usize..(start + len) as usize)
     }
 
     /// A string's bytes (UTF-8: the decoder only stores valid text).
     #[inline]
-    pub fn bytes(&self, text: Text) -> &[u8] {
+    pub(crate) fn bytes(&self, text: Text) -> &[u8] {
         let len = (text.len & !IN_ARENA) as usize;
         let start = text.start as usize;
         let (source, at) = if text.len & IN_ARENA == 0 {
@@ -461,7 +461,7 @@ impl Tape {
     /// Adds `key = value` to the record at the root of a one-record tape
     /// (a field the answer lacks: `get_presence`'s extension). A tape
     /// whose root is not an object is left as it is.
-    pub fn append_field(&mut self, key: &str, value: &str) {
+    pub(crate) fn append_field(&mut self, key: &str, value: &str) {
         let Some(Node::Object(n)) = self.node(0) else {
             return;
         };
@@ -499,7 +499,7 @@ impl Tape {
     /// and the index after it. For tests and fixtures: what Lua gets,
     /// written down.
     #[cfg(test)]
-    pub fn to_json(&self, at: usize) -> (String, usize) {
+    pub(crate) fn to_json(&self, at: usize) -> (String, usize) {
         let mut out = String::new();
         let next = self.write_json(at, &mut out);
         (out, next)
