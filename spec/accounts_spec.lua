@@ -177,7 +177,7 @@ describe("environment fallback", function()
     ]], { WILDIX_URL = helper.url, WILDIX_TOKEN = helper.token })
     assert.is_true(ok, out)
     assert.matches("1%s+1", out)
-    -- interface.md: accounts() lists configured accounts; the environment's are not
+    -- docs/reference.md: accounts() lists configured accounts; the environment's are not
     assert.matches("\naccounts: \n", out)
   end)
 

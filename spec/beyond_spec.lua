@@ -1,5 +1,5 @@
--- Beyond the six (issue 12): the read endpoints agents reach for, against
--- the sandbox, which serves them with the shapes ../shared/wildix-api-more.md
+-- Beyond the six: the read endpoints agents reach for, against
+-- the sandbox, which serves them with the shapes docs/pbx.md
 -- records.
 local helper = require("spec.helper")
 

@@ -1,4 +1,4 @@
--- wildix._VERSION and wildix.dump (issue 14, point 6).
+-- wildix._VERSION and wildix.dump.
 local wildix = require("wildix")
 
 describe("wildix._VERSION", function()

@@ -1,6 +1,6 @@
--- What real PBXs do, against a sandbox that does it too (wildix-api.md,
--- "What real PBXs do"): call history served 100 records a request, history
--- that grows while it is read, a by-id route that sees only the token
+-- What real PBXs do, against a sandbox that does it too (docs/pbx.md):
+-- call history served 100 records a request, history that grows while it
+-- is read, a by-id route that sees only the token
 -- owner's calls, errors inside HTTP 200, Basic auth, company keys without a
 -- user, UTC offsets in `timezone`. Nothing lost, nothing doubled.
 local helper = require("spec.helper")

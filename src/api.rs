@@ -6,7 +6,7 @@ use crate::decode::Shape;
 use crate::normalize::{RecordKind, COLLEAGUE_NUMBERS, CONTACT_NUMBERS};
 use crate::params::{Params, Required, Spec};
 
-/// The six functions, and those beyond them (../shared/wildix-api-more.md).
+/// The six functions, and those beyond them (docs/reference.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Operation {
     ListCalls,

@@ -78,7 +78,7 @@ impl Client {
 
     /// A place for one more request in flight on the account, if fewer
     /// than `concurrency` are: every scan and list call of the account
-    /// shares them (interface.md: requests in flight per account).
+    /// shares them (docs/reference.md: `concurrency`).
     pub(crate) fn slot(&self) -> Option<Slot> {
         let most = self.config().concurrency() as usize;
         self.in_flight
@@ -492,7 +492,7 @@ impl Page {
     /// Where the next answer starts: on the run of calls sharing a second
     /// that the last one ended on. SQL returns rows with equal sort keys in
     /// any order, and not the same one for two LIMIT/OFFSET requests
-    /// (MySQL's manual, "LIMIT Query Optimization"): only an answer that
+    /// (docs/pbx.md, "Paging"): only an answer that
     /// starts on the whole run sees each of its records. A run as long as
     /// the answer cannot be started on: the next one starts after it, or,
     /// once the PBX has shown that it reorders the run, one record on

@@ -29,7 +29,7 @@ pub(crate) const OPTION_KEYS: &[&str] = &[
 ];
 
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Requests a scan keeps in flight (interface.md: default 4).
+/// Requests a scan keeps in flight (docs/reference.md: default 4).
 pub(crate) const DEFAULT_CONCURRENCY: u32 = 4;
 /// The most a scan may keep in flight: past this a PBX gains nothing and
 /// its operators notice.

@@ -1,5 +1,5 @@
 //! The record rules: which fields each kind of record gains (`call.from`,
-//! `call.status`, `ext.number`, …; see interface.md), computed from the few
+//! `call.status`, `ext.number`, …; see docs/reference.md), computed from the few
 //! PBX fields they depend on. The decoder captures those fields while it
 //! reads a record and asks `Facts` what to add; nothing else applies rules.
 

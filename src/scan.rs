@@ -13,9 +13,8 @@
 //!   record whose id the scan has yielded (it keeps the ids of the last
 //!   pages) is dropped, so nothing is yielded twice.
 //! - Calls share a `start` (a call's legs), and SQL returns such rows in
-//!   another order on each request (MySQL's manual, "LIMIT Query
-//!   Optimization"): a run of them cut by a page boundary can come back
-//!   with a record the loop has not seen before the boundary and one it
+//!   another order on each request (docs/pbx.md, "Paging"): a run of them
+//!   cut by a page boundary can come back with a record the loop has not seen before the boundary and one it
 //!   has after it. So each page starts on the run the page before ended on
 //!   (the last record at least: the run may go on past it), and takes the
 //!   run's unseen records wherever they are; a page asked for ahead that

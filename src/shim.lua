@@ -215,7 +215,7 @@ function M.configure(name, options)
   return _namespace(name)
 end
 
---- Sorted names of the accounts passed to configure (as interface.md says:
+--- Sorted names of the accounts passed to configure (docs/reference.md:
 --- accounts read from the environment alone are usable but not listed).
 function M.accounts()
   local names = {}

@@ -19,7 +19,7 @@ pub const OWNER_ID: &str = "1";
 pub struct Data {
     pub colleagues: Vec<Record>,
     pub calls: Vec<Record>,
-    /// The routes beyond the six, shaped as ../shared/wildix-api-more.md
+    /// The routes beyond the six, shaped as docs/pbx.md
     /// records them (numbers where the PBX sends numbers).
     pub contacts: Vec<Record>,
     pub phonebooks: Vec<Record>,
@@ -133,7 +133,7 @@ pub fn generate_sized(seed: u64, calls: usize) -> Data {
     let mut rng = Rng(seed ^ 0x5741_4C44_4958);
     let mut colleagues: Vec<Record> = (0..COLLEAGUES).map(|i| colleague(&mut rng, i)).collect();
     let mut calls: Vec<Record> = (0..calls).map(|i| call(&mut rng, i, &colleagues)).collect();
-    // `start` is not unique: call legs share a second (wildix-api.md).
+    // `start` is not unique: call legs share a second (docs/pbx.md).
     // Every 4th call is a leg of the one before: it starts in that second.
     for i in (1..calls.len()).filter(|i| i % 4 == 1) {
         let second = calls[i - 1]["start"].clone();
@@ -173,7 +173,7 @@ pub fn generate_sized(seed: u64, calls: usize) -> Data {
 
 /// Adds `n` calls that all start in one second, two days before the end
 /// of the window (among the first few hundred, newest first): a dialer's
-/// campaign or an import. `start` is not unique (wildix-api.md), and
+/// campaign or an import. `start` is not unique (docs/pbx.md), and
 /// nothing bounds how many calls share one; a run longer than a page is
 /// the case offset paging cannot simply start on.
 pub fn add_burst(data: &mut Data, n: usize) {

@@ -27,8 +27,7 @@ pub struct Options {
     /// Call history grows while it is read.
     pub live: bool,
     /// Each request orders records with equal sort keys its own way, as
-    /// SQL does under LIMIT and OFFSET (MySQL's manual, "LIMIT Query
-    /// Optimization"); off: the order they were written in.
+    /// SQL does under LIMIT and OFFSET (docs/pbx.md, "Paging"); off: the order they were written in.
     pub shuffle_ties: bool,
     /// Serve call control (`/api/v2/call-control/list-calls`); without it
     /// the route is a 404, as on the PBX the sources record.

@@ -1,6 +1,6 @@
 //! The route table: the Wildix endpoints wildix uses, with the real
 //! paging, sorting and filtering parameters, and what real PBXs do
-//! (wildix-api.md, "What real PBXs do"): call history served at most 100
+//! (docs/pbx.md): call history served at most 100
 //! records a request, the by-id call route limited to the token owner's
 //! calls, Bearer and Basic auth, company keys (which have no user) refused
 //! on user routes, the error envelope. Pure: a request in, a status and

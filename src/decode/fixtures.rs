@@ -44,7 +44,7 @@ fn call_records_gain_the_contract_fields() {
 
 #[test]
 fn utc_offsets_give_iso_times() {
-    // The live-tenant record from wildix-api-more.md.
+    // The live-tenant record docs/pbx.md quotes.
     assert_eq!(
         ok(
             Shape::Record(Call),

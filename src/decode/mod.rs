@@ -2,7 +2,7 @@
 //! normalised — or the error its envelope means. The one decoder: every
 //! answer, 2xx or not, is read here, in Rust, with no Lua state involved.
 //!
-//! `{"type":"result","result":…}` is the envelope (see wildix-api.md);
+//! `{"type":"result","result":…}` is the envelope (docs/pbx.md);
 //! `{"type":"error","code":C,"reason":R}` is an error whatever the HTTP
 //! status. Duplicate keys: the last one wins, as in JavaScript's and PHP's
 //! JSON readers (and in the Lua table the fields go into).
