@@ -14,8 +14,9 @@
 //!   pages) is dropped, so nothing is yielded twice.
 //! - Calls share a `start` (a call's legs), and SQL returns such rows in
 //!   another order on each request (docs/pbx.md, "Paging"): a run of them
-//!   cut by a page boundary can come back with a record the loop has not seen before the boundary and one it
-//!   has after it. So each page starts on the run the page before ended on
+//!   cut by a page boundary can come back with a record the loop has not
+//!   seen before the boundary and one it has after it. So each page
+//!   starts on the run the page before ended on
 //!   (the last record at least: the run may go on past it), and takes the
 //!   run's unseen records wherever they are; a page asked for ahead that
 //!   does not start on the whole run is dropped. A page of `n` records
