@@ -145,16 +145,14 @@ local function _each(account, iname, ...)
   local scan = _unwrap(_client(account):scan(fname, query))
   local records, i = nil, 0
   local function iterator()
-    while true do
-      if records and i < #records then
-        i = i + 1
-        return records[i]
-      end
-      -- After an error the scan stays where it was: the next call asks for
-      -- the same page again rather than skipping its records.
+    if not (records and i < #records) then
+      -- Never an empty list: nil at the end. After an error the scan stays
+      -- where it was: the next call asks for the same page again.
       records, i = _unwrap(scan:next()), 0
       if records == nil then return nil end
     end
+    i = i + 1
+    return records[i]
   end
   -- Lua 5.4's generic for closes its fourth value when the loop is left
   -- (as io.lines does its file): the scan then stops what is in flight,
