@@ -7,7 +7,9 @@ describe("argument errors", function()
 
   -- Each case must fail with kind "argument" and send nothing.
   local cases = {
-    { "list_calls", { limt = 5 }, "unknown parameter 'limt' (expected: limit, page, date_from, date_to)" },
+    -- The seed's four first, then every other key it takes.
+    { "list_calls", { limt = 5 }, "unknown parameter 'limt' (expected: limit, page, date_from, date_to, status, "
+      .. "type, search, extension, fields)" },
     { "list_calls", { limit = 0 }, "'limit'" },
     { "list_calls", { limit = 1001 }, "'limit'" },
     { "list_calls", { limit = 2.5 }, "'limit'" },
@@ -23,7 +25,7 @@ describe("argument errors", function()
     { "list_calls", { "positional" }, "unknown parameter [1]" },
     { "list_calls", "x", "expected a table of parameters" },
     { "list_calls", 42, "expected a table of parameters" },
-    { "list_extensions", { date_from = "2026-01-01" }, "(expected: limit, page)" },
+    { "list_extensions", { date_from = "2026-01-01" }, "(expected: limit, page, search, fields)" },
     { "list_users", { limit = {} }, "'limit'" },
     { "get_call", {}, "missing required parameter 'id'" },
     { "get_call", nil, "missing required parameter 'id'" },

@@ -1,12 +1,14 @@
 //! The one place our functions meet the real Wildix API: for each, the
 //! requests it makes (paths and query parameters) and what it expects back.
 
+use crate::catalogue::{Function, Needs, FUNCTIONS};
 use crate::config::Scope;
 use crate::decode::Shape;
 use crate::normalize::{RecordKind, COLLEAGUE_NUMBERS, CONTACT_NUMBERS};
-use crate::params::{Params, Required, Spec};
+use crate::params::{Params, Spec};
 
-/// The six functions, and those beyond them (docs/reference.md).
+/// The six functions, and those beyond them: each a row of
+/// `catalogue::FUNCTIONS`, in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Operation {
     ListCalls,
@@ -25,128 +27,40 @@ pub(crate) enum Operation {
     ListActiveCalls,
 }
 
-pub(crate) const OPERATIONS: [Operation; 14] = [
-    Operation::ListCalls,
-    Operation::GetCall,
-    Operation::ListExtensions,
-    Operation::GetExtension,
-    Operation::ListUsers,
-    Operation::GetCurrentUser,
-    Operation::ListContacts,
-    Operation::ListPhonebooks,
-    Operation::ListCallGroups,
-    Operation::GetPresence,
-    Operation::ListDevices,
-    Operation::LookupNumber,
-    Operation::ListRegistrations,
-    Operation::ListActiveCalls,
-];
-
-const LIST: &[&str] = &["limit", "page", "fields"];
-/// The six's parameters first: error messages list them in this order.
-const LIST_CALLS: &[&str] = &[
-    "limit",
-    "page",
-    "date_from",
-    "date_to",
-    "status",
-    "type",
-    "search",
-    "extension",
-    "fields",
-];
-const ID: &[&str] = &["id"];
-const LIST_CONTACTS: &[&str] = &["limit", "page", "search", "phonebook_id", "fields"];
-const EXTENSION: &[&str] = &["extension"];
-const NUMBER: &[&str] = &["number"];
-const ID_OR_EXTENSION: &[&str] = &["id", "extension"];
-
 impl Operation {
+    /// Its row in the catalogue: everything said of it but its requests.
+    pub(crate) fn row(self) -> &'static Function {
+        &FUNCTIONS[self as usize]
+    }
+
     /// The Lua name.
     pub(crate) fn name(self) -> &'static str {
-        match self {
-            Operation::ListCalls => "list_calls",
-            Operation::GetCall => "get_call",
-            Operation::ListExtensions => "list_extensions",
-            Operation::GetExtension => "get_extension",
-            Operation::ListUsers => "list_users",
-            Operation::GetCurrentUser => "get_current_user",
-            Operation::ListContacts => "list_contacts",
-            Operation::ListPhonebooks => "list_phonebooks",
-            Operation::ListCallGroups => "list_call_groups",
-            Operation::GetPresence => "get_presence",
-            Operation::ListDevices => "list_devices",
-            Operation::LookupNumber => "lookup_number",
-            Operation::ListRegistrations => "list_registrations",
-            Operation::ListActiveCalls => "list_active_calls",
-        }
+        self.row().name
     }
 
     pub(crate) fn from_name(name: &str) -> Option<Operation> {
-        OPERATIONS.into_iter().find(|op| op.name() == name)
+        FUNCTIONS
+            .iter()
+            .find(|row| row.name == name)
+            .map(|row| row.op)
     }
 
     /// The parameters it accepts.
     pub(crate) fn spec(self) -> Spec {
-        let (accepted, required) = match self {
-            Operation::ListCalls => (LIST_CALLS, Required::Nothing),
-            Operation::ListExtensions
-            | Operation::ListUsers
-            | Operation::ListPhonebooks
-            | Operation::ListDevices => (LIST, Required::Nothing),
-            Operation::ListContacts => (LIST_CONTACTS, Required::Nothing),
-            Operation::ListCallGroups => (&[][..], Required::Nothing),
-            Operation::GetPresence => (EXTENSION, Required::Extension),
-            Operation::LookupNumber => (NUMBER, Required::Number),
-            Operation::ListRegistrations => (EXTENSION, Required::Nothing),
-            Operation::ListActiveCalls => (EXTENSION, Required::Extension),
-            Operation::GetCall => (ID, Required::Id),
-            Operation::GetExtension => (ID_OR_EXTENSION, Required::IdOrExtension),
-            Operation::GetCurrentUser => (&[][..], Required::Nothing),
-        };
-        // The contract's message lists the six's parameters only:
-        // list_calls's filters and every list's `fields` are left out.
-        let plain = match self {
-            Operation::ListCalls => 4,
-            _ => accepted.iter().filter(|k| **k != "fields").count(),
-        };
         Spec {
-            accepted,
-            required,
-            plain,
+            params: self.row().params,
+            required: self.row().required,
         }
     }
 
     /// For lists: the key holding the records in the result table.
     pub(crate) fn list_key(self) -> Option<&'static str> {
-        match self {
-            Operation::ListCalls => Some("calls"),
-            Operation::ListExtensions => Some("extensions"),
-            Operation::ListUsers => Some("users"),
-            Operation::ListContacts => Some("contacts"),
-            Operation::ListPhonebooks => Some("phonebooks"),
-            Operation::ListCallGroups => Some("call_groups"),
-            Operation::ListDevices => Some("devices"),
-            Operation::ListRegistrations => Some("registrations"),
-            Operation::ListActiveCalls => Some("calls"),
-            _ => None,
-        }
+        self.row().list_key
     }
 
     /// Which rules its records go through.
     pub(crate) fn record_kind(self) -> RecordKind {
-        match self {
-            Operation::ListCalls | Operation::GetCall => RecordKind::Call,
-            Operation::ListExtensions | Operation::GetExtension => RecordKind::Extension,
-            Operation::ListUsers | Operation::GetCurrentUser => RecordKind::User,
-            Operation::ListContacts | Operation::ListPhonebooks => RecordKind::Plain,
-            Operation::ListCallGroups => RecordKind::CallGroup,
-            Operation::GetPresence => RecordKind::Presence,
-            Operation::ListDevices => RecordKind::Device,
-            Operation::LookupNumber => RecordKind::Colleague,
-            Operation::ListRegistrations => RecordKind::Registration,
-            Operation::ListActiveCalls => RecordKind::ActiveCall,
-        }
+        self.row().record
     }
 
     /// A parameter the result repeats as a field (`get_presence` says whose
@@ -161,10 +75,10 @@ impl Operation {
     /// Whether it needs a token that belongs to a user (a company API key
     /// has none), in `scope`.
     pub(crate) fn needs_user(self, scope: Scope) -> bool {
-        match self {
-            Operation::GetCurrentUser => true,
-            Operation::ListCalls | Operation::GetCall => scope == Scope::Personal,
-            _ => false,
+        match self.row().needs {
+            Needs::Any => false,
+            Needs::User => true,
+            Needs::UserWhenPersonal => scope == Scope::Personal,
         }
     }
 }
@@ -281,8 +195,8 @@ pub(crate) fn plan(op: Operation, params: &Params, scope: Scope) -> Plan {
             };
             list(calls_query(history, params))
         }
-        Operation::ListExtensions => list(Request::new("/api/v1/Colleagues/")),
-        Operation::ListUsers => list(Request::new("/api/v1/PBX/Colleagues")),
+        Operation::ListExtensions => list(searched(Request::new("/api/v1/Colleagues/"), params)),
+        Operation::ListUsers => list(searched(Request::new("/api/v1/PBX/Colleagues"), params)),
         // The by-id route (/CallHistory/{id}) is the owner's own history
         // and not in the manuals; a filter finds any call in scope.
         Operation::GetCall => {
@@ -308,10 +222,7 @@ pub(crate) fn plan(op: Operation, params: &Params, scope: Scope) -> Plan {
         },
         Operation::GetCurrentUser => Plan::Record(Request::new("/api/v1/personal/info")),
         Operation::ListContacts => {
-            let mut request = Request::new("/api/v1/Contacts/");
-            if let Some(search) = &params.search {
-                request.query.push(("search", search.clone()));
-            }
+            let mut request = searched(Request::new("/api/v1/Contacts/"), params);
             if let Some(phonebook) = &params.phonebook_id {
                 request
                     .query
@@ -389,6 +300,11 @@ fn calls_query(mut request: Request, params: &Params) -> Request {
     if let Some(call_type) = params.call_type {
         request.query.push(("filter[type]", call_type.to_string()));
     }
+    searched(request, params)
+}
+
+/// The PBX's free-text `search`, when given.
+fn searched(mut request: Request, params: &Params) -> Request {
     if let Some(search) = &params.search {
         request.query.push(("search", search.clone()));
     }
@@ -608,10 +524,10 @@ mod test {
 
     #[test]
     fn every_operation_has_a_name_and_spec() {
-        for op in OPERATIONS {
-            assert_eq!(Operation::from_name(op.name()), Some(op));
+        for row in &FUNCTIONS {
+            assert_eq!(Operation::from_name(row.op.name()), Some(row.op));
         }
         assert_eq!(Operation::from_name("list_call"), None);
-        assert!(Operation::GetCurrentUser.spec().accepted.is_empty());
+        assert!(Operation::GetCurrentUser.spec().params.is_empty());
     }
 }

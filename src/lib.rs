@@ -19,6 +19,7 @@
 
 mod api;
 mod cancel;
+mod catalogue;
 mod client;
 mod config;
 mod dates;

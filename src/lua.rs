@@ -11,6 +11,7 @@ use mlua::{Lua, MetaMethod, Result, Table, UserData, UserDataMethods, Value as L
 
 use crate::api::{self, Operation, Plan};
 use crate::cancel;
+use crate::catalogue;
 use crate::client::{Answer, Builds, Client, Page};
 use crate::config::{self, Config, Scope};
 use crate::dates;
@@ -135,6 +136,32 @@ pub fn open(lua: &Lua) -> Result<Table> {
                 Ok(_) => Ok(LuaValue::Nil),
                 Err(e) => Ok(LuaValue::Table(error_object(lua, &e)?)),
             }
+        })?,
+    )?;
+    // The catalogue (src/catalogue.rs), one table a row, in its order: the
+    // shim builds its functions, aliases and iterators from it, and hands
+    // copies to wildix.functions().
+    core.set(
+        "functions",
+        lua.create_function(|lua, ()| {
+            let rows = lua.create_table()?;
+            for row in &catalogue::FUNCTIONS {
+                let t = lua.create_table()?;
+                t.set("name", row.name)?;
+                t.set("kind", row.access.as_str())?;
+                t.set("summary", row.summary)?;
+                t.set("params", catalogue_params(lua, row.params)?)?;
+                t.set("returns", row.returns)?;
+                if let Some(walk) = row.walk {
+                    let w = lua.create_table()?;
+                    w.set("name", walk.name)?;
+                    w.set("page_size", walk.page_size)?;
+                    w.set("summary", walk.summary)?;
+                    t.set("walk", w)?;
+                }
+                rows.push(t)?;
+            }
+            Ok(rows)
         })?,
     )?;
     // Decoding alone, for benchmarks (`wildix._decode`): a body as the PBX
@@ -431,6 +458,30 @@ impl UserData for ScanHandle {
             Ok(())
         });
     }
+}
+
+/// A row's parameters as Lua tables: `{ name, type, required, default,
+/// values, description }`, `default` and `values` only where they exist (a
+/// default of an integer parameter as a Lua integer).
+fn catalogue_params(lua: &Lua, params: &[catalogue::Param]) -> Result<Table> {
+    let list = lua.create_table()?;
+    for p in params {
+        let t = lua.create_table()?;
+        t.set("name", p.name)?;
+        t.set("type", p.ty)?;
+        t.set("required", p.required)?;
+        match (p.default, p.ty) {
+            (Some(d), "integer") => t.set("default", d.parse::<i64>().ok())?,
+            (Some(d), _) => t.set("default", d)?,
+            (None, _) => {}
+        }
+        if !p.values.is_empty() {
+            t.set("values", p.values.to_vec())?;
+        }
+        t.set("description", p.description)?;
+        list.push(t)?;
+    }
+    Ok(list)
 }
 
 fn new_client(name: &LuaValue, options: &LuaValue) -> std::result::Result<ClientHandle, Error> {

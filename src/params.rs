@@ -3,6 +3,7 @@
 //! Works on `Arg`, a Lua value with no Lua attached, so it is plain Rust and
 //! every rule is unit-tested without an interpreter.
 
+use crate::catalogue::Param;
 use crate::dates::{DateTime, DayEdge, ACCEPTED_FORMATS};
 use crate::error::Error;
 
@@ -134,17 +135,19 @@ impl Default for Params {
     }
 }
 
-/// What a function accepts.
+/// What a function accepts: its row's parameters (`catalogue.rs`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Spec {
-    /// Accepted keys, in the order error messages list them.
-    pub accepted: &'static [&'static str],
+    /// Accepted parameters, in the order error messages list them.
+    pub params: &'static [Param],
     /// What must be given.
     pub required: Required,
-    /// How many of `accepted` an unknown-key error lists: list_calls's
-    /// message is the contract's, word for word, so its filters are not in
-    /// it (the reference lists them).
-    pub plain: usize,
+}
+
+impl Spec {
+    fn accepts(&self, name: &str) -> bool {
+        self.params.iter().any(|p| p.name == name)
+    }
 }
 
 /// The parameters a function cannot do without.
@@ -167,7 +170,7 @@ pub(crate) fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Param
     let mut unknown_keys: Vec<&Arg> = pairs
         .iter()
         .map(|(key, _)| key)
-        .filter(|key| !matches!(key_name(key), Some(name) if spec.accepted.contains(&name)))
+        .filter(|key| !matches!(key_name(key), Some(name) if spec.accepts(name)))
         .collect();
     unknown_keys.sort_by_key(|key| key.describe());
     if let Some(key) = unknown_keys.first() {
@@ -177,7 +180,7 @@ pub(crate) fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Param
         .iter()
         .filter_map(|(key, value)| Some((key_name(key)?, value)))
         .collect();
-    known.sort_by_key(|(name, _)| spec.accepted.iter().position(|a| a == name));
+    known.sort_by_key(|(name, _)| spec.params.iter().position(|p| p.name == *name));
     for (name, value) in known {
         match name {
             "limit" => {
@@ -212,7 +215,13 @@ pub(crate) fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Param
             "phonebook_id" => params.phonebook_id = Some(id(name, value)?),
             "number" => params.number = Some(phone_number(name, value)?),
             "fields" => params.fields = Some(field_names(name, value)?),
-            _ => unreachable!("keys are checked against spec.accepted above"),
+            // A row declares a parameter no rule here reads: a bug of
+            // ours, never a reason to panic inside a Lua call.
+            other => {
+                return Err(Error::argument(format!(
+                "parameter '{other}' is declared but not checked (a wildix bug: please report it)"
+            )))
+            }
         }
     }
     match (spec.required, &params.id, &params.extension) {
@@ -274,7 +283,7 @@ pub(crate) fn not_a_table(spec: Spec, got: &Arg) -> Error {
         "{ extension = \"201\" }"
     } else if spec.required == Required::Number {
         "{ number = \"+39 02 1234 5678\" }"
-    } else if spec.accepted.is_empty() {
+    } else if spec.params.is_empty() {
         "{} or nothing"
     } else {
         "{ limit = 10 }"
@@ -290,11 +299,11 @@ fn unknown(spec: Spec, key: &Arg) -> Error {
         Arg::Str(_) => key.describe(),
         other => format!("[{}]", other.describe()),
     };
-    let plain = &spec.accepted[..spec.plain.min(spec.accepted.len())];
-    let expected = if spec.accepted.is_empty() {
+    let expected = if spec.params.is_empty() {
         "none: call it with {} or nothing".to_string()
     } else {
-        plain.join(", ")
+        let names: Vec<&str> = spec.params.iter().map(|p| p.name).collect();
+        names.join(", ")
     };
     Error::argument(format!("unknown parameter {shown} (expected: {expected})"))
 }
@@ -479,22 +488,20 @@ pub(crate) fn check_id(name: &str, id: &str) -> Result<(), Error> {
 #[cfg(test)]
 mod test {
     use super::*;
+    use crate::catalogue;
     use crate::error::Kind;
 
     const LIST_CALLS: Spec = Spec {
-        accepted: &["limit", "page", "date_from", "date_to"],
+        params: catalogue::FUNCTIONS[0].params,
         required: Required::Nothing,
-        plain: 4,
     };
     const GET: Spec = Spec {
-        accepted: &["id"],
+        params: catalogue::FUNCTIONS[1].params,
         required: Required::Id,
-        plain: 1,
     };
     const NONE: Spec = Spec {
-        accepted: &[],
+        params: &[],
         required: Required::Nothing,
-        plain: 0,
     };
 
     fn s(text: &str) -> Arg {
@@ -567,12 +574,56 @@ mod test {
         assert!(msg.contains("too large"), "{msg}");
     }
 
+    /// A value each declared parameter takes.
+    fn sample(p: &Param) -> Arg {
+        match (p.name, p.values.first()) {
+            (_, Some(value)) => s(value),
+            ("limit" | "page", _) => Arg::Int(1),
+            ("date_from" | "date_to", _) => s("2026-01-01"),
+            ("number", _) => s("+39 02 1234 5678"),
+            // The Lua side hands a list of names over joined by commas.
+            ("fields", _) => s("start,status"),
+            _ => s("201"),
+        }
+    }
+
+    #[test]
+    fn every_declared_parameter_is_taken_and_every_value_it_lists() {
+        for row in &catalogue::FUNCTIONS {
+            for p in row.params {
+                let values: Vec<Arg> = match p.values {
+                    [] => vec![sample(p)],
+                    values => values.iter().map(|v| s(v)).collect(),
+                };
+                for value in values {
+                    let mut table = vec![(s(p.name), value)];
+                    // The rule across parameters, met with `id` where asked.
+                    if row.required != Required::Nothing && !p.required {
+                        let other = row.params.iter().find(|q| q.name != p.name);
+                        if let Some(q) = other.filter(|_| row.required != Required::IdOrExtension) {
+                            table.push((s(q.name), sample(q)));
+                        }
+                    }
+                    let got = validate(row.op.spec(), Some(&table));
+                    assert!(got.is_ok(), "{}.{}: {:?}", row.name, p.name, got.err());
+                }
+            }
+        }
+        // Each list of values is the one the checks take.
+        let statuses: Vec<&str> = DISPOSITIONS.iter().map(|(ours, _)| *ours).collect();
+        assert_eq!(statuses, catalogue::STATUSES);
+        let types: Vec<&str> = CALL_TYPES.iter().map(|(ours, _)| *ours).collect();
+        assert_eq!(types, catalogue::CALL_TYPES);
+    }
+
     #[test]
     fn unknown_keys_list_the_accepted_ones() {
         let msg = message(run(LIST_CALLS, &[("limt", Arg::Int(5))]));
+        // The seed's four first, then every other key the function takes.
         assert_eq!(
             msg,
-            "unknown parameter 'limt' (expected: limit, page, date_from, date_to)"
+            "unknown parameter 'limt' (expected: limit, page, date_from, date_to, status, type, \
+             search, extension, fields)"
         );
         let table = vec![(Arg::Int(1), Arg::Int(5))];
         let msg = message(validate(LIST_CALLS, Some(&table)));

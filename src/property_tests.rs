@@ -4,7 +4,8 @@
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
-use crate::api::{self, Operation, OPERATIONS};
+use crate::api::{self, Operation};
+use crate::catalogue::FUNCTIONS;
 use crate::config::Config;
 use crate::decode::{self, Shape};
 use crate::error::Kind;
@@ -86,7 +87,7 @@ proptest! {
 
     #[test]
     fn any_answer_decodes_or_is_a_decode_error(body in envelope(), op in 0usize..6) {
-        let op: Operation = OPERATIONS[op];
+        let op: Operation = FUNCTIONS[op].op;
         let shape = match op.list_key() {
             Some(_) => Shape::List(op.record_kind()),
             None => Shape::Record(op.record_kind()),
@@ -102,9 +103,9 @@ proptest! {
     #[test]
     fn any_parameter_table_validates_or_is_an_argument_error(
         pairs in proptest::collection::vec((key(), arg()), 0..6),
-        op in 0usize..OPERATIONS.len(),
+        op in 0usize..FUNCTIONS.len(),
     ) {
-        let op: Operation = OPERATIONS[op];
+        let op: Operation = FUNCTIONS[op].op;
         match params::validate(op.spec(), Some(&pairs)) {
             Ok(p) => {
                 prop_assert!((1..=1000).contains(&p.limit));
@@ -128,7 +129,7 @@ proptest! {
 
     #[test]
     fn any_non_table_parameter_is_an_argument_error(value in arg(), op in 0usize..6) {
-        let err = params::not_a_table(OPERATIONS[op].spec(), &value);
+        let err = params::not_a_table(FUNCTIONS[op].op.spec(), &value);
         prop_assert_eq!(err.kind(), Kind::Argument);
     }
 

@@ -8,12 +8,11 @@ local error, getmetatable, ipairs, pairs, rawget, select, setmetatable, tostring
   error, getmetatable, ipairs, pairs, rawget, select, setmetatable, tostring, type
 local strlib, table_concat, table_sort = string, table.concat, table.sort
 
-local FUNCTIONS = {
-  "list_calls", "get_call", "list_extensions", "get_extension", "list_users", "get_current_user",
-  -- beyond the six (src/api.rs)
-  "list_contacts", "list_phonebooks", "list_call_groups", "get_presence", "list_devices", "lookup_number",
-  "list_registrations", "list_active_calls",
-}
+-- Every function, described once (src/catalogue.rs): names, parameters,
+-- and the iterator that walks each list.
+local CATALOGUE = core.functions()
+local FUNCTIONS = {}
+for i, row in ipairs(CATALOGUE) do FUNCTIONS[i] = row.name end
 local DOC_TOPICS = { "integrations.wildix", "wildix" }
 
 local M = { version = core.version }
@@ -105,14 +104,24 @@ end
 -- Iterators: each_call{...} walks every matching record, one page at a time,
 -- fetching the next page only when the loop gets there. The scan itself
 -- (offsets, window, duplicates) is Rust's: src/scan.rs.
-local ITERATORS = {
-  -- function, accepted parameters, default page size (call history: what
-  -- real PBXs serve per request)
-  each_call = { "list_calls",
-    { "date_from", "date_to", "page_size", "status", "type", "search", "extension", "fields" }, 100 },
-  each_extension = { "list_extensions", { "page_size", "fields" }, 1000 },
-  each_user = { "list_users", { "page_size", "fields" }, 1000 },
-}
+-- Iterators: the catalogue's list rows that have one. Each takes its
+-- list's parameters but `limit` and `page`, and `page_size` (its `limit`).
+local ITERATORS = {}
+for _, row in ipairs(CATALOGUE) do
+  local walk = row.walk
+  if walk then
+    local params = { { name = "page_size", type = "integer", required = false, default = walk.page_size,
+      description = "records per request, 1–1000" } }
+    for _, p in ipairs(row.params) do
+      if p.name ~= "limit" and p.name ~= "page" then params[#params + 1] = p end
+    end
+    local accepted = {}
+    for i, p in ipairs(params) do accepted[i] = p.name end
+    ITERATORS[walk.name] = { row.name, accepted, walk.page_size, {
+      name = walk.name, kind = row.kind, summary = walk.summary, params = params,
+      returns = "an iterator for a generic for: each record of " .. row.name .. " once, in the PBX's order" } }
+  end
+end
 
 -- Whether the generic for closes a to-be-closed fourth value.
 local CLOSING_FOR = _VERSION == "Lua 5.4"
@@ -251,6 +260,28 @@ M._truncate = core.truncate
 M._file_mode = core.file_mode
 -- For the specs: seconds on a monotonic clock, sub-second (differences only).
 M._clock = core.clock
+
+local function _copy(value)
+  if type(value) ~= "table" then return value end
+  local out = {}
+  for k, v in pairs(value) do out[k] = _copy(v) end
+  return out
+end
+
+--- The catalogue a host builds tools and permissions from: every function
+--- of the module once, sorted by name, as { name, kind, summary, params =
+--- { { name, type, required, default, values, description }, ... },
+--- returns }. A fresh copy each call: the caller may change it.
+function M.functions()
+  local list = {}
+  for _, row in ipairs(CATALOGUE) do
+    list[#list + 1] = { name = row.name, kind = row.kind, summary = row.summary, params = _copy(row.params),
+      returns = row.returns }
+  end
+  for _, iterator in pairs(ITERATORS) do list[#list + 1] = _copy(iterator[4]) end
+  table_sort(list, function(a, b) return a.name < b.name end)
+  return list
+end
 
 --- Makes KosmoKrator scripts run unchanged: tbl.integrations.wildix = wildix.
 function M.install(tbl)

@@ -43,7 +43,8 @@ fn argument_errors_are_objects_with_tostring() {
     assert_eq!(kind, "argument");
     assert_eq!(
         text,
-        "wildix: argument: list_calls: unknown parameter 'limt' (expected: limit, page, date_from, date_to)"
+        "wildix: argument: list_calls: unknown parameter 'limt' (expected: limit, page, date_from, \
+         date_to, status, type, search, extension, fields)"
     );
 }
 

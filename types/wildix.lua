@@ -23,6 +23,9 @@
 ---@field page? integer|string page number from 1 (default 1; "2" works too)
 ---@field fields? string[] build only these fields of each record (and id)
 
+---@class wildix.SearchPageParams: wildix.PageParams
+---@field search? string free text the PBX looks for in names, numbers and emails
+
 ---@class wildix.CallParams: wildix.PageParams
 ---@field date_from? string `YYYY-MM-DD[ HH:MM[:SS]]` (or with `T`), PBX local time
 ---@field date_to? string same formats; a bare date means the end of that day
@@ -41,6 +44,9 @@
 ---@class wildix.ScanParams
 ---@field page_size? integer|string records per request, 1–1000 (default 100 for calls, 1000 otherwise)
 ---@field fields? string[] build only these fields of each record (and id)
+
+---@class wildix.SearchScanParams: wildix.ScanParams
+---@field search? string free text the PBX looks for in names, numbers and emails
 
 ---@class wildix.CallScanParams: wildix.ScanParams
 ---@field date_from? string
@@ -240,7 +246,7 @@ function Account.list_calls(params) end
 ---@return wildix.Call
 function Account.get_call(params) end
 
----@param params? wildix.PageParams
+---@param params? wildix.SearchPageParams
 ---@return wildix.ExtensionPage
 function Account.list_extensions(params) end
 
@@ -248,7 +254,7 @@ function Account.list_extensions(params) end
 ---@return wildix.Extension
 function Account.get_extension(params) end
 
----@param params? wildix.PageParams
+---@param params? wildix.SearchPageParams
 ---@return wildix.UserPage
 function Account.list_users(params) end
 
@@ -300,14 +306,14 @@ function Account.list_active_calls(params) end
 ---@return wildix.ScanClosing? closing Lua 5.4 only
 function Account.each_call(params) end
 
----@param params? wildix.ScanParams
+---@param params? wildix.SearchScanParams
 ---@return fun(): wildix.Extension?
 ---@return nil state
 ---@return nil control
 ---@return wildix.ScanClosing? closing Lua 5.4 only
 function Account.each_extension(params) end
 
----@param params? wildix.ScanParams
+---@param params? wildix.SearchScanParams
 ---@return fun(): wildix.User?
 ---@return nil state
 ---@return nil control
@@ -464,6 +470,7 @@ function SafeAccount.each_user(params) end
 ---@class wildix.Safe: wildix.SafeAccount
 ---@field configure fun(name: string|wildix.Options, options?: wildix.Options): wildix.Account?, wildix.Error?
 ---@field accounts fun(): string[]?, wildix.Error?
+---@field functions fun(): wildix.FunctionInfo[]?, wildix.Error?
 ---@field lua_read_doc fun(topic?: string): string?, wildix.Error?
 ---@field install fun(tbl?: table): table?, wildix.Error?
 ---@field version string
@@ -491,6 +498,26 @@ function wildix.dump(value) end
 --- Sorted names of the accounts passed to configure (not those read from the environment alone).
 ---@return string[]
 function wildix.accounts() end
+
+---@class wildix.ParamInfo
+---@field name string
+---@field type string "integer", "string" or "table"
+---@field required boolean
+---@field default? any
+---@field values? string[] the only values it takes
+---@field description string
+
+---@class wildix.FunctionInfo
+---@field name string
+---@field kind "read"|"write"
+---@field summary string
+---@field params wildix.ParamInfo[]
+---@field returns string
+
+--- Every function of the module, iterators included, sorted by name: the
+--- catalogue a host builds tools and permissions from (a fresh copy).
+---@return wildix.FunctionInfo[]
+function wildix.functions() end
 
 --- The Markdown reference of this module ("integrations.wildix", or no topic).
 ---@param topic? string

@@ -1,0 +1,399 @@
+//! Every function of the module, described once, as data: its name, kind,
+//! parameters (name, type, whether required, default, allowed values, one
+//! line on each), what it returns, the records it holds, the credential it
+//! needs, and the iterator that walks it. Everything else reads these rows:
+//! parameter checks (`params::validate`), the list keys and record rules
+//! (`api::Operation`), the shim's functions, aliases, iterators and
+//! `wildix.functions()` (`lua.rs` hands it the rows), and the docs and types
+//! checks (`spec/catalogue_spec.lua`). The requests each function makes
+//! are `api::plan`'s, by operation.
+//!
+//! Adding a function: a variant of `api::Operation`, a row here (in the
+//! enum's order), its requests in `api::plan`, and its section in
+//! docs/reference.md (docs/development.md, "Add a function").
+
+use crate::api::Operation;
+use crate::normalize::RecordKind;
+use crate::params::Required;
+
+/// Whether a function only reads the PBX, or acts on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    Read,
+}
+
+impl Access {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+        }
+    }
+}
+
+/// The credential a function needs beyond any valid one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Needs {
+    /// Any credential with the route's scope.
+    Any,
+    /// One that belongs to a user: a company API key has none.
+    User,
+    /// A user's, when the account reads the token owner's history
+    /// (`scope = "personal"`); any otherwise.
+    UserWhenPersonal,
+}
+
+/// One parameter.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Param {
+    pub name: &'static str,
+    /// The Lua type the function takes (numbers also as decimal strings).
+    pub ty: &'static str,
+    pub required: bool,
+    pub default: Option<&'static str>,
+    /// The only values it takes, when there is such a list.
+    pub values: &'static [&'static str],
+    pub description: &'static str,
+}
+
+/// The iterator that walks a list function, and its default page size.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Walk {
+    pub name: &'static str,
+    pub page_size: u32,
+    pub summary: &'static str,
+}
+
+/// One function.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Function {
+    pub op: Operation,
+    pub name: &'static str,
+    pub access: Access,
+    pub summary: &'static str,
+    /// In the order an unknown-parameter error lists them: the seed's
+    /// first, then every other.
+    pub params: &'static [Param],
+    /// A rule across parameters (`get_extension`: `id` or `extension`).
+    pub required: Required,
+    pub returns: &'static str,
+    /// For lists: the key holding the records in the result table.
+    pub list_key: Option<&'static str>,
+    /// Which rules its records go through.
+    pub record: RecordKind,
+    pub needs: Needs,
+    pub walk: Option<Walk>,
+}
+
+const fn param(name: &'static str, ty: &'static str, description: &'static str) -> Param {
+    Param {
+        name,
+        ty,
+        required: false,
+        default: None,
+        values: &[],
+        description,
+    }
+}
+
+const LIMIT: Param = Param {
+    default: Some("25"),
+    ..param("limit", "integer", "records per page, 1–1000")
+};
+const PAGE: Param = Param {
+    default: Some("1"),
+    ..param("page", "integer", "page number, from 1")
+};
+const FIELDS: Param = param(
+    "fields",
+    "table",
+    "build only these fields of each record (and id), e.g. { \"start\", \"status\" }",
+);
+const SEARCH: Param = param("search", "string", "free text the PBX looks for");
+/// Call outcomes, as `status` takes them.
+pub(crate) const STATUSES: &[&str] = &["answered", "no_answer", "busy", "failed"];
+/// Call-history record types, as `type` takes them.
+pub(crate) const CALL_TYPES: &[&str] = &["call", "fax"];
+
+const LIST_CALLS: &[Param] = &[
+    LIMIT,
+    PAGE,
+    param(
+        "date_from",
+        "string",
+        "calls that started at or after: YYYY-MM-DD[ HH:MM[:SS]] (or with T), the PBX's wall clock",
+    ),
+    param(
+        "date_to",
+        "string",
+        "calls that started at or before; a bare date means the end of that day",
+    ),
+    Param {
+        values: STATUSES,
+        ..param("status", "string", "only calls with this outcome")
+    },
+    Param {
+        values: CALL_TYPES,
+        ..param("type", "string", "only this kind of record")
+    },
+    Param {
+        description: "free text the PBX looks for in numbers and names",
+        ..SEARCH
+    },
+    param(
+        "extension",
+        "string",
+        "one extension's calls, by extension number",
+    ),
+    FIELDS,
+];
+const LIST: &[Param] = &[LIMIT, PAGE, FIELDS];
+const LIST_SEARCH: &[Param] = &[
+    LIMIT,
+    PAGE,
+    Param {
+        description: "free text the PBX looks for in names, numbers and emails",
+        ..SEARCH
+    },
+    FIELDS,
+];
+const LIST_CONTACTS: &[Param] = &[
+    LIMIT,
+    PAGE,
+    Param {
+        description: "free text the PBX looks for in names and numbers",
+        ..SEARCH
+    },
+    param("phonebook_id", "string", "one phonebook's contacts"),
+    FIELDS,
+];
+const GET_CALL: &[Param] = &[Param {
+    required: true,
+    ..param("id", "string", "the call's id")
+}];
+const GET_EXTENSION: &[Param] = &[
+    param(
+        "id",
+        "string",
+        "the colleague's database id (exactly one of id and extension)",
+    ),
+    param("extension", "string", "the extension number, e.g. \"201\""),
+];
+const EXTENSION: &[Param] = &[Param {
+    required: true,
+    ..param("extension", "string", "the extension number, e.g. \"201\"")
+}];
+const LIST_REGISTRATIONS: &[Param] = &[param(
+    "extension",
+    "string",
+    "one extension's phones (absent: every extension's)",
+)];
+const LOOKUP_NUMBER: &[Param] = &[Param {
+    required: true,
+    ..param(
+        "number",
+        "string",
+        "a phone number as people write it (\"+39 02 1234 5678\", \"0039…\")",
+    )
+}];
+
+const fn read(op: Operation, name: &'static str, summary: &'static str) -> Function {
+    Function {
+        op,
+        name,
+        access: Access::Read,
+        summary,
+        params: &[],
+        required: Required::Nothing,
+        returns: "",
+        list_key: None,
+        record: RecordKind::Plain,
+        needs: Needs::Any,
+        walk: None,
+    }
+}
+
+/// Every function, in `Operation`'s order (`Operation::row` indexes it).
+pub(crate) const FUNCTIONS: [Function; 14] = [
+    Function {
+        params: LIST_CALLS,
+        returns: "{ calls, total, page, limit, has_more }: call records, newest first",
+        list_key: Some("calls"),
+        record: RecordKind::Call,
+        needs: Needs::UserWhenPersonal,
+        walk: Some(Walk {
+            name: "each_call",
+            page_size: 100,
+            summary: "Walks every call in a date range, each once, a page at a time.",
+        }),
+        ..read(
+            Operation::ListCalls,
+            "list_calls",
+            "A page of call history.",
+        )
+    },
+    Function {
+        params: GET_CALL,
+        required: Required::Id,
+        returns: "one call record",
+        record: RecordKind::Call,
+        needs: Needs::UserWhenPersonal,
+        ..read(Operation::GetCall, "get_call", "One call, by id.")
+    },
+    Function {
+        params: LIST_SEARCH,
+        returns: "{ extensions, total, page, limit, has_more }: extension records",
+        list_key: Some("extensions"),
+        record: RecordKind::Extension,
+        walk: Some(Walk {
+            name: "each_extension",
+            page_size: 1000,
+            summary: "Walks every extension, each once, a page at a time.",
+        }),
+        ..read(
+            Operation::ListExtensions,
+            "list_extensions",
+            "A page of extensions (the PBX's colleagues).",
+        )
+    },
+    Function {
+        params: GET_EXTENSION,
+        required: Required::IdOrExtension,
+        returns: "one extension record",
+        record: RecordKind::Extension,
+        ..read(
+            Operation::GetExtension,
+            "get_extension",
+            "One extension, by its number or its colleague id.",
+        )
+    },
+    Function {
+        params: LIST_SEARCH,
+        returns: "{ users, total, page, limit, has_more }: user records",
+        list_key: Some("users"),
+        record: RecordKind::User,
+        walk: Some(Walk {
+            name: "each_user",
+            page_size: 1000,
+            summary: "Walks every user, each once, a page at a time.",
+        }),
+        ..read(
+            Operation::ListUsers,
+            "list_users",
+            "A page of the PBX's users.",
+        )
+    },
+    Function {
+        returns: "one user record: the credential's own user",
+        record: RecordKind::User,
+        needs: Needs::User,
+        ..read(
+            Operation::GetCurrentUser,
+            "get_current_user",
+            "The user the credential belongs to.",
+        )
+    },
+    Function {
+        params: LIST_CONTACTS,
+        returns: "{ contacts, total, page, limit, has_more }: phonebook contacts",
+        list_key: Some("contacts"),
+        ..read(
+            Operation::ListContacts,
+            "list_contacts",
+            "A page of phonebook contacts.",
+        )
+    },
+    Function {
+        params: LIST,
+        returns: "{ phonebooks, total, page, limit, has_more }",
+        list_key: Some("phonebooks"),
+        ..read(
+            Operation::ListPhonebooks,
+            "list_phonebooks",
+            "A page of phonebooks.",
+        )
+    },
+    Function {
+        returns: "{ call_groups, total }: each with name and member_extensions",
+        list_key: Some("call_groups"),
+        record: RecordKind::CallGroup,
+        ..read(
+            Operation::ListCallGroups,
+            "list_call_groups",
+            "Every call group, with its members' extensions.",
+        )
+    },
+    Function {
+        params: EXTENSION,
+        required: Required::Extension,
+        returns: "the PBX's presence fields, plus extension",
+        record: RecordKind::Presence,
+        ..read(
+            Operation::GetPresence,
+            "get_presence",
+            "One extension's presence: available, away, do not disturb.",
+        )
+    },
+    Function {
+        params: LIST,
+        returns: "{ devices, total, page, limit, has_more }: each adds extension",
+        list_key: Some("devices"),
+        record: RecordKind::Device,
+        ..read(
+            Operation::ListDevices,
+            "list_devices",
+            "A page of provisioned devices (phones).",
+        )
+    },
+    Function {
+        params: LOOKUP_NUMBER,
+        required: Required::Number,
+        returns: "{ number, matches }: colleagues, then contacts, whose number it is",
+        record: RecordKind::Colleague,
+        ..read(
+            Operation::LookupNumber,
+            "lookup_number",
+            "Who a phone number belongs to.",
+        )
+    },
+    Function {
+        params: LIST_REGISTRATIONS,
+        returns: "{ registrations, total }: each with extension, online, contact, user_agent",
+        list_key: Some("registrations"),
+        record: RecordKind::Registration,
+        ..read(
+            Operation::ListRegistrations,
+            "list_registrations",
+            "Which phones are registered (online), per extension.",
+        )
+    },
+    Function {
+        params: EXTENSION,
+        required: Required::Extension,
+        returns: "{ calls, total }: the extension's calls in progress",
+        list_key: Some("calls"),
+        record: RecordKind::ActiveCall,
+        ..read(
+            Operation::ListActiveCalls,
+            "list_active_calls",
+            "An extension's calls in progress (experimental: needs call control).",
+        )
+    },
+];
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn rows_are_in_the_operations_order_and_names_are_unique() {
+        for (i, row) in FUNCTIONS.iter().enumerate() {
+            assert_eq!(row.op as usize, i, "{}", row.name);
+            assert_eq!(row.op.row().name, row.name);
+            let twins = FUNCTIONS.iter().filter(|r| r.name == row.name).count();
+            assert_eq!(twins, 1, "{}", row.name);
+            for p in row.params {
+                assert!(!p.description.is_empty(), "{}.{}", row.name, p.name);
+            }
+        }
+    }
+}
