@@ -1,6 +1,8 @@
 //! wildix: read access to a Wildix PBX from Lua.
 //!
-//! A call flows through the files in order: `params` (checked) → `api`
+//! Each function is a row of `catalogue` (name, parameters, records,
+//! credential). A call flows through the files in order: `params`
+//! (checked against its row) → `api`
 //! (planned as Wildix requests) → `http` (sent on a shared `pool`, waits
 //! cut into slices that look for an interrupt, `cancel`) → `decode` (the
 //! body read into a `Tape`, records normalised by the rules in
