@@ -38,13 +38,6 @@ impl Operation {
         self.row().name
     }
 
-    pub(crate) fn from_name(name: &str) -> Option<Operation> {
-        FUNCTIONS
-            .iter()
-            .find(|row| row.name == name)
-            .map(|row| row.op)
-    }
-
     /// The parameters it accepts.
     pub(crate) fn spec(self) -> Spec {
         Spec {
@@ -525,9 +518,10 @@ mod test {
     #[test]
     fn every_operation_has_a_name_and_spec() {
         for row in &FUNCTIONS {
-            assert_eq!(Operation::from_name(row.op.name()), Some(row.op));
+            let callable = crate::catalogue::callable(row.op.name()).map(|c| (c.op, c.walks));
+            assert_eq!(callable, Some((row.op, false)));
         }
-        assert_eq!(Operation::from_name("list_call"), None);
+        assert!(crate::catalogue::callable("list_call").is_none());
         assert!(Operation::GetCurrentUser.spec().params.is_empty());
     }
 }

@@ -14,7 +14,7 @@
 
 use crate::api::Operation;
 use crate::normalize::RecordKind;
-use crate::params::Required;
+use crate::params::{Required, Spec};
 
 /// Whether a function only reads the PBX, or acts on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,12 +55,15 @@ pub(crate) struct Param {
     pub description: &'static str,
 }
 
-/// The iterator that walks a list function, and its default page size.
+/// The iterator that walks a list function: its list's parameters but
+/// `limit` and `page`, and `page_size` first (the list's `limit`, with the
+/// iterator's own default).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Walk {
     pub name: &'static str,
-    pub page_size: u32,
     pub summary: &'static str,
+    pub params: &'static [Param],
+    pub returns: &'static str,
 }
 
 /// One function.
@@ -114,48 +117,68 @@ pub(crate) const STATUSES: &[&str] = &["answered", "no_answer", "busy", "failed"
 /// Call-history record types, as `type` takes them.
 pub(crate) const CALL_TYPES: &[&str] = &["call", "fax"];
 
+const DATE_FROM: Param = param(
+    "date_from",
+    "string",
+    "calls that started at or after: YYYY-MM-DD[ HH:MM[:SS]] (or with T), the PBX's wall clock",
+);
+const DATE_TO: Param = param(
+    "date_to",
+    "string",
+    "calls that started at or before; a bare date means the end of that day",
+);
+const STATUS: Param = Param {
+    values: STATUSES,
+    ..param("status", "string", "only calls with this outcome")
+};
+const TYPE: Param = Param {
+    values: CALL_TYPES,
+    ..param("type", "string", "only this kind of record")
+};
+const CALL_SEARCH: Param = Param {
+    description: "free text the PBX looks for in numbers and names",
+    ..SEARCH
+};
+const CALLS_OF: Param = param(
+    "extension",
+    "string",
+    "one extension's calls, by extension number",
+);
+const PEOPLE_SEARCH: Param = Param {
+    description: "free text the PBX looks for in names, numbers and emails",
+    ..SEARCH
+};
+const fn page_size(default: &'static str) -> Param {
+    Param {
+        default: Some(default),
+        ..param("page_size", "integer", "records per request, 1–1000")
+    }
+}
+
 const LIST_CALLS: &[Param] = &[
     LIMIT,
     PAGE,
-    param(
-        "date_from",
-        "string",
-        "calls that started at or after: YYYY-MM-DD[ HH:MM[:SS]] (or with T), the PBX's wall clock",
-    ),
-    param(
-        "date_to",
-        "string",
-        "calls that started at or before; a bare date means the end of that day",
-    ),
-    Param {
-        values: STATUSES,
-        ..param("status", "string", "only calls with this outcome")
-    },
-    Param {
-        values: CALL_TYPES,
-        ..param("type", "string", "only this kind of record")
-    },
-    Param {
-        description: "free text the PBX looks for in numbers and names",
-        ..SEARCH
-    },
-    param(
-        "extension",
-        "string",
-        "one extension's calls, by extension number",
-    ),
+    DATE_FROM,
+    DATE_TO,
+    STATUS,
+    TYPE,
+    CALL_SEARCH,
+    CALLS_OF,
     FIELDS,
 ];
+const EACH_CALL: &[Param] = &[
+    page_size("100"),
+    DATE_FROM,
+    DATE_TO,
+    STATUS,
+    TYPE,
+    CALL_SEARCH,
+    CALLS_OF,
+    FIELDS,
+];
+const EACH_PERSON: &[Param] = &[page_size("1000"), PEOPLE_SEARCH, FIELDS];
 const LIST: &[Param] = &[LIMIT, PAGE, FIELDS];
-const LIST_SEARCH: &[Param] = &[
-    LIMIT,
-    PAGE,
-    Param {
-        description: "free text the PBX looks for in names, numbers and emails",
-        ..SEARCH
-    },
-    FIELDS,
-];
+const LIST_SEARCH: &[Param] = &[LIMIT, PAGE, PEOPLE_SEARCH, FIELDS];
 const LIST_CONTACTS: &[Param] = &[
     LIMIT,
     PAGE,
@@ -222,8 +245,9 @@ pub(crate) const FUNCTIONS: [Function; 14] = [
         needs: Needs::UserWhenPersonal,
         walk: Some(Walk {
             name: "each_call",
-            page_size: 100,
             summary: "Walks every call in a date range, each once, a page at a time.",
+            params: EACH_CALL,
+            returns: "an iterator for a generic for: each call record once, newest first",
         }),
         ..read(
             Operation::ListCalls,
@@ -246,8 +270,9 @@ pub(crate) const FUNCTIONS: [Function; 14] = [
         record: RecordKind::Extension,
         walk: Some(Walk {
             name: "each_extension",
-            page_size: 1000,
             summary: "Walks every extension, each once, a page at a time.",
+            params: EACH_PERSON,
+            returns: "an iterator for a generic for: each extension record once",
         }),
         ..read(
             Operation::ListExtensions,
@@ -273,8 +298,9 @@ pub(crate) const FUNCTIONS: [Function; 14] = [
         record: RecordKind::User,
         walk: Some(Walk {
             name: "each_user",
-            page_size: 1000,
             summary: "Walks every user, each once, a page at a time.",
+            params: EACH_PERSON,
+            returns: "an iterator for a generic for: each user record once",
         }),
         ..read(
             Operation::ListUsers,
@@ -380,6 +406,40 @@ pub(crate) const FUNCTIONS: [Function; 14] = [
     },
 ];
 
+/// A function or an iterator, by its Lua name: the list operation it
+/// runs, and the parameters it takes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Callable {
+    pub op: Operation,
+    pub name: &'static str,
+    pub spec: Spec,
+    /// An iterator: the function walks its list a page at a time.
+    pub walks: bool,
+}
+
+pub(crate) fn callable(name: &str) -> Option<Callable> {
+    FUNCTIONS.iter().find_map(|row| {
+        if row.name == name {
+            return Some(Callable {
+                op: row.op,
+                name: row.name,
+                spec: row.op.spec(),
+                walks: false,
+            });
+        }
+        let walk = row.walk.filter(|walk| walk.name == name)?;
+        Some(Callable {
+            op: row.op,
+            name: walk.name,
+            spec: Spec {
+                params: walk.params,
+                required: Required::Nothing,
+            },
+            walks: true,
+        })
+    })
+}
+
 #[cfg(test)]
 mod test {
     use super::*;
@@ -395,5 +455,32 @@ mod test {
                 assert!(!p.description.is_empty(), "{}.{}", row.name, p.name);
             }
         }
+    }
+
+    #[test]
+    fn an_iterator_takes_its_lists_parameters_but_limit_and_page_and_page_size_first() {
+        for row in &FUNCTIONS {
+            let Some(walk) = row.walk else { continue };
+            let list: Vec<&str> = row
+                .params
+                .iter()
+                .map(|p| p.name)
+                .filter(|n| *n != "limit" && *n != "page")
+                .collect();
+            let own: Vec<&str> = walk.params.iter().map(|p| p.name).collect();
+            assert_eq!(own[0], "page_size", "{}", walk.name);
+            assert_eq!(own[1..], list[..], "{}", walk.name);
+            assert_eq!(
+                callable(walk.name).map(|c| (c.op, c.walks)),
+                Some((row.op, true))
+            );
+        }
+        assert!(callable("each_phonebook").is_none());
+    }
+
+    #[test]
+    fn the_limit_default_is_the_one_params_starts_from() {
+        let default = crate::params::DEFAULT_LIMIT.to_string();
+        assert_eq!(LIMIT.default, Some(default.as_str()));
     }
 }

@@ -129,8 +129,9 @@ pub fn open(lua: &Lua) -> Result<Table> {
     core.set(
         "validate",
         lua.create_function(|lua, (op, table): (LuaValue, LuaValue)| {
-            let result = prepare(&op, &table).and_then(|(op, pairs)| {
-                params::validate(op.spec(), pairs.as_deref()).map_err(|e| e.in_function(op.name()))
+            let result = prepare_callable(&op, &table).and_then(|(callable, pairs)| {
+                params::validate(callable.spec, pairs.as_deref())
+                    .map_err(|e| e.in_function(callable.name))
             });
             match result {
                 Ok(_) => Ok(LuaValue::Nil),
@@ -138,28 +139,38 @@ pub fn open(lua: &Lua) -> Result<Table> {
             }
         })?,
     )?;
-    // The catalogue (src/catalogue.rs), one table a row, in its order: the
-    // shim builds its functions, aliases and iterators from it, and hands
-    // copies to wildix.functions().
+    // The catalogue (src/catalogue.rs), one table a function or iterator
+    // (`walks = true`), in its order: the shim builds its functions,
+    // aliases and iterators from it, and hands copies to wildix.functions().
     core.set(
         "functions",
         lua.create_function(|lua, ()| {
             let rows = lua.create_table()?;
-            for row in &catalogue::FUNCTIONS {
+            let entry = |name, summary, params, returns, walks: bool, kind: &str| {
                 let t = lua.create_table()?;
-                t.set("name", row.name)?;
-                t.set("kind", row.access.as_str())?;
-                t.set("summary", row.summary)?;
-                t.set("params", catalogue_params(lua, row.params)?)?;
-                t.set("returns", row.returns)?;
-                if let Some(walk) = row.walk {
-                    let w = lua.create_table()?;
-                    w.set("name", walk.name)?;
-                    w.set("page_size", walk.page_size)?;
-                    w.set("summary", walk.summary)?;
-                    t.set("walk", w)?;
+                t.set("name", name)?;
+                t.set("kind", kind)?;
+                t.set("summary", summary)?;
+                t.set("params", catalogue_params(lua, params)?)?;
+                t.set("returns", returns)?;
+                if walks {
+                    t.set("walks", true)?;
                 }
-                rows.push(t)?;
+                rows.push(t)
+            };
+            for row in &catalogue::FUNCTIONS {
+                let kind = row.access.as_str();
+                entry(row.name, row.summary, row.params, row.returns, false, kind)?;
+                if let Some(walk) = row.walk {
+                    entry(
+                        walk.name,
+                        walk.summary,
+                        walk.params,
+                        walk.returns,
+                        true,
+                        kind,
+                    )?;
+                }
             }
             Ok(rows)
         })?,
@@ -407,11 +418,14 @@ impl UserData for ClientHandle {
             list.reply(result.map(Made::Out))
         });
         // An iterator's state: `scan:next()` gives each page's records.
-        methods.add_method("scan", |lua, this, (op, table): (LuaValue, LuaValue)| {
-            let result = prepare(&op, &table).and_then(|(op, pairs)| {
-                let params = params::validate(op.spec(), pairs.as_deref())
-                    .map_err(|e| e.in_function(op.name()))?;
-                let scan = Scan::new(Arc::clone(&this.0), op, params);
+        methods.add_method("scan", |lua, this, (name, table): (LuaValue, LuaValue)| {
+            let result = prepare_callable(&name, &table).and_then(|(callable, pairs)| {
+                if !callable.walks {
+                    return Err(Error::argument("unknown iterator"));
+                }
+                let params = params::validate(callable.spec, pairs.as_deref())
+                    .map_err(|e| e.in_function(callable.name))?;
+                let scan = Scan::new(Arc::clone(&this.0), callable.op, params);
                 Ok(ScanHandle(RefCell::new(scan)))
             });
             reply(lua, result.map(Made::Scan), None)
@@ -509,15 +523,27 @@ fn new_client(name: &LuaValue, options: &LuaValue) -> std::result::Result<Client
 }
 
 /// The operation and the parameter table as pairs, or why not.
+/// A function (not an iterator) by its Lua name, and its parameter table.
 fn prepare(op: &LuaValue, table: &LuaValue) -> std::result::Result<(Operation, Pairs), Error> {
-    let op = match op {
-        LuaValue::String(s) => Operation::from_name(&s.to_string_lossy()),
+    match prepare_callable(op, table)? {
+        (callable, pairs) if !callable.walks => Ok((callable.op, pairs)),
+        _ => Err(Error::argument("unknown function")),
+    }
+}
+
+/// A function or an iterator by its Lua name, and its parameter table.
+fn prepare_callable(
+    name: &LuaValue,
+    table: &LuaValue,
+) -> std::result::Result<(catalogue::Callable, Pairs), Error> {
+    let callable = match name {
+        LuaValue::String(s) => catalogue::callable(&s.to_string_lossy()),
         _ => None,
     }
     .ok_or_else(|| Error::argument("unknown function"))?;
     match table_pairs(table) {
-        Ok(pairs) => Ok((op, pairs)),
-        Err(got) => Err(params::not_a_table(op.spec(), &got).in_function(op.name())),
+        Ok(pairs) => Ok((callable, pairs)),
+        Err(got) => Err(params::not_a_table(callable.spec, &got).in_function(callable.name)),
     }
 }
 

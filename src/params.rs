@@ -164,6 +164,15 @@ pub(crate) enum Required {
 /// Checks a parameter table (`None` for a call with no argument).
 pub(crate) fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Params, Error> {
     let mut params = Params::default();
+    // The page size a function (or an iterator) defaults to, as its row says.
+    if let Some(limit) = spec
+        .params
+        .iter()
+        .find(|p| matches!(p.name, "limit" | "page_size"))
+        .and_then(|p| p.default?.parse().ok())
+    {
+        params.limit = limit;
+    }
     // Unknown keys first, then known ones in the documented order, so the
     // error a table gets does not depend on `pairs` order.
     let pairs = table.unwrap_or_default();
@@ -183,12 +192,13 @@ pub(crate) fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Param
     known.sort_by_key(|(name, _)| spec.params.iter().position(|p| p.name == *name));
     for (name, value) in known {
         match name {
-            "limit" => {
+            // An iterator's page size is its list's `limit`.
+            "limit" | "page_size" => {
                 params.limit = match value.as_integer() {
                     Some(n) if (1..=MAX_LIMIT).contains(&n) => n as u32,
                     _ => {
                         return Err(Error::argument(format!(
-                            "'limit' must be an integer from 1 to {MAX_LIMIT}, got {}",
+                            "'{name}' must be an integer from 1 to {MAX_LIMIT}, got {}",
                             value.describe()
                         )))
                     }
@@ -285,6 +295,8 @@ pub(crate) fn not_a_table(spec: Spec, got: &Arg) -> Error {
         "{ number = \"+39 02 1234 5678\" }"
     } else if spec.params.is_empty() {
         "{} or nothing"
+    } else if spec.params.iter().any(|p| p.name == "page_size") {
+        "{ page_size = 500 }"
     } else {
         "{ limit = 10 }"
     };

@@ -11,8 +11,10 @@ local strlib, table_concat, table_sort = string, table.concat, table.sort
 -- Every function, described once (src/catalogue.rs): names, parameters,
 -- and the iterator that walks each list.
 local CATALOGUE = core.functions()
-local FUNCTIONS = {}
-for i, row in ipairs(CATALOGUE) do FUNCTIONS[i] = row.name end
+local FUNCTIONS, ITERATORS = {}, {}  -- names; iterator name -> true
+for _, row in ipairs(CATALOGUE) do
+  if row.walks then ITERATORS[row.name] = true else FUNCTIONS[#FUNCTIONS + 1] = row.name end
+end
 local DOC_TOPICS = { "integrations.wildix", "wildix" }
 
 local M = { version = core.version }
@@ -102,56 +104,20 @@ local function _call(account, fname, ...)
 end
 
 -- Iterators: each_call{...} walks every matching record, one page at a time,
--- fetching the next page only when the loop gets there. The scan itself
--- (offsets, window, duplicates) is Rust's: src/scan.rs.
--- Iterators: the catalogue's list rows that have one. Each takes its
--- list's parameters but `limit` and `page`, and `page_size` (its `limit`).
-local ITERATORS = {}
-for _, row in ipairs(CATALOGUE) do
-  local walk = row.walk
-  if walk then
-    local params = { { name = "page_size", type = "integer", required = false, default = walk.page_size,
-      description = "records per request, 1–1000" } }
-    for _, p in ipairs(row.params) do
-      if p.name ~= "limit" and p.name ~= "page" then params[#params + 1] = p end
-    end
-    local accepted = {}
-    for i, p in ipairs(params) do accepted[i] = p.name end
-    ITERATORS[walk.name] = { row.name, accepted, walk.page_size, {
-      name = walk.name, kind = row.kind, summary = walk.summary, params = params,
-      returns = "an iterator for a generic for: each record of " .. row.name .. " once, in the PBX's order" } }
-  end
-end
-
+-- fetching the next page only when the loop gets there. Its parameters are
+-- its row's; the scan itself (offsets, window, duplicates) is Rust's:
+-- src/scan.rs.
 -- Whether the generic for closes a to-be-closed fourth value.
 local CLOSING_FOR = _VERSION == "Lua 5.4"
 
 local function _each(account, iname, ...)
-  local spec = ITERATORS[iname]
-  local fname, accepted, default_page_size = spec[1], spec[2], spec[3]
   local args = ...
   _refuse_colon_call(iname, args)
-  if args ~= nil and type(args) ~= "table" then
-    _raise(core.argument_error(iname .. ": expected a table of parameters such as { page_size = 500 }, got "
-      .. type(args)))
-  end
-  local query = {}
-  for key, value in pairs(args or {}) do
-    local known = false
-    for _, name in ipairs(accepted) do known = known or key == name end
-    if not known then
-      _raise(core.argument_error(iname .. ": unknown parameter '" .. tostring(key) .. "' (expected: "
-        .. table_concat(accepted, ", ") .. ")"))
-    end
-    query[key == "page_size" and "limit" or key] = value
-  end
-  query.limit = query.limit or default_page_size
-  local bad = core.validate(fname, query)
-  if bad then
-    bad.message = bad.message:gsub("^" .. fname, iname):gsub("'limit'", "'page_size'")
-    _raise(bad)
-  end
-  local scan = _unwrap(_client(account):scan(fname, query))
+  -- Checked before the account is looked up: a bad call is an argument
+  -- error whether or not the account exists.
+  local bad = core.validate(iname, args)
+  if bad then _raise(bad) end
+  local scan = _unwrap(_client(account):scan(iname, args))
   local records, i = nil, 0
   local function iterator()
     if not (records and i < #records) then
@@ -278,7 +244,6 @@ function M.functions()
     list[#list + 1] = { name = row.name, kind = row.kind, summary = row.summary, params = _copy(row.params),
       returns = row.returns }
   end
-  for _, iterator in pairs(ITERATORS) do list[#list + 1] = _copy(iterator[4]) end
   table_sort(list, function(a, b) return a.name < b.name end)
   return list
 end
