@@ -29,6 +29,11 @@ pub(crate) enum Kind {
     /// The user interrupted the call (Ctrl-C): never an error object, the
     /// Lua side raises the interpreter's own "interrupted!" (src/cancel.rs).
     Interrupted,
+    /// A Lua error was raised while the result was built in Lua (out of
+    /// memory, a failing finalizer): it ends the call, and the Lua side
+    /// raises that error again unchanged (`lua::LuaList`). Never an error
+    /// object.
+    Raised,
 }
 
 impl Kind {
@@ -46,6 +51,7 @@ impl Kind {
             Kind::Tls => "tls",
             Kind::Decode => "decode",
             Kind::Interrupted => "interrupted",
+            Kind::Raised => "raised",
         }
     }
 
@@ -113,6 +119,16 @@ impl Error {
             Kind::Decode,
             "internal error in wildix (a bug: please report it with the call that caused it)",
         )
+    }
+
+    /// Ends a call whose result raised a Lua error while it was built
+    /// (`Kind::Raised`).
+    pub(crate) fn raised() -> Error {
+        Error::new(
+            Kind::Raised,
+            "a Lua error was raised while the result was built",
+        )
+        .with_retryable(false)
     }
 
     /// An error for a non-2xx HTTP answer.

@@ -343,15 +343,15 @@ impl Builds for LuaList<'_> {
                     summary,
                 })
             }
-            // Raised when the call returns (`reply`); the error here only
-            // ends the call.
+            // Raised again when the call returns (`reply`); `Kind::Raised`
+            // only ends the call.
             Ok((Some(raised), _)) => {
                 self.raised = Some(Ok(raised));
-                Err(Error::internal())
+                Err(Error::raised())
             }
             Err(e) => {
                 self.raised = Some(Err(e));
-                Err(Error::internal())
+                Err(Error::raised())
             }
         }
     }
