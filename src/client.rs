@@ -125,9 +125,7 @@ impl Client {
         let explain = |e| self.explain(op, params, e);
         match plan {
             Plan::Record(request) => {
-                let mut decoded = self
-                    .get(&request, shape, None, deadline, true)
-                    .map_err(explain)?;
+                let mut decoded = self.get(&request, shape, None, deadline).map_err(explain)?;
                 if let Some((key, value)) = op.echo(params) {
                     decoded.tape.append_field(key, &value);
                 }
@@ -136,15 +134,9 @@ impl Client {
             Plan::Lookup(searches) => {
                 let number = params.number.clone().unwrap_or_default();
                 let mut found = Vec::new();
-                for (i, search) in searches.into_iter().enumerate() {
+                for search in searches {
                     let mut decoded = self
-                        .get(
-                            &search.request,
-                            Shape::List(search.kind),
-                            None,
-                            deadline,
-                            i == 0,
-                        )
+                        .get(&search.request, Shape::List(search.kind), None, deadline)
                         .map_err(explain)?;
                     let picks = decoded.tape.take_records();
                     let tape = decoded.tape;
@@ -167,7 +159,7 @@ impl Client {
             }
             Plan::All(request) => {
                 let answer = self
-                    .answer(&request, (shape, None), deadline, true, (u64::MAX, builds))
+                    .answer(&request, (shape, None), deadline, (u64::MAX, builds))
                     .map_err(explain)?;
                 let mut page = Page::new(0);
                 page.take(answer, 0, u64::MAX);
@@ -176,7 +168,7 @@ impl Client {
             Plan::Find { request, missing } => {
                 // No match, as an empty list or a 404: the record is missing.
                 let mut decoded = self
-                    .get(&request, shape, None, deadline, true)
+                    .get(&request, shape, None, deadline)
                     .map_err(|e| match e.kind() {
                         Kind::NotFound => e.with_message(missing.clone()),
                         _ => explain(e),
@@ -233,7 +225,6 @@ impl Client {
                 &request.page(from, page.count_from(from, limit - page.got)),
                 (shape, fields),
                 deadline,
-                first,
                 (limit - page.got, builds.take()),
             )?;
             // One at a time, an answer always joins the one before.
@@ -276,7 +267,6 @@ impl Client {
                             shape,
                             fields,
                             deadline,
-                            false,
                         )?;
                     }
                     page.take(Answer::Decoded(answer), from, limit - page.got);
@@ -329,7 +319,7 @@ impl Client {
                                     break;
                                 };
                                 let paged = request.page(from, count);
-                                let answer = self.get(&paged, shape, fields, deadline, false);
+                                let answer = self.get(&paged, shape, fields, deadline);
                                 if tx.send((k, answer)).is_err() {
                                     break;
                                 }
@@ -367,7 +357,7 @@ impl Client {
             .zip(chunks)
             .map(|(answer, &(from, count))| {
                 answer.unwrap_or_else(|| {
-                    self.get(&request.page(from, count), shape, fields, deadline, false)
+                    self.get(&request.page(from, count), shape, fields, deadline)
                 })
             })
             .collect())
@@ -386,9 +376,8 @@ impl Client {
         shape: Shape,
         fields: Option<&[String]>,
         deadline: Instant,
-        first: bool,
     ) -> Result<Decoded, Error> {
-        self.fetch(request, deadline, first, |body| {
+        self.fetch(request, deadline, |body| {
             decode::decode_fields(body, shape, fields)
         })
     }
@@ -400,10 +389,9 @@ impl Client {
         request: &Request,
         (shape, fields): (Shape, Option<&[String]>),
         deadline: Instant,
-        first: bool,
         (asked, builds): (u64, Option<&mut dyn Builds>),
     ) -> Result<Answer, Error> {
-        self.fetch(request, deadline, first, |body| match builds {
+        self.fetch(request, deadline, |body| match builds {
             Some(builds) => builds.build(body, shape, fields, asked),
             None => decode::decode_fields(body, shape, fields).map(Answer::Decoded),
         })
@@ -415,10 +403,9 @@ impl Client {
         &self,
         request: &Request,
         deadline: Instant,
-        first: bool,
         read: impl FnOnce(Vec<u8>) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let reply = self.http.get(&request.target(), deadline, first)?;
+        let reply = self.http.get(&request.target(), deadline)?;
         read(reply.body).map_err(|e| {
             e.with_request("GET", &request.path)
                 .with_attempts(reply.attempts)

@@ -91,16 +91,15 @@ impl Http {
     }
 
     /// GETs `target` (path and query under the base URL), retrying what is
-    /// safe to retry, all before `deadline` (`first`: the call's first
-    /// request, which the agent's own timeout covers): each attempt gets
-    /// the time left, and a retry whose wait would end past the deadline is
-    /// not made. Errors carry the request path and the attempt count.
-    pub(crate) fn get(&self, target: &str, deadline: Instant, first: bool) -> Result<Reply, Error> {
+    /// safe to retry, all before `deadline`: each attempt gets the time
+    /// left, and a retry whose wait would end past the deadline is not
+    /// made. Errors carry the request path and the attempt count.
+    pub(crate) fn get(&self, target: &str, deadline: Instant) -> Result<Reply, Error> {
         let path = target.split('?').next().unwrap_or(target).to_string();
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let failure = match self.attempt(target, deadline, first && attempt == 1) {
+            let failure = match self.attempt(target, deadline) {
                 Ok(body) => {
                     return Ok(Reply {
                         body,
@@ -129,26 +128,21 @@ impl Http {
     }
 
     /// One attempt, following same-origin redirects, all before `deadline`.
-    fn attempt(&self, target: &str, deadline: Instant, first: bool) -> Result<Vec<u8>, Failure> {
+    fn attempt(&self, target: &str, deadline: Instant) -> Result<Vec<u8>, Failure> {
         let mut url = format!("{}{}", self.config.base_url(), target);
-        for hop in 0..=MAX_REDIRECTS {
+        for _ in 0..=MAX_REDIRECTS {
             if let Some(bucket) = &self.bucket {
                 bucket.take(deadline)?;
             }
             // The agent is shared (src/pool.rs): this account's settings
-            // go on the request. The first request of a call gets the whole
-            // `timeout`; a retry or a redirect what is left of it.
-            // Past the deadline, nothing more is sent: a PBX that answers
-            // every request at once must not keep a call going forever.
-            let budget = if first && hop == 0 {
-                self.config.timeout()
-            } else {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left < MIN_ATTEMPT {
-                    return Err(Failure::from(spent(&self.config)));
-                }
-                left
-            };
+            // go on the request. Each request gets what is left of the
+            // call's `timeout` (a wait for the rate limit included); past
+            // the deadline nothing more is sent: a PBX that answers every
+            // request at once must not keep a call going forever.
+            let budget = deadline.saturating_duration_since(Instant::now());
+            if budget < MIN_ATTEMPT {
+                return Err(Failure::from(spent(&self.config)));
+            }
             let sent = self
                 .agent
                 .get(&url)

@@ -193,21 +193,19 @@ impl Scan {
             ));
         }
         let deadline = self.client.http_deadline();
-        let mut first = true;
         loop {
             if self.done {
                 return Ok(None);
             }
             self.progress.check().map_err(|e| self.failed(e))?;
-            if let Some(out) = self.step(deadline, first)? {
+            if let Some(out) = self.step(deadline)? {
                 return Ok(Some(out));
             }
-            first = false;
         }
     }
 
     /// Takes one page: its new records, if it brought any.
-    fn step(&mut self, deadline: Instant, first: bool) -> Result<Option<Out>, Error> {
+    fn step(&mut self, deadline: Instant) -> Result<Option<Out>, Error> {
         // From the second page on: a loop that stops within the first page
         // costs the PBX nothing more.
         if self.pages >= 1 {
@@ -222,14 +220,14 @@ impl Scan {
                 || (self.reordering.is_some() && self.reordering == self.last_start) =>
             {
                 let from = self.tie_start();
-                let decoded = self.fetch_now(from, deadline, first)?;
+                let decoded = self.fetch_now(from, deadline)?;
                 self.accept(decoded, from, None)
             }
             None => {
-                let decoded = self.fetch_now(self.offset, deadline, first)?;
+                let decoded = self.fetch_now(self.offset, deadline)?;
                 if self.reordered(&decoded) {
                     self.reordering = self.last_start.clone();
-                    let decoded = self.fetch_now(self.tie_start(), deadline, false)?;
+                    let decoded = self.fetch_now(self.tie_start(), deadline)?;
                     self.accept(decoded, self.tie_start(), None)
                 } else {
                     self.accept(decoded, self.offset, None)
@@ -245,9 +243,8 @@ impl Scan {
     }
 
     /// The page at `from`, asked for now, in one of the account's places
-    /// (waiting, interruptibly, while all are taken), before `deadline`
-    /// (`first`: the step's first request).
-    fn fetch_now(&mut self, from: u64, deadline: Instant, first: bool) -> Result<Decoded, Error> {
+    /// (waiting, interruptibly, while all are taken), before `deadline`.
+    fn fetch_now(&mut self, from: u64, deadline: Instant) -> Result<Decoded, Error> {
         let _slot = loop {
             match self.client.slot() {
                 Some(slot) => break slot,
@@ -268,13 +265,7 @@ impl Scan {
         let shape = Shape::List(self.op.record_kind());
         let request = self.request.page(from, u64::from(self.page_size));
         self.client
-            .get(
-                &request,
-                shape,
-                self.params.fields.as_deref(),
-                deadline,
-                first,
-            )
+            .get(&request, shape, self.params.fields.as_deref(), deadline)
             .map_err(|e| self.failed(e))
     }
 
@@ -515,7 +506,7 @@ impl Scan {
                     move || stop.load(Ordering::Relaxed),
                     || {
                         let deadline = client.http_deadline();
-                        client.get(&request, shape, fields.as_deref(), deadline, true)
+                        client.get(&request, shape, fields.as_deref(), deadline)
                     },
                 );
                 // The request is over, answered or not: its place is given
