@@ -18,6 +18,7 @@
 // The compiler keeps the boundaries: nothing is `pub` that no one outside
 // the crate can reach (`pub(crate)` says so, and dead code shows).
 #![warn(unreachable_pub)]
+#![deny(unsafe_op_in_unsafe_fn)]
 
 mod api;
 mod cancel;

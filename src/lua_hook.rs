@@ -60,7 +60,11 @@ impl Hooks {
 }
 
 unsafe fn looks_like_interrupt(state: *mut ffi::lua_State) -> bool {
-    ffi::lua_gethook(state).is_some()
-        && ffi::lua_gethookmask(state) & INTERRUPT_MASK == INTERRUPT_MASK
-        && ffi::lua_gethookcount(state) == 1
+    // SAFETY: `state` is live for the running call (the callers' contract);
+    // these calls only read the hook, never allocate or raise.
+    unsafe {
+        ffi::lua_gethook(state).is_some()
+            && ffi::lua_gethookmask(state) & INTERRUPT_MASK == INTERRUPT_MASK
+            && ffi::lua_gethookcount(state) == 1
+    }
 }
