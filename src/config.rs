@@ -29,6 +29,10 @@ pub(crate) const OPTION_KEYS: &[&str] = &[
 ];
 
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// `max_requests_per_second` bounds: slower than a request every 100 s is
+/// no rate (a call would wait out any timeout), faster than 10,000 no limit.
+const MIN_RATE: f64 = 0.01;
+const MAX_RATE: f64 = 10_000.0;
 /// Requests a scan keeps in flight (docs/reference.md: default 4).
 pub(crate) const DEFAULT_CONCURRENCY: u32 = 4;
 /// The most a scan may keep in flight: past this a PBX gains nothing and
@@ -312,9 +316,10 @@ impl Config {
                         Arg::Num(n) => *n,
                         _ => f64::NAN,
                     };
-                    if !(rate.is_finite() && rate > 0.0 && rate <= 10_000.0) {
+                    if !(rate.is_finite() && (MIN_RATE..=MAX_RATE).contains(&rate)) {
                         return Err(Error::config(format!(
-                            "'max_requests_per_second' must be a number above 0 and at most 10000, got {}",
+                            "'max_requests_per_second' must be a number from {MIN_RATE} (a request \
+                             every 100 s) to {MAX_RATE}, got {}",
                             value.describe()
                         )));
                     }

@@ -139,12 +139,26 @@ proptest! {
             prop_oneof![
                 Just("url"), Just("token"), Just("timeout"), Just("retries"),
                 Just("scope"), Just("max_response_bytes"), Just("timout"),
+                Just("max_requests_per_second"), Just("connect_timeout"), Just("concurrency"),
             ].prop_map(|k| Arg::Str(k.as_bytes().to_vec())),
-            arg(),
+            prop_oneof![arg(), (-1e3f64..1e3).prop_map(Arg::Num), Just(Arg::Num(1e-19))],
         ), 0..6),
     ) {
-        if let Err(e) = Config::from_options("default", Some(&pairs), &|_| None) {
-            prop_assert_eq!(e.kind(), Kind::Config);
+        match Config::from_options("default", Some(&pairs), &|_| None) {
+            Err(e) => prop_assert_eq!(e.kind(), Kind::Config),
+            // What the options set is used without a panic: a rate's
+            // bucket gives tokens, or says none comes in time.
+            Ok(config) => {
+                if let Some(rate) = config.max_requests_per_second() {
+                    let bucket = crate::throttle::Bucket::shared(&format!("prop {rate}"), rate);
+                    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(5);
+                    for _ in 0..3 {
+                        if let Err(e) = bucket.take(deadline) {
+                            prop_assert_eq!(e.kind(), Kind::RateLimited);
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -63,13 +63,17 @@ impl Bucket {
             if *tokens >= 0.0 {
                 Duration::ZERO
             } else {
-                Duration::from_secs_f64(-*tokens / self.rate)
+                // Checked: a wait no Duration holds is a wait past any deadline.
+                Duration::try_from_secs_f64(-*tokens / self.rate).unwrap_or(Duration::MAX)
             }
         };
         if wait.is_zero() {
             return Ok(());
         }
-        if Instant::now() + wait > deadline {
+        if Instant::now()
+            .checked_add(wait)
+            .is_none_or(|until| until > deadline)
+        {
             self.give_back();
             return Err(Error::new(
                 Kind::RateLimited,
@@ -116,6 +120,15 @@ mod test {
         let err = bucket.take(deadline).unwrap_err();
         assert_eq!(err.kind(), Kind::RateLimited);
         assert!(started.elapsed() < Duration::from_millis(100));
+    }
+
+    #[test]
+    fn a_rate_whose_wait_no_duration_holds_is_rate_limited_not_a_panic() {
+        // Below the configured floor; the bucket must not panic anyway.
+        let bucket = Bucket::new(1e-19);
+        let deadline = Instant::now() + Duration::from_secs(1);
+        bucket.take(deadline).unwrap();
+        assert_eq!(bucket.take(deadline).unwrap_err().kind(), Kind::RateLimited);
     }
 
     #[test]
