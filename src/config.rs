@@ -685,10 +685,12 @@ fn integer_option(key: &str, value: &Arg, min: i64, max: i64) -> Result<i64, Err
     }
 }
 
+/// The largest `ca_file`: a whole public root bundle is a few hundred KiB.
+const MAX_CA_FILE_BYTES: u64 = 4 << 20;
+
 /// Reads a PEM bundle now, so a bad path fails at `configure`, not mid-script.
 fn load_ca_file(path: &str) -> Result<Vec<Certificate<'static>>, Error> {
-    let pem = std::fs::read(path)
-        .map_err(|e| Error::config(format!("'ca_file' {path:?} cannot be read: {e}")))?;
+    let pem = read_ca_file(path)?;
     let mut certs = Vec::new();
     for item in parse_pem(&pem) {
         match item {
@@ -707,6 +709,44 @@ fn load_ca_file(path: &str) -> Result<Vec<Certificate<'static>>, Error> {
         )));
     }
     Ok(certs)
+}
+
+/// A regular file of at most `MAX_CA_FILE_BYTES`. Opened without blocking
+/// (a FIFO would wait for a writer for ever) and checked as opened, so
+/// nothing swapped in after a check is read; read no further than the limit
+/// (`/dev/zero` never ends).
+fn read_ca_file(path: &str) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let failed =
+        |e: std::io::Error| Error::config(format!("'ca_file' {path:?} cannot be read: {e}"));
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut open, libc::O_NONBLOCK);
+    let file = open.open(path).map_err(failed)?;
+    let meta = file.metadata().map_err(failed)?;
+    if !meta.is_file() {
+        return Err(Error::config(format!(
+            "'ca_file' {path:?} is not a regular file"
+        )));
+    }
+    let too_large = || {
+        Error::config(format!(
+            "'ca_file' {path:?} is larger than {} MiB: not a CA bundle",
+            MAX_CA_FILE_BYTES >> 20
+        ))
+    };
+    if meta.len() > MAX_CA_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut pem = Vec::new();
+    file.take(MAX_CA_FILE_BYTES + 1)
+        .read_to_end(&mut pem)
+        .map_err(failed)?;
+    match pem.len() as u64 > MAX_CA_FILE_BYTES {
+        true => Err(too_large()),
+        false => Ok(pem),
+    }
 }
 
 #[cfg(test)]
@@ -891,6 +931,31 @@ mod test {
         pairs.push(("ca_file", s(empty.to_str().unwrap())));
         let msg = config_error(build(&pairs));
         assert!(msg.contains("no PEM certificate"), "{msg}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn ca_file_must_be_a_regular_file_of_a_few_mib() {
+        let dir = std::env::temp_dir().join(format!("wildix-ca-bounds-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let big = dir.join("big.pem");
+        std::fs::write(&big, vec![b'x'; (MAX_CA_FILE_BYTES + 1) as usize]).unwrap();
+        let fifo = dir.join("fifo.pem");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        let base = [("url", s("https://a.wildixin.com")), ("token", s(TOKEN))];
+        let started = std::time::Instant::now();
+        let mut cases = vec![("/dev/zero".to_string(), "not a regular file")];
+        cases.push((big.to_string_lossy().into(), "larger than 4 MiB"));
+        if made.is_ok_and(|m| m.success()) {
+            cases.push((fifo.to_string_lossy().into(), "not a regular file"));
+        }
+        for (path, expected) in cases {
+            let mut pairs = base.to_vec();
+            pairs.push(("ca_file", s(&path)));
+            let msg = config_error(build(&pairs));
+            assert!(msg.contains(expected), "{path}: {msg}");
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
         std::fs::remove_dir_all(&dir).ok();
     }
 }
