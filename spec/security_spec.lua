@@ -92,3 +92,49 @@ describe("the token", function()
     assert_hidden(err)
   end)
 end)
+
+-- A gateway or a PBX that quotes the Authorization header back (the
+-- sandbox's echoauth steps): the secrets never reach the error, its
+-- tostring, nor the command's stderr.
+describe("secrets quoted back by the PBX", function()
+  local basic64 = "YWRtaW46c2FuZGJveC1wYXNzd29yZA==" -- base64("admin:sandbox-password")
+  local accounts = {
+    { options = { token = helper.token }, secrets = { helper.token } },
+    { options = { username = helper.username, password = helper.password },
+      secrets = { helper.password, basic64 } },
+  }
+
+  local function clean(text, secrets, label)
+    for _, secret in ipairs(secrets) do
+      assert.is_nil(text:find(secret:sub(1, 8), 1, true), label .. ": " .. text)
+    end
+  end
+
+  for _, step in ipairs({ "echoauth", "echoauthhtml", "echoauthredirect" }) do
+    it("should mask them in " .. step .. "'s error", function()
+      for _, account in ipairs(accounts) do
+        local options = { url = helper.fault_url(step), retries = 0 }
+        for k, v in pairs(account.options) do options[k] = v end
+        local wildix = helper.fresh()
+        wildix.configure(options)
+        local err = helper.error_of(wildix.get_current_user)
+        clean(err.message, account.secrets, step)
+        clean(tostring(err), account.secrets, step)
+        clean(require("wildix").dump(err), account.secrets, step)
+      end
+    end)
+  end
+
+  it("should mask them in the command's stderr", function()
+    local out = os.tmpname()
+    local cmd = helper.env({ WILDIX_URL = helper.fault_url("echoauth"), WILDIX_TOKEN = helper.token,
+      WILDIX_CONFIG = "/nonexistent/wildix-config", LUA_PATH = "lua/?.lua;;",
+      LUA_CPATH = "build/" .. helper.build .. "/?.so;;" })
+      .. " " .. helper.interpreter() .. " bin/wildix me --retries 0 >/dev/null 2>" .. out
+    os.execute(cmd)
+    local stderr = helper.read_file(out)
+    os.remove(out)
+    assert.truthy(stderr:find("auth", 1, true), stderr)
+    clean(stderr, { helper.token }, "stderr")
+  end)
+end)

@@ -398,17 +398,28 @@ impl Client {
     }
 
     /// One GET, its body read by `read`; errors carry the request and the
-    /// attempts.
+    /// attempts. Every request's error passes here: what it quotes from the
+    /// PBX or a proxy (a reason, an HTML page, a redirect's `Location`)
+    /// leaves with the account's secrets masked.
     fn fetch<T>(
         &self,
         request: &Request,
         deadline: Instant,
         read: impl FnOnce(Vec<u8>) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let reply = self.http.get(&request.target(), deadline)?;
+        let redacted = |e: Error| match self.config().credentials().redact(e.message()) {
+            Some(message) => e.with_message(message),
+            None => e,
+        };
+        let reply = self
+            .http
+            .get(&request.target(), deadline)
+            .map_err(redacted)?;
         read(reply.body).map_err(|e| {
-            e.with_request("GET", &request.path)
-                .with_attempts(reply.attempts)
+            redacted(
+                e.with_request("GET", &request.path)
+                    .with_attempts(reply.attempts),
+            )
         })
     }
 

@@ -169,6 +169,93 @@ impl Credentials {
 }
 
 /// `token wsk-…f3a1` or `user 'ann'`: never the secret.
+impl Credentials {
+    /// `text` (quoted from the PBX or a proxy) with this account's secrets
+    /// masked: the token or password, the Basic value, each whole or cut
+    /// short at the end of a bounded excerpt, and the value after any
+    /// `Bearer` or `Basic` (a gateway quoting an `Authorization` header).
+    /// `None` when there was nothing to mask.
+    pub(crate) fn redact(&self, text: &str) -> Option<String> {
+        const MASK: &str = "[secret]";
+        let header = self.header();
+        let value = header.split_once(' ').map_or("", |(_, v)| v);
+        let secret = match self {
+            Credentials::Bearer(token) => token.expose(),
+            Credentials::Basic { password, .. } => password.expose(),
+        };
+        let mut out = text.to_string();
+        for secret in [value, secret] {
+            out = mask_secret(&out, secret, MASK);
+        }
+        out = mask_after_scheme(&out, MASK);
+        (out != text).then_some(out)
+    }
+}
+
+/// `text` with every run that begins like `secret` (its first 8 characters,
+/// or all of a shorter one) and goes on matching it, replaced by `mask`:
+/// the whole secret, or what a cut excerpt kept of it.
+fn mask_secret(text: &str, secret: &str, mask: &str) -> String {
+    if secret.is_empty() {
+        return text.to_string();
+    }
+    let head = &secret[..secret
+        .char_indices()
+        .nth(8)
+        .map_or(secret.len(), |(i, _)| i)];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(head) {
+        out.push_str(&rest[..at]);
+        let mut run = rest[at..]
+            .bytes()
+            .zip(secret.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        // A non-ASCII secret can part from the text inside a character.
+        while !rest.is_char_boundary(at + run) {
+            run -= 1;
+        }
+        out.push_str(mask);
+        rest = &rest[at + run..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text` with the word after each `Bearer` or `Basic` (any case) masked.
+fn mask_after_scheme(text: &str, mask: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut words = text.split_inclusive(char::is_whitespace).peekable();
+    while let Some(word) = words.next() {
+        out.push_str(word);
+        let scheme = word
+            .trim_end()
+            .trim_start_matches(['"', '\'', '(', '[', ':']);
+        if scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("basic") {
+            if let Some(value) = words.next() {
+                if value.starts_with(mask) {
+                    out.push_str(value);
+                    continue;
+                }
+                let kept: String = value
+                    .chars()
+                    .rev()
+                    // Punctuation that closes the value (a quote, a
+                    // brace) stays; what a token or base64 holds goes.
+                    .take_while(|c| {
+                        !(c.is_alphanumeric()
+                            || matches!(c, '-' | '_' | '.' | '~' | '+' | '/' | '='))
+                    })
+                    .collect();
+                out.push_str(mask);
+                out.extend(kept.chars().rev());
+            }
+        }
+    }
+    out
+}
+
 impl fmt::Display for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -932,6 +1019,55 @@ mod test {
         let msg = config_error(build(&pairs));
         assert!(msg.contains("no PEM certificate"), "{msg}");
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn secrets_quoted_back_are_masked_whole_cut_or_after_a_scheme() {
+        let bearer = Credentials::Bearer(Token::new("wsk-v1-0123456789abcdefXYZ").unwrap());
+        let masked = |c: &Credentials, t: &str| c.redact(t).unwrap_or_else(|| t.to_string());
+        assert_eq!(
+            masked(
+                &bearer,
+                "invalid credentials: Bearer wsk-v1-0123456789abcdefXYZ"
+            ),
+            "invalid credentials: Bearer [secret]"
+        );
+        assert_eq!(
+            masked(&bearer, "key wsk-v1-0123456789abcdefXYZ expired"),
+            "key [secret] expired"
+        );
+        // Cut short by a bounded excerpt.
+        assert_eq!(masked(&bearer, "token wsk-v1-012345…"), "token [secret]…");
+        // Another token's value after a scheme, in a quoted header.
+        assert_eq!(
+            masked(&bearer, r#"{"Authorization": "Bearer other-token-1234"}"#),
+            r#"{"Authorization": "Bearer [secret]"}"#
+        );
+        assert_eq!(bearer.redact("404 Not Found"), None);
+        // A secret that parts from the text inside a character.
+        let accented = Credentials::Basic {
+            username: "u".into(),
+            password: Token::secret("password", "pässwörd-é").unwrap(),
+        };
+        assert_eq!(masked(&accented, "pässwörd-ã!"), "[secret]ã!");
+        let basic = Credentials::Basic {
+            username: "admin".into(),
+            password: Token::secret("password", "sandbox-password").unwrap(),
+        };
+        let header = basic.header();
+        let value = header.strip_prefix("Basic ").unwrap();
+        for text in [
+            format!("bad login {value}"),
+            format!("AUTHORIZATION: basic {value}"),
+            "password sandbox-password refused".to_string(),
+        ] {
+            let got = masked(&basic, &text);
+            assert!(
+                !got.contains(value) && !got.contains("sandbox-pass"),
+                "{got}"
+            );
+            assert!(got.contains("[secret]"), "{got}");
+        }
     }
 
     #[test]

@@ -26,6 +26,7 @@
 //! | `everyN` | every Nth request gets a transient fault (503, 502, 504, reset, close, 429 with `Retry-After: 0`, midbody in turn), the rest `ok` |
 //! | `samepage` | alone: every request, whatever its offset, gets the same 100 calls, all in one second, with a `total` of a million (a proxy that caches one answer; a page that never advances) |
 //! | `emptypage` | alone: every request gets no records with a `total` of 1,000 |
+//! | `echoauth` / `echoauthhtml` / `echoauthredirect` | the request's `Authorization` header quoted back: in a 401 reason, in an HTML 502 page, in a 302's `Location` (another origin) |
 //!
 //! After the last step, requests get `ok` (`everyN`, `samepage` and
 //! `emptypage`, alone, go on for ever). A `~tag` suffix (`503,ok~t1`)
@@ -61,6 +62,15 @@ pub enum Fault {
     Every(u64),
     SamePage,
     EmptyPage,
+    EchoAuth(Echo),
+}
+
+/// Where `echoauth…` quotes the credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Echo {
+    Reason,
+    Html,
+    Location,
 }
 
 const TRANSIENT: [Fault; 7] = [
@@ -96,6 +106,9 @@ fn parse_step(step: &str) -> Option<Fault> {
         "429huge" => Fault::RetryAfterHuge,
         "samepage" => Fault::SamePage,
         "emptypage" => Fault::EmptyPage,
+        "echoauth" => Fault::EchoAuth(Echo::Reason),
+        "echoauthhtml" => Fault::EchoAuth(Echo::Html),
+        "echoauthredirect" => Fault::EchoAuth(Echo::Location),
         _ => {
             if let Some(n) = number("429s") {
                 Fault::RetryAfterSeconds(n)

@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
 use crate::data::{civil_from_days, Data};
-use crate::faults::{Fault, Faults};
+use crate::faults::{Echo, Fault, Faults};
 use crate::routes::{self, Reply, Request};
 
 const MAX_LINE: u64 = 16 * 1024;
@@ -329,6 +329,29 @@ fn connection<S: Read + Write>(stream: S, raw: &TcpStream, state: &State) -> std
             )),
             Fault::QueryRedirect => redirect(format!("{path}?next=http://a.b/")),
             Fault::SamePage => same_page(),
+            // A gateway that quotes the credentials it was given back.
+            Fault::EchoAuth(place) => {
+                let header = authorization.clone().unwrap_or_default();
+                match place {
+                    Echo::Reason => {
+                        routes::error(401, &format!("invalid credentials: {header}")).into()
+                    }
+                    Echo::Html => {
+                        let mut page = html_502();
+                        page.body = format!("<html><body><h1>502</h1><p>upstream refused {header}</p></body></html>")
+                            .into_bytes()
+                            .into();
+                        page
+                    }
+                    Echo::Location => redirect(format!(
+                        "{}://localhost:{}{}?auth={}",
+                        state.scheme(),
+                        state.port,
+                        path,
+                        header.replace(' ', "%20")
+                    )),
+                }
+            }
             Fault::EmptyPage => page_of(Vec::new(), 1000),
         };
         respond(reader.get_mut(), &response, close)?;
@@ -417,7 +440,6 @@ fn redirect(location: String) -> Response {
     }
 }
 
-/// A valid answer padded to `mib` MiB.
 /// The answer of a proxy that caches one: 100 calls in one second, and a
 /// `total` that says a million more exist.
 fn same_page() -> Response {
@@ -440,6 +462,7 @@ fn page_of(records: Vec<serde_json::Value>, total: u64) -> Response {
     .into()
 }
 
+/// A valid answer padded to `mib` MiB.
 fn big(mib: usize) -> Response {
     let pad = "x".repeat(mib * 1024 * 1024);
     routes::Reply {
