@@ -640,9 +640,42 @@ describe("wildix command", function()
       f = assert(io.open(path, "w"))
       f:write("[default]\ntimeot = 5\n")
       f:close()
+      assert(os.execute("chmod 600 " .. path))
       _, refused, failed = run_sys({ "me" }, fake, env)
       assert.equals(1, failed)
       assert.matches("^wildix: .*/wildix/config:2: unknown key 'timeot' %(keys: ", refused)
+      -- A profile others can write is refused, secret or not: whoever
+      -- writes it chooses where the token goes.
+      f = assert(io.open(path, "w"))
+      f:write("[default]\ntimeout = 5\n")
+      f:close()
+      for _, mode in ipairs({ "620", "602" }) do
+        assert(os.execute("chmod " .. mode .. " " .. path))
+        _, refused, failed = run_sys({ "me" }, fake, env)
+        assert.equals(1, failed)
+        assert.equals("wildix: " .. path .. " can be written by others (mode " .. mode .. "): whoever writes it "
+          .. "chooses where your token goes; run chmod go-w " .. path .. "\n", refused)
+      end
+      -- Another user's profile is refused (as root, the spec can make one).
+      local id = assert(io.popen("id -u"))
+      local root = id:read("*l") == "0"
+      id:close()
+      if root then
+        assert(os.execute("chmod 600 " .. path .. " && chown 65534 " .. path))
+        _, refused, failed = run_sys({ "me" }, fake, env)
+        assert.equals(1, failed)
+        assert.matches("belongs to another user", refused)
+        assert(os.execute("chown 0 " .. path))
+      end
+      -- A url from the file never gets the environment's token.
+      f = assert(io.open(path, "w"))
+      f:write("[default]\nurl = https://elsewhere.example.com\n")
+      f:close()
+      assert(os.execute("chmod 644 " .. path))
+      _, refused, failed = run_sys({ "me" }, fake, { XDG_CONFIG_HOME = dir, WILDIX_TOKEN = "t0123456789abcdef" })
+      assert.equals(1, failed)
+      assert.matches("gives account 'default' a url but no token: put the token beside it %(chmod 600%), "
+        .. "or set WILDIX_URL with WILDIX_TOKEN", refused)
       os.remove(path)
       os.execute("rm -rf " .. dir)
     end)

@@ -86,12 +86,16 @@ pub fn open(lua: &Lua) -> Result<Table> {
                 .as_secs_f64())
         })?,
     )?;
-    // The permission bits of a file (the CLI refuses a profile holding a
-    // secret that others can read); nil when it cannot be read.
+    // The permission bits of a file, and whether the user (or root) owns
+    // it: the CLI refuses a profile others can write or read secrets in;
+    // nil when it cannot be read.
     core.set(
         "file_mode",
         lua.create_function(|_, path: mlua::String| {
-            Ok(terminal::file_mode(&path.to_string_lossy()))
+            Ok(match terminal::file_mode(&path.to_string_lossy()) {
+                Some((mode, owned)) => (Some(mode), Some(owned)),
+                None => (None, None),
+            })
         })?,
     )?;
     // The `wildix` command's calendar: "YYYY-MM-DD" plus n days, and its

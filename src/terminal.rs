@@ -80,17 +80,19 @@ pub(crate) fn truncate(text: &str, columns: usize) -> Cow<'_, str> {
     Cow::Borrowed(text)
 }
 
-/// A file's permission bits (`0o600`), or `None` when it cannot be read.
+/// A file's permission bits (`0o600`), and whether the user running this
+/// (or root) owns it; `None` when it cannot be read.
 #[cfg(unix)]
-pub(crate) fn file_mode(path: &str) -> Option<u32> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path)
-        .ok()
-        .map(|m| m.permissions().mode() & 0o7777)
+pub(crate) fn file_mode(path: &str) -> Option<(u32, bool)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    Some((meta.mode() & 0o7777, meta.uid() == me || meta.uid() == 0))
 }
 
 #[cfg(not(unix))]
-pub fn file_mode(_path: &str) -> Option<u32> {
+pub(crate) fn file_mode(_path: &str) -> Option<(u32, bool)> {
     None
 }
 

@@ -8,8 +8,12 @@
 ---
 --- The profile file: $WILDIX_CONFIG, else $XDG_CONFIG_HOME/wildix/config,
 --- else ~/.config/wildix/config. One `[name]` section per account,
---- `key = value` lines, `#` comments. A file that holds a token or a
---- password must be readable by its owner alone (chmod 600).
+--- `key = value` lines, `#` comments. As ssh asks of its files, the profile
+--- must be the user's own (or root's) and written by its owner alone
+--- (whoever can write it chooses where the token goes), and one that holds
+--- a token or a password readable by its owner alone (chmod 600). A
+--- section's `url` goes with the section's credentials only: a token from
+--- the environment is never sent to a url from the file.
 local M = {}
 
 -- What a section may hold, and how each value is read.
@@ -83,13 +87,20 @@ function M.read(path, file_mode)
       end
     end
   end
-  if secret then
-    local mode = file_mode(path)
-    -- mode % 64: the group's and others' bits (0o077)
-    if mode and mode % 64 ~= 0 then
-      config_error(("%s holds a %s and others can read it (mode %o): run chmod 600 %s"):format(
-        path, secret, mode, path))
-    end
+  local mode, owned = file_mode(path)
+  if owned == false then
+    config_error(("%s belongs to another user: whoever owns it chooses where your token goes; "
+      .. "use a profile of your own (WILDIX_CONFIG)"):format(path))
+  end
+  -- 0o020 and 0o002: the group or others can write it.
+  if mode and (math.floor(mode / 16) % 2 == 1 or math.floor(mode / 2) % 2 == 1) then
+    config_error(("%s can be written by others (mode %o): whoever writes it chooses where your token goes; "
+      .. "run chmod go-w %s"):format(path, mode, path))
+  end
+  -- mode % 64: the group's and others' bits (0o077)
+  if secret and mode and mode % 64 ~= 0 then
+    config_error(("%s holds a %s and others can read it (mode %o): run chmod 600 %s"):format(
+      path, secret, mode, path))
   end
   return sections
 end
@@ -111,6 +122,13 @@ function M.options(account, flags, getenv, file_mode)
   local options = {}
   if not nonempty(getenv(prefix .. "URL")) then
     for _, key in ipairs(CREDENTIALS) do options[key] = section[key] end
+    -- Without credentials beside it, the module would take the
+    -- environment's: the file would choose where they go.
+    if section.url and not (section.token or section.username or section.password) then
+      config_error(("%s gives account '%s' a url but no token: put the token beside it (chmod 600), "
+        .. "or set %sURL with %sTOKEN; a token from the environment never goes to a url from the file")
+        :format(path, account, prefix, prefix))
+    end
   end
   for key, flag in pairs(TUNING) do
     local var = key:upper()
