@@ -384,6 +384,35 @@ describe("wildix command", function()
       assert.equals("1:02:03", fmt.clock(3723))
     end)
 
+    it("should fit columns as these fixtures say, the leftmost of equal widths first", function()
+      local calls = {
+        { "start", fixed = true }, { "from" }, { "to" }, { "status", fixed = true }, { "duration", fixed = true } }
+      local cases = {
+        { calls, { 19, 30, 25, 9, 8 }, 60, { 19, 8, 8, 9, 8 } },
+        { calls, { 19, 30, 25, 9, 8 }, 40, { 8, 4, 4, 8, 8 } },
+        { { { "a" }, { "bb" }, { "ccc" } }, { 10, 10, 10 }, 20, { 5, 5, 6 } },
+        { { { "a" }, { "bb" }, { "ccc" } }, { 10, 10, 10 }, 21, { 5, 6, 6 } },
+        { { { "name" }, { "email" }, { "ext", fixed = true } }, { 1000000, 40, 4 }, 80, { 36, 36, 4 } },
+        { { { "id", fixed = true }, { "x" } }, { 12, 3 }, 8, { 4 } },
+        { { { "池田" }, { "b" }, { "c" } }, { 30, 17, 17 }, 33, { 9, 10, 10 } },
+        { { { "a" }, { "b" }, { "c" }, { "d" } }, { 9, 12, 12, 5 }, 25, { 4, 5, 5, 5 } },
+      }
+      for _, case in ipairs(cases) do
+        local _, widths = fmt.fit(case[1], case[2], case[3])
+        assert.same(case[4], widths, table.concat(case[2], ",") .. " in " .. case[3])
+      end
+    end)
+
+    it("should measure each header once, however far a column shrinks", function()
+      local measured, width = 0, fmt.width
+      fmt.width = function(s) measured = measured + 1 return width(s) end
+      local ok, _, widths = pcall(fmt.fit, { { "name" }, { "email" } }, { 64 * 1024 * 1024, 40 }, 80)
+      fmt.width = width
+      assert.is_true(ok)
+      assert.same({ 39, 39 }, widths)
+      assert.equals(2, measured)
+    end)
+
     it("should fit columns: flexible ones first, then fixed, then drop from the right", function()
       local columns = { { "start", fixed = true }, { "name" }, { "id", fixed = true } }
       local natural = { 19, 30, 12 }

@@ -161,32 +161,50 @@ end
 
 --- The columns to show and their widths, fitting `width`. `columns` are
 --- { header, fixed = bool }, `widths` their natural widths. Flexible
---- columns shrink first, widest first, down to their header's width (at
---- least 4); then fixed ones; then columns are dropped from the right.
---- Returns copies.
+--- columns shrink first, widest first (the leftmost of equals first), down
+--- to their header's width (at least 4); then fixed ones; then columns are
+--- dropped from the right. Returns copies. Shrinks a level at a time, not
+--- a character at a time: a million-column cell costs what a short one does.
 function M.fit(columns, widths, width)
   columns = { (table.unpack or unpack)(columns) }
   widths = { (table.unpack or unpack)(widths) }
-  local function total()
-    local sum = 2 * (#widths - 1)
-    for _, w in ipairs(widths) do sum = sum + w end
-    return sum
-  end
+  local floors = {}
+  for i, column in ipairs(columns) do floors[i] = math.max(4, M.width(column[1])) end
+  local excess = 2 * (#widths - 1) - width
+  for _, w in ipairs(widths) do excess = excess + w end
   for _, fixed_pass in ipairs({ false, true }) do
-    while total() > width do
-      local widest
-      for i, column in ipairs(columns) do
-        local floor = math.max(4, M.width(column[1]))
-        if (not not column.fixed) == fixed_pass and widths[i] > floor
-          and (not widest or widths[i] > widths[widest]) then
-          widest = i
+    local function shrinks(i) return (not not columns[i].fixed) == fixed_pass and widths[i] > floors[i] end
+    while excess > 0 do
+      local top
+      for i in ipairs(columns) do
+        if shrinks(i) and (not top or widths[i] > top) then top = widths[i] end
+      end
+      if not top then break end
+      -- The widest shrink together, down to the next width or the highest
+      -- floor among them, as far as the excess asks.
+      local widest, stop = {}, 0
+      for i in ipairs(columns) do
+        if shrinks(i) then
+          if widths[i] == top then
+            widest[#widest + 1], stop = i, math.max(stop, floors[i])
+          else
+            stop = math.max(stop, widths[i])
+          end
         end
       end
-      if not widest then break end
-      widths[widest] = widths[widest] - 1
+      local rounds = math.min(top - stop, math.floor(excess / #widest))
+      if rounds == 0 then
+        -- Less than a round: the leftmost of the widest give a column each.
+        for k = 1, excess do widths[widest[k]] = widths[widest[k]] - 1 end
+        excess = 0
+      else
+        for _, i in ipairs(widest) do widths[i] = widths[i] - rounds end
+        excess = excess - rounds * #widest
+      end
     end
   end
-  while total() > width and #columns > 1 do
+  while excess > 0 and #columns > 1 do
+    excess = excess - widths[#widths] - 2
     columns[#columns], widths[#widths] = nil, nil
   end
   widths[1] = math.min(widths[1], width)
