@@ -88,6 +88,9 @@ pub(crate) enum Added<'a> {
     Scalar(Scalar<'a>),
     /// A list of strings.
     Texts(Vec<Cow<'a, str>>),
+    /// The key of the group the record came in, which the decoder holds
+    /// once for all the group's records (one copy, one Lua string).
+    GroupKey,
 }
 
 /// What a record's added fields are computed from, captured while it is read.
@@ -114,9 +117,9 @@ pub(crate) struct Facts<'a> {
     numbers: [Option<Cow<'a, str>>; 6],
     online: Option<Scalar<'a>>,
     useragent: Option<Cow<'a, str>>,
-    /// The key of the group the record came in (registrations: its
-    /// extension), set by the decoder.
-    pub group: Option<Cow<'a, str>>,
+    /// Whether the record came in a group (registrations: by extension),
+    /// set by the decoder, which holds the group's key.
+    pub in_group: bool,
 }
 
 /// A contact's number fields, in the order `number` is chosen from.
@@ -337,8 +340,8 @@ impl<'a> Facts<'a> {
                 add("status", Added::Text(status));
             }
             RecordKind::Registration => {
-                if let Some(extension) = &self.group {
-                    add("extension", Added::Text(extension.clone()));
+                if self.in_group {
+                    add("extension", Added::GroupKey);
                 }
                 // "1"/"0" on the PBXs seen; a boolean or 1/0 also do.
                 let online = match &self.online {
@@ -464,6 +467,7 @@ mod test {
                     Scalar::Other => Scalar::Other,
                 }),
                 Added::Texts(t) => Added::Texts(owned(t)),
+                Added::GroupKey => Added::GroupKey,
             };
             out.push((key, value));
         });

@@ -43,6 +43,8 @@ pub(crate) fn field_text<'t>(tape: &'t Tape, at: usize, name: &str) -> Option<&'
             // the last one wins, as in the Lua table
             found = match tape.node(value) {
                 Some(Node::Str(t)) => Some(tape.bytes(t)),
+                // A value the tape holds once for many records (a group's key).
+                Some(Node::Field(id)) => tape.field(id),
                 _ => None,
             };
         }

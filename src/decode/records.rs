@@ -93,9 +93,9 @@ pub(super) struct Builder<'t> {
     roles: Vec<Option<Role>>,
     /// Field ids by key text: record keys and the keys the rules add.
     field_ids: HashMap<Box<[u8]>, u32>,
-    /// The key of the group being read (`GroupsSeed`): the records'
-    /// extension.
-    pub group: Option<String>,
+    /// The field id of the key of the group being read (`GroupsSeed`):
+    /// the records' extension, held once in the tape's field names.
+    pub group: Option<u32>,
     /// Build only these fields of each record (and `id`).
     pub fields: Option<Vec<String>>,
     /// The first call record's `start`.
@@ -338,6 +338,10 @@ impl<'t> Builder<'t> {
                 Scalar::Other => return Ok(()),
             },
             Added::Texts(texts) => return self.push_texts(texts),
+            Added::GroupKey => match self.group {
+                Some(id) => Node::Field(id),
+                None => return Ok(()),
+            },
         };
         self.tape.push(node);
         Ok(())
@@ -486,7 +490,9 @@ impl<'de> Visitor<'de> for GroupsSeed<'_, '_> {
         let at = b.tape.push(Node::Array(0));
         let mut n: u32 = 0;
         while let Some(key) = map.next_key::<KeyBuf>()? {
-            b.group = Some(key.0.into_owned());
+            // The key held once, among the tape's field names: every
+            // record of the group points at it, and Lua makes one string.
+            b.group = Some(b.intern(&key.0)?);
             n = n.saturating_add(map.next_value_seed(GroupSeed { b: &mut *b })?);
         }
         b.group = None;
@@ -675,9 +681,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
         let kind = b.kind;
         let at = b.tape.push(Node::Object(0));
         let mut facts = Facts::default();
-        if let Some(group) = &b.group {
-            facts.group = Some(Cow::Owned(group.clone()));
-        }
+        facts.in_group = b.group.is_some();
         let mut n: u32 = 0;
         let mut after = None;
         while let Some(key) = map.next_key::<KeyBuf>()? {
