@@ -334,6 +334,20 @@ describe("max_requests_per_second", function()
     assert.is_true(elapsed >= 0.5, elapsed)
   end)
 
+  it("should let a scan finish when the pages it asks for ahead find no token free", function()
+    -- Tokens 0.1 s apart, and a call may wait 0.3 s: four pages ahead that
+    -- each queued for a token would wait past that and fail the scan.
+    local wildix = helper.fresh()
+    wildix.configure("paced", { url = helper.url, token = helper.token, max_requests_per_second = 10,
+      timeout = 0.3, concurrency = 4 })
+    local n = 0
+    local ok, err = pcall(function()
+      for _ in wildix.paced.each_user{ page_size = 20 } do n = n + 1 end
+    end)
+    assert.is_true(ok, tostring(err))
+    assert.equals(helper.configured().list_users{ limit = 1 }.total, n)
+  end)
+
   it("should be a number above 0", function()
     local wildix = helper.fresh()
     -- Below 0.01 (a request every 100 s) a wait outgrows any timeout, and

@@ -397,25 +397,57 @@ impl Client {
         })
     }
 
+    /// `get` for a page asked for ahead: sent only if a
+    /// `max_requests_per_second` token is free now (`None` if not).
+    pub(crate) fn get_ahead(
+        &self,
+        request: &Request,
+        shape: Shape,
+        fields: Option<&[String]>,
+        deadline: Instant,
+    ) -> Result<Option<Decoded>, Error> {
+        self.fetch_paced(request, deadline, Pace::IfFree, |body| {
+            decode::decode_fields(body, shape, fields)
+        })
+    }
+
     /// One GET, its body read by `read`; errors carry the request and the
-    /// attempts. Every request's error passes here: what it quotes from the
-    /// PBX or a proxy (a reason, an HTML page, a redirect's `Location`)
-    /// leaves with the account's secrets masked.
+    /// attempts.
     fn fetch<T>(
         &self,
         request: &Request,
         deadline: Instant,
         read: impl FnOnce(Vec<u8>) -> Result<T, Error>,
     ) -> Result<T, Error> {
+        // A request that waits its turn is always sent.
+        self.fetch_paced(request, deadline, Pace::Wait, read)?
+            .ok_or_else(Error::internal)
+    }
+
+    /// `fetch`, waiting for a rate token or sent only if one is free now.
+    /// Every request's error passes here: what it quotes from the PBX or a
+    /// proxy (a reason, an HTML page, a redirect's `Location`) leaves with
+    /// the account's secrets masked.
+    fn fetch_paced<T>(
+        &self,
+        request: &Request,
+        deadline: Instant,
+        pace: Pace,
+        read: impl FnOnce(Vec<u8>) -> Result<T, Error>,
+    ) -> Result<Option<T>, Error> {
         let redacted = |e: Error| match self.config().credentials().redact(e.message()) {
             Some(message) => e.with_message(message),
             None => e,
         };
-        let reply = self
-            .http
-            .get(&request.target(), deadline)
-            .map_err(redacted)?;
-        read(reply.body).map_err(|e| {
+        let target = request.target();
+        let reply = match pace {
+            Pace::Wait => self.http.get(&target, deadline).map(Some),
+            Pace::IfFree => self.http.get_if_free(&target, deadline),
+        };
+        let Some(reply) = reply.map_err(redacted)? else {
+            return Ok(None);
+        };
+        read(reply.body).map(Some).map_err(|e| {
             redacted(
                 e.with_request("GET", &request.path)
                     .with_attempts(reply.attempts),
@@ -438,6 +470,15 @@ impl Client {
             _ => error,
         }
     }
+}
+
+/// How a request waits for a `max_requests_per_second` token.
+#[derive(Debug, Clone, Copy)]
+enum Pace {
+    /// Its turn, however long (within the deadline): a request needed now.
+    Wait,
+    /// Not at all: sent only if a token is free now (a page asked for ahead).
+    IfFree,
 }
 
 /// A list page as it arrived, in one or more answers.

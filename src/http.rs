@@ -95,11 +95,32 @@ impl Http {
     /// left, and a retry whose wait would end past the deadline is not
     /// made. Errors carry the request path and the attempt count.
     pub(crate) fn get(&self, target: &str, deadline: Instant) -> Result<Reply, Error> {
+        self.get_paid(target, deadline, false)
+    }
+
+    /// `get` if a `max_requests_per_second` token is free now, else `None`
+    /// and nothing sent: a request that may not be needed (a page asked
+    /// for ahead) neither waits for a token nor takes one a needed request
+    /// would then wait behind.
+    pub(crate) fn get_if_free(
+        &self,
+        target: &str,
+        deadline: Instant,
+    ) -> Result<Option<Reply>, Error> {
+        match &self.bucket {
+            Some(bucket) if !bucket.try_take() => Ok(None),
+            Some(_) => self.get_paid(target, deadline, true).map(Some),
+            None => self.get(target, deadline).map(Some),
+        }
+    }
+
+    /// `get`, its first request's token already taken when `paid`.
+    fn get_paid(&self, target: &str, deadline: Instant, mut paid: bool) -> Result<Reply, Error> {
         let path = target.split('?').next().unwrap_or(target).to_string();
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let failure = match self.attempt(target, deadline) {
+            let failure = match self.attempt(target, deadline, &mut paid) {
                 Ok(body) => {
                     return Ok(Reply {
                         body,
@@ -127,11 +148,17 @@ impl Http {
         }
     }
 
-    /// One attempt, following same-origin redirects, all before `deadline`.
-    fn attempt(&self, target: &str, deadline: Instant) -> Result<Vec<u8>, Failure> {
+    /// One attempt, following same-origin redirects, all before `deadline`;
+    /// each request takes a token, but one already `paid` for.
+    fn attempt(
+        &self,
+        target: &str,
+        deadline: Instant,
+        paid: &mut bool,
+    ) -> Result<Vec<u8>, Failure> {
         let mut url = format!("{}{}", self.config.base_url(), target);
         for _ in 0..=MAX_REDIRECTS {
-            if let Some(bucket) = &self.bucket {
+            if let Some(bucket) = self.bucket.as_ref().filter(|_| !std::mem::take(paid)) {
                 bucket.take(deadline)?;
             }
             // The agent is shared (src/pool.rs): this account's settings

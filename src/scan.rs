@@ -130,7 +130,8 @@ pub(crate) struct Scan {
 struct Ahead {
     /// Where it starts: on the last record of the page before it.
     start: u64,
-    answer: Receiver<Result<Decoded, Error>>,
+    /// `None`: not sent, no rate token was free (`Client::get_ahead`).
+    answer: Receiver<Result<Option<Decoded>, Error>>,
 }
 
 impl Drop for Scan {
@@ -325,7 +326,13 @@ impl Scan {
             }
         };
         let decoded = match answer {
-            Ok(decoded) => decoded,
+            Ok(Some(decoded)) => decoded,
+            // No rate token was free: not sent. The loop asks for it now,
+            // waiting its turn, and asks ahead less.
+            Ok(None) => {
+                self.drop_ahead();
+                return Ok(None);
+            }
             Err(e) => {
                 self.drop_ahead();
                 return Err(self.failed(e));
@@ -490,7 +497,7 @@ impl Scan {
     }
 
     /// One page from `start`, on a thread of its own.
-    fn ask(&self, start: u64, slot: Slot) -> Receiver<Result<Decoded, Error>> {
+    fn ask(&self, start: u64, slot: Slot) -> Receiver<Result<Option<Decoded>, Error>> {
         let (tx, rx) = mpsc::sync_channel(1);
         let client = Arc::clone(&self.client);
         let request = self.request.page(start, u64::from(self.page_size));
@@ -506,7 +513,7 @@ impl Scan {
                     move || stop.load(Ordering::Relaxed),
                     || {
                         let deadline = client.http_deadline();
-                        client.get(&request, shape, fields.as_deref(), deadline)
+                        client.get_ahead(&request, shape, fields.as_deref(), deadline)
                     },
                 );
                 // The request is over, answered or not: its place is given

@@ -87,6 +87,20 @@ impl Bucket {
         cancel::sleep(wait).inspect_err(|_| self.give_back())
     }
 
+    /// Takes a token if one is there now; never waits, never borrows.
+    pub(crate) fn try_take(&self) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let (tokens, at) = &mut *state;
+        let now = Instant::now();
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.rate).min(self.burst);
+        *at = now;
+        let free = *tokens >= 1.0;
+        if free {
+            *tokens -= 1.0;
+        }
+        free
+    }
+
     fn give_back(&self) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         state.0 = (state.0 + 1.0).min(self.burst);
@@ -129,6 +143,19 @@ mod test {
         let deadline = Instant::now() + Duration::from_secs(1);
         bucket.take(deadline).unwrap();
         assert_eq!(bucket.take(deadline).unwrap_err().kind(), Kind::RateLimited);
+    }
+
+    #[test]
+    fn a_token_is_tried_for_without_waiting_or_borrowing() {
+        let bucket = Bucket::new(1.0);
+        assert!(bucket.try_take());
+        assert!(!bucket.try_take(), "the burst of one is spent");
+        // Nothing was borrowed: a waiting take is not pushed further back.
+        let started = Instant::now();
+        bucket
+            .take(Instant::now() + Duration::from_secs(5))
+            .unwrap();
+        assert!(started.elapsed() < Duration::from_millis(1500));
     }
 
     #[test]
