@@ -15,6 +15,7 @@ use crate::cancel;
 use crate::config::Config;
 use crate::decode::{self, Decoded, Shape, Summary};
 use crate::error::{Error, Kind};
+use crate::fork::PerProcess;
 use crate::http::Http;
 use crate::normalize::same_number;
 use crate::params::{self, Arg, Params};
@@ -54,7 +55,9 @@ pub(crate) struct Client {
     http: Http,
     /// Requests on threads of their own (pages asked for ahead, the rest of
     /// a long list) now in flight: at most `concurrency`, for the account.
-    in_flight: Arc<AtomicUsize>,
+    /// This process's count (`fork.rs`): a child has none of the parent's
+    /// threads, so none of their places.
+    in_flight: PerProcess<Arc<AtomicUsize>>,
 }
 
 /// One of an account's `concurrency` places for a request in flight,
@@ -72,7 +75,7 @@ impl Client {
     pub(crate) fn new(config: Config) -> Client {
         Client {
             http: Http::new(config),
-            in_flight: Arc::new(AtomicUsize::new(0)),
+            in_flight: PerProcess::new(),
         }
     }
 
@@ -81,12 +84,13 @@ impl Client {
     /// shares them (docs/reference.md: `concurrency`).
     pub(crate) fn slot(&self) -> Option<Slot> {
         let most = self.config().concurrency() as usize;
-        self.in_flight
+        let in_flight = self.in_flight.get(|| Arc::new(AtomicUsize::new(0)));
+        in_flight
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                 (n < most).then_some(n + 1)
             })
             .ok()
-            .map(|_| Slot(Arc::clone(&self.in_flight)))
+            .map(|_| Slot(Arc::clone(in_flight)))
     }
 
     pub(crate) fn config(&self) -> &Config {

@@ -13,6 +13,7 @@ use crate::cancel;
 use crate::config::{Config, Origin};
 use crate::decode;
 use crate::error::{Error, Kind};
+use crate::fork::PerProcess;
 use crate::pool;
 use crate::throttle::Bucket;
 
@@ -56,28 +57,39 @@ impl From<Error> for Failure {
 }
 
 /// An account's HTTP client. Cheap to share: the agent pools connections.
+/// Its agent and rate bucket are this process's (`fork.rs`): a child of a
+/// process that forked makes its own, and never uses the parent's
+/// connections or locks.
 #[derive(Debug)]
 pub(crate) struct Http {
-    agent: Agent,
+    agent: PerProcess<Agent>,
     config: Config,
     /// `max_requests_per_second`, shared with every state's same account.
-    bucket: Option<std::sync::Arc<Bucket>>,
+    bucket: Option<PerProcess<std::sync::Arc<Bucket>>>,
 }
 
 impl Http {
     pub(crate) fn new(config: Config) -> Http {
-        let agent = pool::agent(config.ca_certs());
-        let bucket = config.max_requests_per_second().map(|rate| {
-            Bucket::shared(
-                &format!("{}\n{}", config.account(), config.base_url()),
-                rate,
-            )
-        });
+        let bucket = config.max_requests_per_second().map(|_| PerProcess::new());
         Http {
-            agent,
+            agent: PerProcess::new(),
             config,
             bucket,
         }
+    }
+
+    fn agent(&self) -> &Agent {
+        self.agent.get(|| pool::agent(self.config.ca_certs()))
+    }
+
+    /// This process's token bucket for the account, when it has a rate.
+    fn bucket(&self) -> Option<&Bucket> {
+        let rate = self.config.max_requests_per_second()?;
+        let bucket = self.bucket.as_ref()?.get(|| {
+            let key = format!("{}\n{}", self.config.account(), self.config.base_url());
+            Bucket::shared(&key, rate)
+        });
+        Some(bucket)
     }
 
     pub(crate) fn config(&self) -> &Config {
@@ -107,7 +119,7 @@ impl Http {
         target: &str,
         deadline: Instant,
     ) -> Result<Option<Reply>, Error> {
-        match &self.bucket {
+        match self.bucket() {
             Some(bucket) if !bucket.try_take() => Ok(None),
             Some(_) => self.get_paid(target, deadline, true).map(Some),
             None => self.get(target, deadline).map(Some),
@@ -158,7 +170,7 @@ impl Http {
     ) -> Result<Vec<u8>, Failure> {
         let mut url = format!("{}{}", self.config.base_url(), target);
         for _ in 0..=MAX_REDIRECTS {
-            if let Some(bucket) = self.bucket.as_ref().filter(|_| !std::mem::take(paid)) {
+            if let Some(bucket) = self.bucket().filter(|_| !std::mem::take(paid)) {
                 bucket.take(deadline)?;
             }
             // The agent is shared (src/pool.rs): this account's settings
@@ -171,7 +183,7 @@ impl Http {
                 return Err(Failure::from(spent(&self.config)));
             }
             let sent = self
-                .agent
+                .agent()
                 .get(&url)
                 .header(header::AUTHORIZATION, self.config.credentials().header())
                 .header(header::ACCEPT, "application/json")

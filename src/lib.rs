@@ -28,6 +28,7 @@ mod config;
 mod dates;
 mod decode;
 mod error;
+mod fork;
 mod http;
 mod normalize;
 mod params;

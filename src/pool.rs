@@ -20,6 +20,7 @@ use ureq::unversioned::transport::{
 use ureq::Agent;
 
 use crate::cancel;
+use crate::fork::PerProcess;
 use crate::resolve::CachingResolver;
 
 /// Idle keep-alive connections kept per agent, all PBXs together.
@@ -29,9 +30,10 @@ pub(crate) const MAX_IDLE_PER_HOST: usize = 4;
 /// An idle connection is closed after this long.
 pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// The agents made so far, by the DER bytes of their private CAs.
+/// The agents made so far in this process (`fork.rs`), by the DER bytes of
+/// their private CAs.
 type Agents = Vec<(Option<Vec<Vec<u8>>>, Agent)>;
-static AGENTS: Mutex<Agents> = Mutex::new(Vec::new());
+static AGENTS: PerProcess<Mutex<Agents>> = PerProcess::new();
 
 /// The shared agent for accounts that trust `ca` besides the public roots.
 pub(crate) fn agent(ca: Option<&[Certificate<'static>]>) -> Agent {
@@ -40,6 +42,7 @@ pub(crate) fn agent(ca: Option<&[Certificate<'static>]>) -> Agent {
     // A panic elsewhere while holding the lock leaves a list that is still
     // whole: take it.
     let mut agents = AGENTS
+        .get(|| Mutex::new(Vec::new()))
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some((_, agent)) = agents.iter().find(|(k, _)| *k == key) {

@@ -130,6 +130,10 @@ pub(crate) struct Scan {
 struct Ahead {
     /// Where it starts: on the last record of the page before it.
     start: u64,
+    /// When its request ends at the latest: a thread that has not
+    /// answered a slice after that is gone (a child of a fork has none of
+    /// its parent's threads).
+    deadline: Instant,
     /// `None`: not sent, no rate token was free (`Client::get_ahead`).
     answer: Receiver<Result<Option<Decoded>, Error>>,
 }
@@ -317,9 +321,11 @@ impl Scan {
                     self.drop_ahead();
                     return Err(cancel::error());
                 }
-                Err(RecvTimeoutError::Timeout) => {}
-                // The thread could not start, or ended without an answer.
-                Err(RecvTimeoutError::Disconnected) => {
+                Err(RecvTimeoutError::Timeout)
+                    if Instant::now() < next.deadline + cancel::SLICE => {}
+                // The thread could not start, ended without an answer, or
+                // is not in this process (a fork's child): asked for now.
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
                     self.drop_ahead();
                     return Ok(None);
                 }
@@ -490,14 +496,24 @@ impl Scan {
             let Some(slot) = self.client.slot() else {
                 break;
             };
-            let answer = self.ask(start, slot);
-            self.ahead.push_back(Ahead { start, answer });
+            let deadline = self.client.http_deadline();
+            let answer = self.ask(start, slot, deadline);
+            self.ahead.push_back(Ahead {
+                start,
+                deadline,
+                answer,
+            });
             start += step;
         }
     }
 
     /// One page from `start`, on a thread of its own.
-    fn ask(&self, start: u64, slot: Slot) -> Receiver<Result<Option<Decoded>, Error>> {
+    fn ask(
+        &self,
+        start: u64,
+        slot: Slot,
+        deadline: Instant,
+    ) -> Receiver<Result<Option<Decoded>, Error>> {
         let (tx, rx) = mpsc::sync_channel(1);
         let client = Arc::clone(&self.client);
         let request = self.request.page(start, u64::from(self.page_size));
@@ -511,10 +527,7 @@ impl Scan {
             .spawn(move || {
                 let answer = cancel::watching(
                     move || stop.load(Ordering::Relaxed),
-                    || {
-                        let deadline = client.http_deadline();
-                        client.get_ahead(&request, shape, fields.as_deref(), deadline)
-                    },
+                    || client.get_ahead(&request, shape, fields.as_deref(), deadline),
                 );
                 // The request is over, answered or not: its place is given
                 // back before the loop can see the answer, so the loop can

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::cancel;
 use crate::error::{Error, Kind};
+use crate::fork::PerProcess;
 
 /// One account's bucket: `rate` tokens a second, at most `burst` saved.
 #[derive(Debug)]
@@ -20,16 +21,19 @@ pub(crate) struct Bucket {
     state: Mutex<(f64, Instant)>,
 }
 
+/// This process's buckets (`fork.rs`: a child's are its own).
 type Buckets = HashMap<String, Arc<Bucket>>;
-static BUCKETS: Mutex<Option<Buckets>> = Mutex::new(None);
+static BUCKETS: PerProcess<Mutex<Buckets>> = PerProcess::new();
 
 impl Bucket {
     /// The process's bucket for `key` (the account's name and address),
     /// made with `rate` on first use; a later `rate` for the same key
     /// replaces the bucket.
     pub(crate) fn shared(key: &str, rate: f64) -> Arc<Bucket> {
-        let mut buckets = BUCKETS.lock().unwrap_or_else(|p| p.into_inner());
-        let buckets = buckets.get_or_insert_with(HashMap::new);
+        let mut buckets = BUCKETS
+            .get(|| Mutex::new(HashMap::new()))
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         match buckets.get(key) {
             Some(bucket) if bucket.rate == rate => Arc::clone(bucket),
             _ => {
