@@ -70,6 +70,17 @@ describe("a finalizer that raises while a page is decoded", function()
   end)
 end)
 
+-- The peak resident memory of the process a memory spec runs in, in bytes
+-- (Linux: /proc/self/status), for the scripts below.
+local PEAK = [[
+local function peak()
+  local f = assert(io.open("/proc/self/status"))
+  local kib = f:read("*a"):match("VmHWM:%s*(%d+)")
+  f:close()
+  return tonumber(kib) * 1024
+end
+]]
+
 -- Memory proportional to the result: a 3 MB body of 1,000,000 empty
 -- records once made the peak grow by 95 times its size, and by 60 times
 -- while the Rust copy stayed whole until the Lua tables were built; lua-cjson
@@ -82,16 +93,10 @@ describe("a body of 1,000,000 empty records", function()
 
   local it_linux = linux and it or pending
   it_linux("should cost at most 55 times its size in peak memory", function()
-    local out, ok = helper.run([[
+    local out, ok = helper.run(PEAK .. [[
       local n = 1000000
       local body = '{"type":"result","result":{"total":' .. n .. ',"records":['
         .. string.rep('{},', n - 1) .. '{}]}}'
-      local function peak()
-        local f = assert(io.open("/proc/self/status"))
-        local kib = f:read("*a"):match("VmHWM:%s*(%d+)")
-        f:close()
-        return tonumber(kib) * 1024
-      end
       local wildix = require("wildix")
       collectgarbage()
       local before = peak()
@@ -119,16 +124,10 @@ describe("a registrations body with one long key for many records", function()
   if status then status:close() end
 
   it_linux("should cost at most 70 times its size in peak memory", function()
-    local out, ok = helper.run([[
+    local out, ok = helper.run(PEAK .. [[
       local n = 100000
       local key = string.rep("7", 4096)
       local body = '{"type":"result","result":{"' .. key .. '":[' .. string.rep('{},', n - 1) .. '{}]}}'
-      local function peak()
-        local f = assert(io.open("/proc/self/status"))
-        local kib = f:read("*a"):match("VmHWM:%s*(%d+)")
-        f:close()
-        return tonumber(kib) * 1024
-      end
       local wildix = require("wildix")
       collectgarbage()
       local before = peak()
