@@ -166,10 +166,7 @@ impl Credentials {
             Credentials::Basic { .. } => "'username' and 'password'",
         }
     }
-}
 
-/// `token wsk-…f3a1` or `user 'ann'`: never the secret.
-impl Credentials {
     /// `text` (quoted from the PBX or a proxy) with this account's secrets
     /// masked: the token or password, the Basic value, each whole or cut
     /// short at the end of a bounded excerpt, and the value after any
@@ -256,6 +253,7 @@ fn mask_after_scheme(text: &str, mask: &str) -> String {
     out
 }
 
+/// `token wsk-…f3a1` or `user 'ann'`: never the secret.
 impl fmt::Display for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
