@@ -116,14 +116,15 @@ end)
 -- Registrations come grouped by extension, and each record gains its
 -- group's key: one 4 KiB key over 100,000 registrations (a 300 KB body)
 -- once cost 2,860 times the body, a copy of the key a record. The key is
--- now held once, one Lua string for the group: 53 (LuaJIT) to 59 (Lua 5.4)
--- times, as empty records cost (each record here gains two fields).
+-- now held once, one Lua string for the group: 53 (LuaJIT), 58 (5.4), 63
+-- (5.3), 68 (5.2) and 74 (5.1) times, about what empty records cost (each
+-- record here gains two fields).
 describe("a registrations body with one long key for many records", function()
   local status = io.open("/proc/self/status")
   local it_linux = status and it or pending
   if status then status:close() end
 
-  it_linux("should cost at most 70 times its size in peak memory", function()
+  it_linux("should cost at most 90 times its size in peak memory", function()
     local out, ok = helper.run(PEAK .. [[
       local n = 100000
       local key = string.rep("7", 4096)
@@ -140,7 +141,7 @@ describe("a registrations body with one long key for many records", function()
     assert.equals("100000", records, out)
     assert.equals("4096", key)
     assert.equals("true", same)
-    assert.is_true(tonumber(grew) <= 70 * tonumber(bytes),
+    assert.is_true(tonumber(grew) <= 90 * tonumber(bytes),
       ("peak memory grew by %.0f MB for a %.1f MB body"):format(grew / 2 ^ 20, bytes / 2 ^ 20))
   end)
 end)
