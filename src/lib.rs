@@ -2,9 +2,10 @@
 //!
 //! Each function is a row of `catalogue` (name, parameters, records,
 //! credential). A call flows through the files in order: `params`
-//! (checked against its row) → `api`
-//! (planned as Wildix requests) → `http` (sent on a shared `pool`, waits
-//! cut into slices that look for an interrupt, `cancel`) → `decode` (the
+//! (checked against its row) → `api` (planned as Wildix requests) →
+//! `http` (sent on a shared `pool`, paced by `throttle`, its error text
+//! cleared of secrets; waits cut into slices that look for an interrupt,
+//! `cancel`; what outlives a call is per process, `fork`) → `decode` (the
 //! body read into a `Tape`, records normalised by the rules in
 //! `normalize`) → `reply` (the result, owned by Rust) → `lua_push` (built
 //! in Lua). `client` runs a call and `scan` an iterator
