@@ -108,6 +108,8 @@ end
 -- The sandbox's other credentials (sandbox/src/lib.rs).
 helper.company_key = "wsk-v1-sandbox-company-key-0123456789"
 helper.username, helper.password = "admin", "sandbox-password"
+-- The sandbox's S2S app (sandbox/src/lib.rs): the whole PBX, no user.
+helper.app = { app_id = "sandbox-app", app_name = "wildix-sandbox", secret = "sandbox-app-secret" }
 
 local fault_counter = 0
 --- A URL whose requests get the fault steps (see sandbox/src/faults.rs),

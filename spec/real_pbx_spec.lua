@@ -267,6 +267,74 @@ describe("credentials", function()
     assert.truthy(err.message:find("'username' and 'password'", 1, true), err.message)
   end)
 
+  it("should sign every request as an S2S app, from options or the environment", function()
+    local wildix = helper.fresh()
+    wildix.configure{ url = helper.url, app_id = helper.app.app_id, app_name = helper.app.app_name,
+      secret = helper.app.secret }
+    -- Nested date filters and paging: the query the signature covers.
+    local page = wildix.list_calls{ date_from = "2020-01-01", date_to = "2030-12-31", status = "answered",
+      limit = 120 }
+    assert.equals(120, #page.calls)
+    assert.is_table(wildix.list_contacts{ limit = 1 }.contacts)
+    local text = tostring(wildix.default)
+    assert.is_nil(text:find(helper.app.secret, 1, true), text)
+    local out, ok = helper.run([[
+      local wildix = require("wildix")
+      print(#wildix.list_users{ limit = 3 }.users, #wildix.office.list_users{ limit = 2 }.users)
+    ]], {
+      WILDIX_URL = helper.url, WILDIX_APP_ID = helper.app.app_id, WILDIX_APP_NAME = helper.app.app_name,
+      WILDIX_APP_SECRET = helper.app.secret,
+      WILDIX_OFFICE_URL = helper.url, WILDIX_OFFICE_APP_ID = helper.app.app_id,
+      WILDIX_OFFICE_APP_NAME = helper.app.app_name, WILDIX_OFFICE_APP_SECRET = helper.app.secret,
+    })
+    assert.is_true(ok, out)
+    assert.equals("3\t2\n", out)
+  end)
+
+  it("should refuse a wrong S2S secret and say to check the clock and the app", function()
+    local wildix = helper.fresh()
+    wildix.configure{ url = helper.url, app_id = helper.app.app_id, app_name = helper.app.app_name,
+      secret = "not-the-app-secret-42", retries = 0 }
+    local err = helper.error_of(wildix.list_users, {})
+    assert.equals("auth", err.kind)
+    assert.equals(401, err.status)
+    assert.truthy(err.message:find("clock", 1, true), err.message)
+    assert.truthy(err.message:find("'app_id', 'app_name' and 'secret'", 1, true), err.message)
+    assert.is_nil(tostring(err):find("not-the-app", 1, true))
+    assert.is_nil(tostring(err):find("eyJ", 1, true))
+    wildix.configure("other", { url = helper.url, app_id = helper.app.app_id, app_name = "another-app",
+      secret = helper.app.secret, retries = 0 })
+    assert.equals("auth", helper.error_of(wildix.other.list_users, {}).kind)
+  end)
+
+  it("should want the whole S2S form, and no other beside it", function()
+    local wildix = helper.fresh()
+    for options, says in pairs({
+      [{ url = helper.url, app_id = "1", app_name = "n" }] = "'app_id' and 'app_name' need 'secret'",
+      [{ url = helper.url, secret = "s3cr3t-value" }] = "'secret' needs 'app_id' and 'app_name'",
+      [{ url = helper.url, token = helper.token, app_id = "1", app_name = "n", secret = "s3cr3t-value" }] =
+        "give one kind of credentials",
+      [{ url = helper.url, app_id = "has space", app_name = "n", secret = "s3cr3t-value" }] = "'app_id' must be",
+    }) do
+      local err = helper.error_of(wildix.configure, options)
+      assert.equals("config", err.kind)
+      assert.truthy(err.message:find(says, 1, true), err.message)
+      assert.is_nil(err.message:find("s3cr3t", 1, true), err.message)
+    end
+  end)
+
+  it("should say what a refused credential must check: expiry and scope, or Basic on WMS 5", function()
+    local key = helper.configured{ token = helper.company_key, retries = 0 }
+    local err = helper.error_of(key.get_presence, { extension = "201" })
+    assert.equals("auth", err.kind)
+    assert.truthy(err.message:find("expire", 1, true), err.message)
+    assert.truthy(err.message:find("pbx:read", 1, true), err.message)
+    local basic = helper.fresh()
+    basic.configure{ url = helper.url, username = "admin", password = "wrong-password-1", retries = 0 }
+    err = helper.error_of(basic.list_users, {})
+    assert.truthy(err.message:find("WMS 5", 1, true), err.message)
+  end)
+
   it("should explain that a company key has no user", function()
     local wildix = helper.configured{ token = helper.company_key }
     assert.is_table(wildix.list_users{ limit = 1 }.users)

@@ -102,6 +102,8 @@ describe("secrets quoted back by the PBX", function()
     { options = { token = helper.token }, secrets = { helper.token } },
     { options = { username = helper.username, password = helper.password },
       secrets = { helper.password, basic64 } },
+    -- An S2S JWT's header segment is the same in every signature.
+    { options = helper.app, secrets = { helper.app.secret, "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9" } },
   }
 
   local function clean(text, secrets, label)

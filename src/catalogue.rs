@@ -84,6 +84,10 @@ pub(crate) struct Function {
     /// Which rules its records go through.
     pub record: RecordKind,
     pub needs: Needs,
+    /// The resources a company API key's scopes must name for it
+    /// (`colleagues` → `colleagues:read`; docs/pbx.md, "Credentials");
+    /// empty where only `pbx:read` is known to cover it.
+    pub scopes: &'static [&'static str],
     pub walk: Option<Walk>,
 }
 
@@ -231,6 +235,7 @@ const fn read(op: Operation, name: &'static str, summary: &'static str) -> Funct
         list_key: None,
         record: RecordKind::Plain,
         needs: Needs::Any,
+        scopes: &[],
         walk: None,
     }
 }
@@ -264,6 +269,7 @@ pub(crate) const FUNCTIONS: [Function; 14] = [
         ..read(Operation::GetCall, "get_call", "One call, by id.")
     },
     Function {
+        scopes: &["colleagues"],
         params: LIST_SEARCH,
         returns: "{ extensions, total, page, limit, has_more }: extension records",
         list_key: Some("extensions"),
@@ -281,6 +287,7 @@ pub(crate) const FUNCTIONS: [Function; 14] = [
         )
     },
     Function {
+        scopes: &["colleagues"],
         params: GET_EXTENSION,
         required: Required::IdOrExtension,
         returns: "one extension record",
@@ -292,6 +299,7 @@ pub(crate) const FUNCTIONS: [Function; 14] = [
         )
     },
     Function {
+        scopes: &["colleagues"],
         params: LIST_SEARCH,
         returns: "{ users, total, page, limit, has_more }: user records",
         list_key: Some("users"),
@@ -319,6 +327,7 @@ pub(crate) const FUNCTIONS: [Function; 14] = [
         )
     },
     Function {
+        scopes: &["phonebooks"],
         params: LIST_CONTACTS,
         returns: "{ contacts, total, page, limit, has_more }: phonebook contacts",
         list_key: Some("contacts"),
@@ -329,6 +338,7 @@ pub(crate) const FUNCTIONS: [Function; 14] = [
         )
     },
     Function {
+        scopes: &["phonebooks"],
         params: LIST,
         returns: "{ phonebooks, total, page, limit, has_more }",
         list_key: Some("phonebooks"),
@@ -371,6 +381,7 @@ pub(crate) const FUNCTIONS: [Function; 14] = [
         )
     },
     Function {
+        scopes: &["colleagues", "phonebooks"],
         params: LOOKUP_NUMBER,
         required: Required::Number,
         returns: "{ number, matches }: colleagues, then contacts, whose number it is",
@@ -393,6 +404,7 @@ pub(crate) const FUNCTIONS: [Function; 14] = [
         )
     },
     Function {
+        scopes: &["callcontrol"],
         params: EXTENSION,
         required: Required::Extension,
         returns: "{ calls, total }: the extension's calls in progress",

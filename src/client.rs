@@ -460,14 +460,23 @@ impl Client {
     }
 
     /// Says what a failure means for this call: which record or route is
-    /// missing, and why a user-bound route refuses a company key.
+    /// missing; for a refusal, what to check for the credentials in use
+    /// (expiry, the route's scope, Basic on WMS 5+, the clock for S2S) and
+    /// why a user-bound route refuses credentials that have no user.
     pub(crate) fn explain(&self, op: Operation, params: &Params, error: Error) -> Error {
         match error.kind() {
             Kind::NotFound => error.with_message(api::not_found_message(op, params)),
-            Kind::Auth if op.needs_user(self.config().scope()) => {
+            Kind::Auth => {
+                let credentials = self.config().credentials();
+                let user = if op.needs_user(self.config().scope()) {
+                    "; this needs credentials that belong to a user (a PBX token access_… or an OAuth token, or 'username' and 'password'): company API keys (wsk-v1-…) have no user, nor do S2S apps"
+                } else {
+                    ""
+                };
                 let message = format!(
-                    "{}; this needs a token that belongs to a user (a PBX token access_… or an OAuth token) or 'username' and 'password': company API keys (wsk-v1-…) have no user",
-                    error.message()
+                    "{}{user}; {}",
+                    error.message(),
+                    credentials.auth_hint(op.row().scopes, false)
                 );
                 error.with_message(message)
             }

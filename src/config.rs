@@ -1,13 +1,13 @@
 //! One account's configuration: parsed once, from the Lua option table and
 //! the environment, with defaults; unknown keys and bad values are refused.
 
-use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
 use ureq::http::Uri;
 use ureq::tls::{parse_pem, Certificate, PemItem};
 
+use crate::credentials::{self, Credentials, Given, Token};
 use crate::error::Error;
 use crate::params::Arg;
 
@@ -17,6 +17,9 @@ pub(crate) const OPTION_KEYS: &[&str] = &[
     "token",
     "username",
     "password",
+    "app_id",
+    "app_name",
+    "secret",
     "timeout",
     "connect_timeout",
     "retries",
@@ -43,8 +46,6 @@ pub(crate) const DEFAULT_RETRIES: u32 = 2;
 pub(crate) const MAX_RETRIES: i64 = 10;
 pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 const MAX_TIMEOUT_SECS: f64 = 3600.0;
-/// Real tokens are about 100 bytes; anything this long is a mistake.
-const MAX_TOKEN_BYTES: usize = 8192;
 const MAX_URL_BYTES: usize = 2048;
 const MAX_RESPONSE_BYTES_CAP: u64 = 1 << 30;
 
@@ -55,214 +56,6 @@ pub(crate) enum Scope {
     Pbx,
     /// The token owner's own calls (`/api/v1/CallHistory/`).
     Personal,
-}
-
-/// A secret (a bearer token or a password). Prints itself masked, never whole.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Token(String);
-
-impl Token {
-    /// A bearer token: trimmed; it goes into an HTTP header as it is, so
-    /// only visible ASCII is accepted. Never echoed, even when malformed.
-    pub(crate) fn new(raw: &str) -> Result<Token, Error> {
-        let token = Token::secret("token", raw)?;
-        if !token.0.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(Error::config(
-                "'token' contains spaces, control or non-ASCII characters (a pasted line break, or the wrong text?)",
-            ));
-        }
-        Ok(token)
-    }
-
-    /// A password: any text without control characters (Basic auth sends
-    /// it base64-encoded).
-    pub(crate) fn password(raw: &str) -> Result<Token, Error> {
-        let password = Token::secret("password", raw)?;
-        if password.0.chars().any(char::is_control) {
-            return Err(Error::config("'password' contains control characters"));
-        }
-        Ok(password)
-    }
-
-    fn secret(name: &str, raw: &str) -> Result<Token, Error> {
-        let secret = raw.trim();
-        if secret.is_empty() {
-            return Err(Error::config(format!("'{name}' is empty")));
-        }
-        if secret.len() > MAX_TOKEN_BYTES {
-            return Err(Error::config(format!(
-                "'{name}' is too long (more than {MAX_TOKEN_BYTES} bytes)"
-            )));
-        }
-        Ok(Token(secret.to_string()))
-    }
-
-    /// The secret itself, for the Authorization header only.
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// `wsk-…f3a1`: enough to tell tokens apart, not to use one.
-    pub(crate) fn masked(&self) -> String {
-        let chars: Vec<char> = self.0.chars().collect();
-        if chars.len() < 16 {
-            return "…".to_string();
-        }
-        let head: String = chars[..4].iter().collect();
-        let tail: String = chars[chars.len() - 4..].iter().collect();
-        format!("{head}…{tail}")
-    }
-}
-
-impl fmt::Debug for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Token({})", self.masked())
-    }
-}
-
-impl fmt::Display for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.masked())
-    }
-}
-
-/// How the account proves who it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Credentials {
-    /// `Authorization: Bearer <token>`.
-    Bearer(Token),
-    /// `Authorization: Basic base64(username:password)`.
-    Basic { username: String, password: Token },
-}
-
-impl Credentials {
-    /// The `Authorization` header value. Secret: for the request only.
-    pub(crate) fn header(&self) -> String {
-        use base64::Engine;
-        match self {
-            Credentials::Bearer(token) => format!("Bearer {}", token.expose()),
-            Credentials::Basic { username, password } => {
-                let pair = format!("{username}:{}", password.expose());
-                format!(
-                    "Basic {}",
-                    base64::engine::general_purpose::STANDARD.encode(pair)
-                )
-            }
-        }
-    }
-
-    /// What the PBX refused, for messages.
-    pub(crate) fn noun(&self) -> &'static str {
-        match self {
-            Credentials::Bearer(_) => "token",
-            Credentials::Basic { .. } => "username and password",
-        }
-    }
-
-    /// The options to check, for messages.
-    pub(crate) fn options(&self) -> &'static str {
-        match self {
-            Credentials::Bearer(_) => "'token'",
-            Credentials::Basic { .. } => "'username' and 'password'",
-        }
-    }
-
-    /// `text` (quoted from the PBX or a proxy) with this account's secrets
-    /// masked: the token or password, the Basic value, each whole or cut
-    /// short at the end of a bounded excerpt, and the value after any
-    /// `Bearer` or `Basic` (a gateway quoting an `Authorization` header).
-    /// `None` when there was nothing to mask.
-    pub(crate) fn redact(&self, text: &str) -> Option<String> {
-        const MASK: &str = "[secret]";
-        let header = self.header();
-        let value = header.split_once(' ').map_or("", |(_, v)| v);
-        let secret = match self {
-            Credentials::Bearer(token) => token.expose(),
-            Credentials::Basic { password, .. } => password.expose(),
-        };
-        let mut out = text.to_string();
-        for secret in [value, secret] {
-            out = mask_secret(&out, secret, MASK);
-        }
-        out = mask_after_scheme(&out, MASK);
-        (out != text).then_some(out)
-    }
-}
-
-/// `text` with every run that begins like `secret` (its first 8 characters,
-/// or all of a shorter one) and goes on matching it, replaced by `mask`:
-/// the whole secret, or what a cut excerpt kept of it.
-fn mask_secret(text: &str, secret: &str, mask: &str) -> String {
-    if secret.is_empty() {
-        return text.to_string();
-    }
-    let head = &secret[..secret
-        .char_indices()
-        .nth(8)
-        .map_or(secret.len(), |(i, _)| i)];
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(head) {
-        out.push_str(&rest[..at]);
-        let mut run = rest[at..]
-            .bytes()
-            .zip(secret.bytes())
-            .take_while(|(a, b)| a == b)
-            .count();
-        // A non-ASCII secret can part from the text inside a character.
-        while !rest.is_char_boundary(at + run) {
-            run -= 1;
-        }
-        out.push_str(mask);
-        rest = &rest[at + run..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `text` with the word after each `Bearer` or `Basic` (any case) masked.
-fn mask_after_scheme(text: &str, mask: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut words = text.split_inclusive(char::is_whitespace).peekable();
-    while let Some(word) = words.next() {
-        out.push_str(word);
-        let scheme = word
-            .trim_end()
-            .trim_start_matches(['"', '\'', '(', '[', ':']);
-        if scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("basic") {
-            if let Some(value) = words.next() {
-                if value.starts_with(mask) {
-                    out.push_str(value);
-                    continue;
-                }
-                let kept: String = value
-                    .chars()
-                    .rev()
-                    // Punctuation that closes the value (a quote, a
-                    // brace) stays; what a token or base64 holds goes.
-                    .take_while(|c| {
-                        !(c.is_alphanumeric()
-                            || matches!(c, '-' | '_' | '.' | '~' | '+' | '/' | '='))
-                    })
-                    .collect();
-                out.push_str(mask);
-                out.extend(kept.chars().rev());
-            }
-        }
-    }
-    out
-}
-
-/// `token wsk-…f3a1` or `user 'ann'`: never the secret.
-impl fmt::Display for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Credentials::Bearer(token) => write!(f, "token {token}"),
-            Credentials::Basic { username, .. } => {
-                write!(f, "user '{}', password …", username.escape_debug())
-            }
-        }
-    }
 }
 
 /// Scheme, host and port: what must match for a request to carry the token.
@@ -320,9 +113,7 @@ impl Config {
         check_account_name(account)?;
         let vars = EnvNames::of(account);
         let mut url = None;
-        let mut token = None;
-        let mut username = None;
-        let mut password = None;
+        let mut given = Given::default();
         let mut config = Config {
             account: account.to_string(),
             base_url: String::new(),
@@ -331,7 +122,8 @@ impl Config {
                 host: String::new(),
                 port: 0,
             },
-            credentials: Credentials::Bearer(Token(String::new())),
+            // Replaced below, or the call fails.
+            credentials: Credentials::Bearer(Token::default()),
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             retries: DEFAULT_RETRIES,
@@ -359,9 +151,10 @@ impl Config {
             };
             match key {
                 "url" => url = Some(string_option(key, value)?),
-                "token" => token = Some(secret_option(key, value, Token::new)?),
-                "username" => username = Some(username_option(value)?),
-                "password" => password = Some(secret_option(key, value, Token::password)?),
+                "token" | "username" | "password" | "app_id" | "app_name" | "secret" => {
+                    let text = string_option(key, value)?;
+                    given.set(key, &text)?;
+                }
                 "timeout" => config.timeout = seconds_option(key, value)?,
                 "connect_timeout" => config.connect_timeout = seconds_option(key, value)?,
                 "retries" => config.retries = integer_option(key, value, 0, MAX_RETRIES)? as u32,
@@ -416,39 +209,14 @@ impl Config {
         let from_env = |var: &str| env(var).filter(|v| !v.trim().is_empty());
         let url = url.or_else(|| from_env(&vars.url));
         // The environment fills in only when configure gave no credentials.
-        if token.is_none() && username.is_none() && password.is_none() {
-            token = from_env(&vars.token).map(|v| Token::new(&v)).transpose()?;
-            username = from_env(&vars.username)
-                .map(|v| username_option(&Arg::Str(v.into_bytes())))
-                .transpose()?;
-            password = from_env(&vars.password)
-                .map(|v| Token::password(&v))
-                .transpose()?;
+        if given.is_empty() {
+            for key in credentials::OPTIONS {
+                if let Some(text) = from_env(&vars.var(key)) {
+                    given.set(key, &text)?;
+                }
+            }
         }
-        let credentials = match (token, username, password) {
-            (Some(token), None, None) => Some(Credentials::Bearer(token)),
-            (None, Some(username), Some(password)) => {
-                Some(Credentials::Basic { username, password })
-            }
-            (None, None, None) => None,
-            (Some(_), _, _) => {
-                return Err(Error::config(format!(
-                    "account '{account}': give 'token' or 'username' and 'password', not both"
-                )))
-            }
-            (None, Some(_), None) => {
-                return Err(Error::config(format!(
-                "account '{account}': 'username' needs 'password' (pass it to configure or set {})",
-                vars.password
-            )))
-            }
-            (None, None, Some(_)) => {
-                return Err(Error::config(format!(
-                "account '{account}': 'password' needs 'username' (pass it to configure or set {})",
-                vars.username
-            )))
-            }
-        };
+        let credentials = given.into_credentials(account, &|key| vars.var(key))?;
         let (url, credentials) = match (url, credentials) {
             (Some(url), Some(credentials)) => (url, credentials),
             (None, None) if options.is_none() => {
@@ -462,8 +230,9 @@ impl Config {
             }
             (_, None) => {
                 return Err(Error::config(format!(
-                    "account '{account}': 'token' (or 'username' and 'password') is required (pass it to configure or set {} or {} and {})",
-                    vars.token, vars.username, vars.password
+                    "account '{account}': credentials are required: 'token', or 'username' and 'password', or 'app_id', 'app_name' and 'secret' (pass them to configure or set {}, or {} and {}, or {}, {} and {})",
+                    vars.var("token"), vars.var("username"), vars.var("password"),
+                    vars.var("app_id"), vars.var("app_name"), vars.var("secret")
                 )))
             }
         };
@@ -538,35 +307,38 @@ pub(crate) fn check_account_name(name: &str) -> Result<(), Error> {
     }
 }
 
-/// `WILDIX_URL`/`WILDIX_TOKEN` for `default`, `WILDIX_OFFICE_URL`/... for `office`.
-/// The environment variables an account reads.
+/// The environment variables an account reads: `WILDIX_URL`, … for
+/// `default`, `WILDIX_OFFICE_URL`, … for `office`.
 pub(crate) struct EnvNames {
+    prefix: String,
     pub url: String,
-    pub token: String,
-    pub username: String,
-    pub password: String,
 }
 
 impl EnvNames {
-    /// `WILDIX_URL`, … for "default"; `WILDIX_OFFICE_URL`, … for "office".
     pub(crate) fn of(account: &str) -> EnvNames {
         let prefix = if account == "default" {
             "WILDIX_".to_string()
         } else {
             format!("WILDIX_{}_", account.to_ascii_uppercase())
         };
-        EnvNames {
-            url: format!("{prefix}URL"),
-            token: format!("{prefix}TOKEN"),
-            username: format!("{prefix}USERNAME"),
-            password: format!("{prefix}PASSWORD"),
-        }
+        let url = format!("{prefix}URL");
+        EnvNames { prefix, url }
+    }
+
+    /// The variable of option `key`: `WILDIX_TOKEN`, `WILDIX_APP_SECRET`
+    /// (the secret is the app's: a bare `WILDIX_SECRET` says too little).
+    pub(crate) fn var(&self, key: &str) -> String {
+        let name = match key {
+            "secret" => "APP_SECRET".to_string(),
+            other => other.to_ascii_uppercase(),
+        };
+        format!("{}{name}", self.prefix)
     }
 }
 
 pub(crate) fn not_configured(account: &str) -> String {
     let vars = EnvNames::of(account);
-    let (url_var, token_var) = (vars.url, vars.token);
+    let (url_var, token_var) = (vars.url.clone(), vars.var("token"));
     let call = if account == "default" {
         "wildix.configure{ url = \"https://NAME.wildixin.com\", token = \"...\" }".to_string()
     } else {
@@ -705,38 +477,6 @@ fn string_option(key: &str, value: &Arg) -> Result<String, Error> {
             other.type_name()
         ))),
     }
-}
-
-fn secret_option(
-    key: &str,
-    value: &Arg,
-    make: fn(&str) -> Result<Token, Error>,
-) -> Result<Token, Error> {
-    match value {
-        Arg::Str(bytes) => match std::str::from_utf8(bytes) {
-            Ok(text) => make(text),
-            Err(_) => Err(Error::config(format!("'{key}' must be valid UTF-8 text"))),
-        },
-        other => Err(Error::config(format!(
-            "'{key}' must be a string, got {}",
-            other.type_name()
-        ))),
-    }
-}
-
-fn username_option(value: &Arg) -> Result<String, Error> {
-    let name = string_option("username", value)?;
-    let name = name.trim();
-    if name.is_empty()
-        || name.len() > 256
-        || name.contains(':')
-        || name.chars().any(char::is_control)
-    {
-        return Err(Error::config(
-            "'username' must be 1 to 256 characters, without ':' or control characters",
-        ));
-    }
-    Ok(name.to_string())
 }
 
 fn seconds_option(key: &str, value: &Arg) -> Result<Duration, Error> {
@@ -934,7 +674,10 @@ mod test {
             ("token", s(&format!("  {TOKEN}\n"))),
         ])
         .unwrap();
-        assert_eq!(c.credentials().header(), format!("Bearer {TOKEN}"));
+        assert_eq!(
+            c.credentials().headers("GET", "", None).unwrap()[0].1,
+            format!("Bearer {TOKEN}")
+        );
         assert_eq!(c.credentials().to_string(), "token wsk-…cdef");
         let debug = format!("{c:?}");
         assert!(!debug.contains(TOKEN), "{debug}");
@@ -981,7 +724,10 @@ mod test {
         };
         let c = Config::from_options("office", None, &env).unwrap();
         assert_eq!(c.base_url(), "https://office.example.com");
-        assert_eq!(c.credentials().header(), format!("Bearer {TOKEN}"));
+        assert_eq!(
+            c.credentials().headers("GET", "", None).unwrap()[0].1,
+            format!("Bearer {TOKEN}")
+        );
         let table = vec![(s("url"), s("https://other.example.com"))];
         let c = Config::from_options("office", Some(&table), &env).unwrap();
         assert_eq!(c.base_url(), "https://other.example.com");
@@ -1001,8 +747,16 @@ mod test {
             assert!(check_account_name(bad).is_err(), "{bad}");
         }
         assert_eq!(EnvNames::of("office").url, "WILDIX_OFFICE_URL");
-        assert_eq!(EnvNames::of("default").token, "WILDIX_TOKEN");
-        assert_eq!(EnvNames::of("office").password, "WILDIX_OFFICE_PASSWORD");
+        assert_eq!(EnvNames::of("default").var("token"), "WILDIX_TOKEN");
+        assert_eq!(
+            EnvNames::of("office").var("password"),
+            "WILDIX_OFFICE_PASSWORD"
+        );
+        assert_eq!(
+            EnvNames::of("office").var("secret"),
+            "WILDIX_OFFICE_APP_SECRET"
+        );
+        assert_eq!(EnvNames::of("default").var("app_id"), "WILDIX_APP_ID");
     }
 
     #[test]
@@ -1017,55 +771,6 @@ mod test {
         let msg = config_error(build(&pairs));
         assert!(msg.contains("no PEM certificate"), "{msg}");
         std::fs::remove_dir_all(&dir).ok();
-    }
-
-    #[test]
-    fn secrets_quoted_back_are_masked_whole_cut_or_after_a_scheme() {
-        let bearer = Credentials::Bearer(Token::new("wsk-v1-0123456789abcdefXYZ").unwrap());
-        let masked = |c: &Credentials, t: &str| c.redact(t).unwrap_or_else(|| t.to_string());
-        assert_eq!(
-            masked(
-                &bearer,
-                "invalid credentials: Bearer wsk-v1-0123456789abcdefXYZ"
-            ),
-            "invalid credentials: Bearer [secret]"
-        );
-        assert_eq!(
-            masked(&bearer, "key wsk-v1-0123456789abcdefXYZ expired"),
-            "key [secret] expired"
-        );
-        // Cut short by a bounded excerpt.
-        assert_eq!(masked(&bearer, "token wsk-v1-012345…"), "token [secret]…");
-        // Another token's value after a scheme, in a quoted header.
-        assert_eq!(
-            masked(&bearer, r#"{"Authorization": "Bearer other-token-1234"}"#),
-            r#"{"Authorization": "Bearer [secret]"}"#
-        );
-        assert_eq!(bearer.redact("404 Not Found"), None);
-        // A secret that parts from the text inside a character.
-        let accented = Credentials::Basic {
-            username: "u".into(),
-            password: Token::secret("password", "pässwörd-é").unwrap(),
-        };
-        assert_eq!(masked(&accented, "pässwörd-ã!"), "[secret]ã!");
-        let basic = Credentials::Basic {
-            username: "admin".into(),
-            password: Token::secret("password", "sandbox-password").unwrap(),
-        };
-        let header = basic.header();
-        let value = header.strip_prefix("Basic ").unwrap();
-        for text in [
-            format!("bad login {value}"),
-            format!("AUTHORIZATION: basic {value}"),
-            "password sandbox-password refused".to_string(),
-        ] {
-            let got = masked(&basic, &text);
-            assert!(
-                !got.contains(value) && !got.contains("sandbox-pass"),
-                "{got}"
-            );
-            assert!(got.contains("[secret]"), "{got}");
-        }
     }
 
     #[test]

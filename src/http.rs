@@ -182,10 +182,13 @@ impl Http {
             if budget < MIN_ATTEMPT {
                 return Err(Failure::from(spent(&self.config)));
             }
-            let sent = self
-                .agent()
-                .get(&url)
-                .header(header::AUTHORIZATION, self.config.credentials().header())
+            // Signed afresh for each request (S2S signs the URL and the
+            // time), a redirect's included.
+            let mut request = self.agent().get(&url);
+            for (name, value) in self.config.credentials().headers("GET", &url, None)? {
+                request = request.header(name, value);
+            }
+            let sent = request
                 .header(header::ACCEPT, "application/json")
                 .header(header::USER_AGENT, self.config.user_agent())
                 .config()
@@ -272,11 +275,11 @@ fn status_failure(status: u16, response: &mut Response<Body>, config: &Config) -
     let reason = decode::error_reason(&raw);
     let said = |default: &str| reason.clone().unwrap_or_else(|| default.to_string());
     let message = match status {
+        // What to check is said by `Client::explain`, which knows the route.
         401 | 403 => format!(
-            "the PBX refused the {} ({}); check {} and that it has read access",
+            "the PBX refused the {} ({})",
             config.credentials().noun(),
             said("unauthorized"),
-            config.credentials().options()
         ),
         404 => said("not found"),
         429 => format!(

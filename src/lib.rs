@@ -3,7 +3,8 @@
 //! Each function is a row of `catalogue` (name, parameters, records,
 //! credential). A call flows through the files in order: `params`
 //! (checked against its row) → `api` (planned as Wildix requests) →
-//! `http` (sent on a shared `pool`, paced by `throttle`, its error text
+//! `http` (sent on a shared `pool`, paced by `throttle`, with the
+//! `credentials`' headers, S2S ones signed by `s2s`, its error text
 //! cleared of secrets; waits cut into slices that look for an interrupt,
 //! `cancel`; what outlives a call is per process, `fork`) → `decode` (the
 //! body read into a `Tape`, records normalised by the rules in
@@ -26,6 +27,7 @@ mod cancel;
 mod catalogue;
 mod client;
 mod config;
+mod credentials;
 mod dates;
 mod decode;
 mod error;
@@ -37,6 +39,7 @@ mod pool;
 mod progress;
 mod reply;
 mod resolve;
+mod s2s;
 mod scan;
 mod terminal;
 mod throttle;

@@ -290,3 +290,60 @@ fn no_request_starts_after_the_deadline() {
     assert!(client.get(&request, shape, None, deadline).is_ok());
     assert_eq!(own.stats().requests, 1);
 }
+
+/// A client of the sandbox's S2S app, with `secret`.
+fn app(url: &str, secret: &str) -> Client {
+    let options = [
+        (s("url"), s(url)),
+        (s("app_id"), s("sandbox-app")),
+        (s("app_name"), s("wildix-sandbox")),
+        (s("secret"), s(secret)),
+    ];
+    Client::new(Config::from_options("default", Some(&options), &|_| None).expect("valid config"))
+}
+
+#[test]
+fn an_s2s_app_reads_what_its_signature_covers_and_a_wrong_secret_is_told_what_to_check() {
+    let good = app(&PLAIN.url, "sandbox-app-secret");
+    // Nested date filters, a search and paging: the query the signature
+    // covers, verified by the sandbox's own canonical form.
+    let table = [
+        (s("date_from"), s("2020-01-01")),
+        (s("date_to"), s("2030-12-31 23:59")),
+        (s("status"), s("answered")),
+        (s("limit"), Arg::Int(150)),
+    ];
+    let out = good
+        .call(Operation::ListCalls, Some(&table))
+        .expect("signed read");
+    let value: Value = serde_json::from_str(&out.to_json()).expect("JSON");
+    assert_eq!(value["calls"].as_array().map(Vec::len), Some(150));
+    // A redirect is signed for where it leads; TLS too.
+    let redirected = app(
+        &format!("{}/_fault/sameredirect~s2s", PLAIN.url),
+        "sandbox-app-secret",
+    );
+    redirected
+        .call(Operation::ListExtensions, None)
+        .expect("signed after a redirect");
+    // No user: user routes say so.
+    let err = me(&good).unwrap_err();
+    assert_eq!(err.kind(), Kind::Auth);
+    assert!(
+        err.message().contains("nor do S2S apps"),
+        "{}",
+        err.message()
+    );
+    let wrong = app(&PLAIN.url, "another-secret-entirely");
+    let err = wrong.call(Operation::ListExtensions, None).unwrap_err();
+    assert_eq!((err.kind(), err.http_status()), (Kind::Auth, Some(401)));
+    let message = err.message();
+    assert!(
+        message.contains("clock") && message.contains("'secret'"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("another-secret") && !message.contains("eyJ"),
+        "{message}"
+    );
+}

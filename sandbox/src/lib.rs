@@ -4,6 +4,7 @@
 pub mod data;
 pub mod faults;
 pub mod routes;
+pub mod s2s;
 pub mod server;
 pub mod tls;
 
@@ -22,6 +23,11 @@ pub struct Options {
     /// The Basic auth login it accepts (the token owner's).
     pub username: String,
     pub password: String,
+    /// The S2S app it accepts (`X-APP-ID` and a signed JWT): the whole PBX,
+    /// no user.
+    pub app_id: String,
+    pub app_name: String,
+    pub app_secret: String,
     /// Most call-history records a request gets; 0: no cap (benchmarks).
     pub call_cap: usize,
     /// Call history grows while it is read.
@@ -59,6 +65,9 @@ impl Default for Options {
             company_key: "wsk-v1-sandbox-company-key-0123456789".to_string(),
             username: "admin".to_string(),
             password: "sandbox-password".to_string(),
+            app_id: "sandbox-app".to_string(),
+            app_name: "wildix-sandbox".to_string(),
+            app_secret: "sandbox-app-secret".to_string(),
             call_cap: 100,
             live: false,
             shuffle_ties: true,
@@ -121,6 +130,11 @@ impl Sandbox {
                 options.company_key,
                 &options.username,
                 &options.password,
+                s2s::App {
+                    id: options.app_id,
+                    name: options.app_name,
+                    secret: options.app_secret,
+                },
                 options.call_cap,
             ),
             live: options.live.then(Default::default),

@@ -15,6 +15,10 @@ const USAGE: &str = "usage: wildix-sandbox [--port N] [--token T] [--seed N] [--
   --username U --password P
                 the Basic auth login it accepts (default admin,
                 sandbox-password)
+  --app-id I --app-name N --app-secret S
+                the S2S app it accepts: X-APP-ID and a JWT signed with S
+                over the canonical request; the whole PBX, no user
+                (default sandbox-app, wildix-sandbox, sandbox-app-secret)
   --call-control  serve /api/v2/call-control/list-calls (without it: 404,
                 as on the one PBX whose answer the sources record)
   --call-cap N  most call-history records a request gets, as real PBXs
@@ -62,6 +66,9 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--company-key" => parsed.options.company_key = value("--company-key")?,
             "--username" => parsed.options.username = value("--username")?,
             "--password" => parsed.options.password = value("--password")?,
+            "--app-id" => parsed.options.app_id = value("--app-id")?,
+            "--app-name" => parsed.options.app_name = value("--app-name")?,
+            "--app-secret" => parsed.options.app_secret = value("--app-secret")?,
             "--call-cap" => {
                 parsed.options.call_cap = value("--call-cap")?
                     .parse()

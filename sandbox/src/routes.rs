@@ -14,6 +14,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 
 use crate::data::{Data, Record, Rng, OWNER_ID};
+use crate::s2s;
 
 /// Who may call: the credentials the sandbox accepts.
 pub struct Access {
@@ -23,6 +24,8 @@ pub struct Access {
     company_key: String,
     /// HTTP Basic for the owner's login: `base64(username:password)`.
     basic: String,
+    /// An S2S app: the PBX's own, no user (docs/pbx.md, "Credentials").
+    app: s2s::App,
     /// Most call-history records one request gets (0: no cap).
     call_cap: usize,
 }
@@ -32,6 +35,8 @@ pub struct Access {
 enum Caller {
     User,
     Company,
+    /// An S2S app: the whole PBX, nobody to answer for on user routes.
+    App,
 }
 
 impl Access {
@@ -40,6 +45,7 @@ impl Access {
         company_key: String,
         username: &str,
         password: &str,
+        app: s2s::App,
         call_cap: usize,
     ) -> Access {
         let basic =
@@ -48,6 +54,7 @@ impl Access {
             token,
             company_key,
             basic,
+            app,
             call_cap,
         }
     }
@@ -57,19 +64,31 @@ impl Access {
         (self.call_cap > 0).then_some(self.call_cap)
     }
 
-    fn caller(&self, authorization: Option<&str>) -> Option<Caller> {
-        let authorization = authorization?;
+    /// Whom the request's credentials name, or why they are refused.
+    fn caller(&self, req: &Request) -> Result<Caller, String> {
+        if let Some(signed) = &req.signed {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            return s2s::verify(&self.app, signed, now).map(|()| Caller::App);
+        }
+        let refused = || "Unauthorized".to_string();
+        let authorization = req.authorization.ok_or_else(refused)?;
         if let Some(token) = authorization.strip_prefix("Bearer ") {
             if token == self.token {
-                return Some(Caller::User);
+                return Ok(Caller::User);
             }
             if token == self.company_key {
-                return Some(Caller::Company);
+                return Ok(Caller::Company);
             }
-            return None;
+            return Err(refused());
         }
-        let basic = authorization.strip_prefix("Basic ")?;
-        (basic == self.basic).then_some(Caller::User)
+        let basic = authorization.strip_prefix("Basic ").ok_or_else(refused)?;
+        if basic == self.basic {
+            Ok(Caller::User)
+        } else {
+            Err(refused())
+        }
     }
 }
 
@@ -81,6 +100,8 @@ pub struct Request<'a> {
     /// Percent-decoded query pairs, in order.
     pub query: &'a [(String, String)],
     pub authorization: Option<&'a str>,
+    /// The request as signed, when it carries `X-APP-ID` (S2S).
+    pub signed: Option<s2s::Signed<'a>>,
     /// This request's number: lists order records with equal sort keys by
     /// it (see `list`); `None` (`--stable-ties`): they keep the order they
     /// were written in.
@@ -112,8 +133,9 @@ pub fn error(status: u16, reason: &str) -> Reply {
 /// Answers one API request. `live` holds calls that arrived since start
 /// (`--live`), newest last.
 pub fn handle(data: &Data, live: &[Record], access: &Access, req: &Request) -> Reply {
-    let Some(caller) = access.caller(req.authorization) else {
-        return error(401, "Unauthorized");
+    let caller = match access.caller(req) {
+        Ok(caller) => caller,
+        Err(why) => return error(401, &why),
     };
     if req.method != "GET" {
         return error(405, "Method Not Allowed");
@@ -125,16 +147,20 @@ pub fn handle(data: &Data, live: &[Record], access: &Access, req: &Request) -> R
         segments.as_slice(),
         ["api", "v1", "CallHistory", ..] | ["api", "v1", "personal", "info"]
     );
-    if user_route && caller == Caller::Company {
-        // A company key belongs to no user: user routes have nobody to answer for.
+    if user_route && caller != Caller::User {
+        // A company key or an S2S app belongs to no user: user routes have
+        // nobody to answer for.
         return error(401, "Unauthorized: this route needs a user");
     }
-    // Company keys reach only the routes their scopes list (colleagues,
-    // call control); the rest need a PBX token or Basic auth.
+    // The sandbox's company key has the scopes the sources show working
+    // (colleagues, phonebooks, call control) and call history; other
+    // routes are outside them.
     let key_route = matches!(
         segments.as_slice(),
         ["api", "v1", "Colleagues", ..]
             | ["api", "v1", "PBX", "Colleagues"]
+            | ["api", "v1", "Contacts", ..]
+            | ["api", "v1", "Phonebooks", ..]
             | ["api", "v1", "PBX", "CallHistory", ..]
             | ["api", "v1", "User", _, "CallHistory"]
             | ["api", "v2", "call-control", ..]
@@ -506,6 +532,7 @@ mod test {
                 path,
                 query: &query,
                 authorization: Some("Bearer T"),
+                signed: None,
                 order,
             },
         );
@@ -555,7 +582,12 @@ mod test {
 
     /// `cap` call-history records a request (0: none).
     fn access_capped(cap: usize) -> Access {
-        Access::new("T".into(), "wsk-v1-K".into(), "admin", "pw", cap)
+        let app = s2s::App {
+            id: "A".into(),
+            name: "a".into(),
+            secret: "s".into(),
+        };
+        Access::new("T".into(), "wsk-v1-K".into(), "admin", "pw", app, cap)
     }
 
     fn status_as(data: &Data, authorization: &str, path: &str) -> u16 {
@@ -564,6 +596,7 @@ mod test {
             path,
             query: &[],
             authorization: Some(authorization),
+            signed: None,
             order: None,
         };
         handle(data, &[], &access(), &request).status
@@ -606,6 +639,15 @@ mod test {
         assert_eq!(
             status_as(&data, "Bearer wsk-v1-K", "/api/v1/Colleagues/"),
             200
+        );
+        // Its scopes cover phonebooks, not presence.
+        assert_eq!(
+            status_as(&data, "Bearer wsk-v1-K", "/api/v1/Contacts/"),
+            200
+        );
+        assert_eq!(
+            status_as(&data, "Bearer wsk-v1-K", "/api/v1/User/201/Presence/"),
+            401
         );
     }
 

@@ -14,6 +14,7 @@ use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use crate::data::{civil_from_days, Data};
 use crate::faults::{Echo, Fault, Faults};
 use crate::routes::{self, Reply, Request};
+use crate::s2s;
 
 const MAX_LINE: u64 = 16 * 1024;
 const MAX_HEADERS: usize = 100;
@@ -156,6 +157,8 @@ fn connection<S: Read + Write>(stream: S, raw: &TcpStream, state: &State) -> std
         let (method, target) = (method.to_string(), target.to_string());
         let mut authorization = None;
         let mut host = None;
+        // Every header, for an S2S signature's signed headers.
+        let mut headers: Vec<(String, String)> = Vec::new();
         let mut content_length = 0u64;
         let mut close = version == "HTTP/1.0";
         for _ in 0..=MAX_HEADERS {
@@ -169,6 +172,7 @@ fn connection<S: Read + Write>(stream: S, raw: &TcpStream, state: &State) -> std
                 continue;
             };
             let value = value.trim();
+            headers.push((name.trim().to_ascii_lowercase(), value.to_string()));
             match name.trim().to_ascii_lowercase().as_str() {
                 "authorization" => authorization = Some(value.to_string()),
                 "host" => host = Some(value.to_string()),
@@ -177,13 +181,15 @@ fn connection<S: Read + Write>(stream: S, raw: &TcpStream, state: &State) -> std
                 _ => {}
             }
         }
-        // GETs have no body; drain one anyway so the connection stays usable.
-        std::io::copy(
-            &mut (&mut reader).take(content_length.min(MAX_BODY)),
-            &mut std::io::sink(),
-        )?;
+        // Read whole (a signature covers it), bounded.
+        let mut body = Vec::new();
+        (&mut reader)
+            .take(content_length.min(MAX_BODY))
+            .read_to_end(&mut body)?;
         let order = state.requests.fetch_add(1, Ordering::Relaxed);
-        if authorization.is_some() && host.as_deref().is_some_and(|h| h != own_host) {
+        // S2S sends the host name alone, as Wildix's own client does.
+        let ours = |h: &str| h == own_host || h == "127.0.0.1";
+        if authorization.is_some() && host.as_deref().is_some_and(|h| !ours(h)) {
             state.foreign_auth.fetch_add(1, Ordering::Relaxed);
         }
         let (raw_path, raw_query) = target.split_once('?').unwrap_or((&target, ""));
@@ -221,6 +227,16 @@ fn connection<S: Read + Write>(stream: S, raw: &TcpStream, state: &State) -> std
                     path: &path,
                     query: &query,
                     authorization: authorization.as_deref(),
+                    signed: headers
+                        .iter()
+                        .any(|(n, _)| n == "x-app-id")
+                        .then_some(s2s::Signed {
+                            method: &method,
+                            path: raw_path,
+                            query: raw_query,
+                            headers: &headers,
+                            body: &body,
+                        }),
                     order: state.shuffle_ties.then_some(order),
                 },
             )
