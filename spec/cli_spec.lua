@@ -307,6 +307,19 @@ describe("wildix command", function()
       fails({ "me" }, 1, "^wildix: http: .*HTTP 500", { WILDIX_URL = helper.fault_url("500,500,500") })
     end)
 
+    it("should sign as an S2S app from the environment, and name its variables when refused", function()
+      local app = { WILDIX_TOKEN = false, WILDIX_APP_ID = helper.app.app_id, WILDIX_APP_NAME = helper.app.app_name,
+        WILDIX_APP_SECRET = helper.app.secret }
+      local out, err, code = wildix({ "users", "-n", "2", "--format", "csv" }, app)
+      assert.equals(0, code, err)
+      assert.matches("^name,email,extension,id\r?\n", out)
+      assert.equals(3, select(2, out:gsub("\n", "")))
+      app.WILDIX_APP_SECRET = "not-the-app-secret-42"
+      err = fails({ "users" }, 1, "^wildix: auth: .*HTTP 401", app)
+      assert.matches("check WILDIX_APP_ID, WILDIX_APP_NAME and WILDIX_APP_SECRET %(or the profile's", err)
+      assert.is_nil(err:find("not-the-app", 1, true), err)
+    end)
+
     it("should use a named account from the environment", function()
       local out, err, code = wildix({ "me", "--account", "office", "--format", "csv" },
         { WILDIX_OFFICE_URL = helper.url, WILDIX_OFFICE_TOKEN = helper.token, WILDIX_URL = "http://127.0.0.1:9" })
@@ -696,6 +709,19 @@ describe("wildix command", function()
         assert.matches("belongs to another user", refused)
         assert(os.execute("chown 0 " .. path))
       end
+      -- An S2S secret is a secret as a token is.
+      f = assert(io.open(path, "w"))
+      f:write("[default]\nurl = https://pbx.example.com\napp_id = 42\napp_name = crm\nsecret = s3cr3t-value\n")
+      f:close()
+      assert(os.execute("chmod 640 " .. path))
+      _, refused, failed = run_sys({ "me" }, fake, { XDG_CONFIG_HOME = dir })
+      assert.equals(1, failed)
+      assert.matches("holds a secret and others can read it", refused)
+      assert(os.execute("chmod 600 " .. path))
+      _, err, code = run_sys({ "me" }, fake, { XDG_CONFIG_HOME = dir })
+      assert.equals(0, code, err)
+      assert.same({ url = "https://pbx.example.com", app_id = "42", app_name = "crm", secret = "s3cr3t-value" },
+        seen.options)
       -- A url from the file never gets the environment's token.
       f = assert(io.open(path, "w"))
       f:write("[default]\nurl = https://elsewhere.example.com\n")

@@ -56,12 +56,13 @@ options:
 Dates: YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], today, yesterday, or N days or
 weeks back (--since 7d, --from 2w), read by the PBX in its own time zone;
 today is this computer's date.
-Accounts: the flags above, then WILDIX_URL and WILDIX_TOKEN (or
+Accounts: the flags above, then WILDIX_URL with WILDIX_TOKEN (or
+WILDIX_APP_ID, WILDIX_APP_NAME and WILDIX_APP_SECRET for an S2S app, or
 WILDIX_USERNAME and WILDIX_PASSWORD), WILDIX_CA_FILE, WILDIX_TIMEOUT and
 WILDIX_RETRIES (WILDIX_<NAME>_... for --account NAME), then the profile
 file, ~/.config/wildix/config: a [NAME] section per account, key = value
-lines (url, token, ca_file, timeout, ...), readable by you alone if it
-holds a token. Colour on a terminal unless NO_COLOR is set.
+lines (url, token or app_id/app_name/secret, ca_file, timeout, ...),
+readable by you alone if it holds a token or secret. Colour on a terminal unless NO_COLOR is set.
 Exit status: 0 done, 1 PBX or account error, 2 usage error, 130 interrupted.
 ]]
 M.usage = USAGE
@@ -887,6 +888,8 @@ function M.main(argv, sys)
     local prefix = profile.env_prefix(sys.account or "default")
     line = line:gsub("check 'token'", "check " .. prefix .. "TOKEN (or the profile's token)")
       :gsub("check 'username' and 'password'", "check " .. prefix .. "USERNAME and " .. prefix .. "PASSWORD")
+      :gsub("check 'app_id', 'app_name' and 'secret'", "check " .. prefix .. "APP_ID, " .. prefix .. "APP_NAME and "
+        .. prefix .. "APP_SECRET (or the profile's app_id, app_name and secret)")
     if not line:match("^wildix: ") then line = "wildix: " .. tostring(result.message) end
     sys.stderr:write(fmt.one_line(line), "\n")
     return result.kind == "argument" and 2 or 1

@@ -11,18 +11,22 @@
 --- `key = value` lines, `#` comments. As ssh asks of its files, the profile
 --- must be the user's own (or root's) and written by its owner alone
 --- (whoever can write it chooses where the token goes), and one that holds
---- a token or a password readable by its owner alone (chmod 600). A
+--- a token, a password or an S2S secret readable by its owner alone
+--- (chmod 600). A
 --- section's `url` goes with the section's credentials only: a token from
 --- the environment is never sent to a url from the file.
 local M = {}
 
 -- What a section may hold, and how each value is read.
 local KEYS = {
-  url = "text", token = "text", username = "text", password = "text", scope = "text", ca_file = "text",
+  url = "text", token = "text", username = "text", password = "text", app_id = "text", app_name = "text",
+  secret = "text", scope = "text", ca_file = "text",
   user_agent = "text", timeout = "number", connect_timeout = "number", retries = "number",
   max_requests_per_second = "number", concurrency = "number",
 }
-local CREDENTIALS = { "url", "token", "username", "password" }
+local CREDENTIALS = { "url", "token", "username", "password", "app_id", "app_name", "secret" }
+-- The values no one else may read: a file holding one must be chmod 600.
+local SECRETS = { token = true, password = true, secret = true }
 -- Settings a flag or a variable may also give, with the flag's name.
 local TUNING = { ca_file = "--ca-file", timeout = "--timeout", retries = "--retries", connect_timeout = false,
   scope = false, user_agent = false, max_requests_per_second = false, concurrency = false }
@@ -83,7 +87,7 @@ function M.read(path, file_mode)
           value = number
         end
         section[key] = value
-        if key == "token" or key == "password" then secret = secret or key end
+        if SECRETS[key] then secret = secret or key end
       end
     end
   end
@@ -124,7 +128,9 @@ function M.options(account, flags, getenv, file_mode)
     for _, key in ipairs(CREDENTIALS) do options[key] = section[key] end
     -- Without credentials beside it, the module would take the
     -- environment's: the file would choose where they go.
-    if section.url and not (section.token or section.username or section.password) then
+    local given = false
+    for i = 2, #CREDENTIALS do given = given or section[CREDENTIALS[i]] ~= nil end
+    if section.url and not given then
       config_error(("%s gives account '%s' a url but no token: put the token beside it (chmod 600), "
         .. "or set %sURL with %sTOKEN; a token from the environment never goes to a url from the file")
         :format(path, account, prefix, prefix))
