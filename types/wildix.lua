@@ -5,8 +5,11 @@
 
 ---@class wildix.Options
 ---@field url? string PBX address, https:// (http:// only for loopback hosts); else WILDIX_[NAME_]URL
----@field token? string API key (wsk-v1-…), PBX token (access_…) or OAuth token, sent as Bearer
----@field username? string with password, instead of token: HTTP Basic auth
+---@field app_id? string S2S app id (X-APP-ID), with app_name and secret: requests signed with a fresh JWT
+---@field app_name? string S2S app name (the JWT's iss)
+---@field secret? string S2S app secret: signs each request; never shown
+---@field token? string PBX token (access_…), OAuth token or company API key (wsk-v1-…), sent as Bearer
+---@field username? string with password: HTTP Basic auth (WMS 5+ may refuse it from outside the PBX)
 ---@field password? string goes with username; a secret like the token
 ---@field timeout? number seconds for a whole call, retries and waits included (default 30)
 ---@field connect_timeout? number seconds to connect (default 10)
