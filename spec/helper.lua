@@ -157,6 +157,22 @@ function helper.stats(url)
   }
 end
 
+--- The writes a sandbox (the shared one, or the one at url) received, in
+--- order: { method, path, query ("k=v&…"), content_type, body (JSON text) }.
+function helper.writes(url)
+  local port = url and url:match(":(%d+)$") or helper.port
+  local p = assert(io.popen(SANDBOX .. " --writes " .. port))
+  local list = {}
+  for line in p:lines() do
+    local method, path, query, content_type, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
+    if method then
+      list[#list + 1] = { method = method, path = path, query = query, content_type = content_type, body = body }
+    end
+  end
+  p:close()
+  return list
+end
+
 --- The interpreter running these specs.
 function helper.interpreter()
   local env = os.getenv("WILDIX_SPEC_LUA")

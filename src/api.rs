@@ -5,7 +5,7 @@ use crate::catalogue::{Function, Needs, FUNCTIONS};
 use crate::config::Scope;
 use crate::decode::Shape;
 use crate::normalize::{RecordKind, COLLEAGUE_NUMBERS, CONTACT_NUMBERS};
-use crate::params::{Params, Spec};
+use crate::params::{Field, Params, Spec};
 
 /// The six functions, and those beyond them: each a row of
 /// `catalogue::FUNCTIONS`, in this order.
@@ -25,6 +25,18 @@ pub(crate) enum Operation {
     LookupNumber,
     ListRegistrations,
     ListActiveCalls,
+    MakeCall,
+    AnswerCall,
+    HangupCall,
+    HoldCall,
+    ResumeCall,
+    TransferCall,
+    SendDtmf,
+    SendSms,
+    SetPresence,
+    CreateContact,
+    UpdateContact,
+    DeleteContact,
 }
 
 impl Operation {
@@ -141,6 +153,37 @@ pub(crate) enum Plan {
     /// Searches whose records are kept when one of their number fields is
     /// the number looked up (`lookup_number`), in order: colleagues first.
     Lookup(Vec<Search>),
+    /// A write, sent at most once (src/write.rs); `fallback`, for a PBX
+    /// that answers 404 because it lacks the route: `make_call` through
+    /// `Originate/Call`.
+    Write {
+        write: Write,
+        fallback: Option<Write>,
+    },
+}
+
+/// A write's request: what `dry_run` returns and what is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Write {
+    pub method: &'static str,
+    pub request: Request,
+    pub body: Option<Body>,
+}
+
+/// A write's body: JSON (call control, SMS, presence) or a form whose
+/// fields nest as `data[name]` (contacts); docs/pbx.md, "Writes".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Body {
+    Json(Vec<(&'static str, Field)>),
+    Form(Vec<(&'static str, Field)>),
+}
+
+impl Body {
+    pub(crate) fn fields(&self) -> &[(&'static str, Field)] {
+        match self {
+            Body::Json(fields) | Body::Form(fields) => fields,
+        }
+    }
 }
 
 /// One search of `lookup_number`.
@@ -160,6 +203,7 @@ impl Plan {
             Plan::List { .. } | Plan::Find { .. } | Plan::All(_) | Plan::Lookup(_) => {
                 Shape::List(kind)
             }
+            Plan::Write { .. } => Shape::Record(kind),
         }
     }
 }
@@ -238,6 +282,18 @@ pub(crate) fn plan(op: Operation, params: &Params, scope: Scope) -> Plan {
             Request::new("/api/v2/call-control/list-calls")
                 .with("user", params.extension.clone().unwrap_or_default()),
         ),
+        Operation::MakeCall
+        | Operation::AnswerCall
+        | Operation::HangupCall
+        | Operation::HoldCall
+        | Operation::ResumeCall
+        | Operation::TransferCall
+        | Operation::SendDtmf
+        | Operation::SendSms
+        | Operation::SetPresence
+        | Operation::CreateContact
+        | Operation::UpdateContact
+        | Operation::DeleteContact => write_plan(op, params),
         Operation::LookupNumber => {
             // The PBX's search is a substring match on the number as stored
             // ("02 5551 2003", "+39…", "0039…"): its last four digits are in
@@ -269,6 +325,124 @@ pub(crate) fn plan(op: Operation, params: &Params, scope: Scope) -> Plan {
                 },
             ])
         }
+    }
+}
+
+/// A write's requests, as docs/pbx.md ("Writes") records them.
+fn write_plan(op: Operation, params: &Params) -> Plan {
+    let text = |name: &str| params.text(name).map(|t| Field::Text(t.to_string()));
+    // The fields given, under the PBX's names.
+    let fields = |names: &[(&'static str, &str)]| -> Vec<(&'static str, Field)> {
+        names
+            .iter()
+            .filter_map(|(pbx, ours)| Some((*pbx, text(ours)?)))
+            .collect()
+    };
+    // Call control acts for `extension`, sent as `user`; without it the
+    // PBX acts for the credential's own user.
+    let control = |action: &str, body: &[(&'static str, &str)]| {
+        let mut request = Request::new(format!("/api/v2/call-control/{action}"));
+        if let Some(user) = params.text("extension") {
+            request.query.push(("user", user.to_string()));
+        }
+        Write {
+            method: "POST",
+            request,
+            body: Some(Body::Json(fields(body))),
+        }
+    };
+    let only = |write: Write| Plan::Write {
+        write,
+        fallback: None,
+    };
+    let contact = || {
+        Body::Form(vec![(
+            "data",
+            Field::Map(fields(&[
+                ("phonebook_id", "phonebook_id"),
+                ("name", "name"),
+                ("phone", "phone"),
+                ("mobile", "mobile"),
+                ("email", "email"),
+                ("organization", "organization"),
+                ("type", "type"),
+            ])),
+        )])
+    };
+    let id = encode(params.text("id").unwrap_or_default());
+    match op {
+        Operation::MakeCall => Plan::Write {
+            write: control("make-call", &[("destination", "to"), ("device", "device")]),
+            // Only the credential's own user can be rung this way.
+            fallback: (params.text("extension").is_none() && params.text("device").is_none()).then(
+                || Write {
+                    method: "POST",
+                    request: Request::new("/api/v1/Originate/Call"),
+                    body: Some(Body::Json(fields(&[("number", "to")]))),
+                },
+            ),
+        },
+        Operation::AnswerCall => only(control(
+            "answer",
+            &[("sipCallId", "call_id"), ("device", "device")],
+        )),
+        Operation::HangupCall => only(control("hangup", &[("sipCallId", "call_id")])),
+        Operation::HoldCall => only(control("hold", &[("sipCallId", "call_id")])),
+        Operation::ResumeCall => only(control("unhold", &[("sipCallId", "call_id")])),
+        Operation::TransferCall => only(control(
+            if params.flag("attended") {
+                "attendant-transfer"
+            } else {
+                "blind-transfer"
+            },
+            &[("sipCallId", "call_id"), ("destination", "to")],
+        )),
+        Operation::SendDtmf => only(control(
+            "dtmf",
+            &[("sipCallId", "call_id"), ("digits", "digits")],
+        )),
+        Operation::SendSms => only(Write {
+            method: "POST",
+            request: Request::new("/api/v1/originate/sms"),
+            body: Some(Body::Json(fields(&[
+                ("number", "to"),
+                ("message", "text"),
+                ("from", "from"),
+            ]))),
+        }),
+        Operation::SetPresence => {
+            let mut body = fields(&[("status", "status"), ("message", "message")]);
+            // Sent as the PBX writes it: DD/MM/YYYY HH:MM, UTC.
+            if let Some(at) = params.text("until") {
+                let until = format!("{}/{}/{} {}", &at[8..10], &at[5..7], &at[..4], &at[11..16]);
+                body.push(("until", Field::Text(until)));
+            }
+            let request = match params.text("extension") {
+                Some(ext) => Request::new(format!("/api/v1/User/{}/Presence/", encode(ext))),
+                None => Request::new("/api/v1/Personal/Presence"),
+            };
+            only(Write {
+                method: "PUT",
+                request,
+                body: Some(Body::Json(body)),
+            })
+        }
+        Operation::CreateContact => only(Write {
+            method: "POST",
+            request: Request::new("/api/v1/Contacts/"),
+            body: Some(contact()),
+        }),
+        Operation::UpdateContact => only(Write {
+            method: "PUT",
+            request: Request::new(format!("/api/v1/Contacts/{id}")),
+            body: Some(contact()),
+        }),
+        Operation::DeleteContact => only(Write {
+            method: "DELETE",
+            request: Request::new(format!("/api/v1/Contacts/{id}")),
+            body: None,
+        }),
+        _ => unreachable!("write_plan is called for writes"),
     }
 }
 
@@ -356,6 +530,45 @@ pub(crate) fn not_found_message(op: Operation, params: &Params) -> String {
     }
 }
 
+/// Fields as JSON: what a JSON body is, and what S2S signs of any body.
+pub(crate) fn json_of(fields: &[(&'static str, Field)]) -> serde_json::Value {
+    serde_json::Value::Object(
+        fields
+            .iter()
+            .map(|(name, field)| {
+                let value = match field {
+                    Field::Text(t) => serde_json::Value::from(t.as_str()),
+                    Field::Bool(b) => serde_json::Value::from(*b),
+                    Field::Map(inner) => json_of(inner),
+                };
+                (name.to_string(), value)
+            })
+            .collect(),
+    )
+}
+
+/// Fields as a form, nested ones as `data[name]=…` (`+` as `%2B`: a raw
+/// `+` would arrive as a space).
+pub(crate) fn form_of(fields: &[(&'static str, Field)]) -> String {
+    fn pairs(prefix: &str, fields: &[(&'static str, Field)], out: &mut Vec<String>) {
+        for (name, field) in fields {
+            let key = if prefix.is_empty() {
+                name.to_string()
+            } else {
+                format!("{prefix}[{name}]")
+            };
+            match field {
+                Field::Text(t) => out.push(format!("{}={}", encode(&key), encode(t))),
+                Field::Bool(b) => out.push(format!("{}={}", encode(&key), u8::from(*b))),
+                Field::Map(inner) => pairs(&key, inner, out),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    pairs("", fields, &mut out);
+    out.join("&")
+}
+
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 pub(crate) fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -391,6 +604,7 @@ mod test {
                 start,
                 limit,
             } => request.page(start, u64::from(limit)).target(),
+            Plan::Write { write, .. } => format!("{} {}", write.method, write.request.target()),
         }
     }
 

@@ -20,14 +20,38 @@ use crate::params::{Required, Spec};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Access {
     Read,
+    /// Sent at most once, only when the account allows it (src/write.rs).
+    Write,
 }
 
 impl Access {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Access::Read => "read",
+            Access::Write => "write",
         }
     }
+}
+
+/// How a write's parameter is checked (`params::validate`); reads' are
+/// checked by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Check {
+    /// A number or an extension to dial: digits, a leading `+`, and the
+    /// `( ) - . /` and spaces people write (sent without them).
+    Dial,
+    /// An opaque id (a call's `sipCallId`, a contact id, an extension).
+    Id,
+    /// DTMF: 1 to 32 of `0-9*#`.
+    Digits,
+    /// Text of 1 to this many bytes; line breaks and tabs only among
+    /// control characters.
+    Text(usize),
+    /// One of the row's `values`.
+    Choice,
+    /// `YYYY-MM-DD HH:MM`, UTC.
+    Until,
+    Bool,
 }
 
 /// The credential a function needs beyond any valid one.
@@ -53,6 +77,8 @@ pub(crate) struct Param {
     /// The only values it takes, when there is such a list.
     pub values: &'static [&'static str],
     pub description: &'static str,
+    /// A write's rule; `None`: a read's, by name.
+    pub check: Option<Check>,
 }
 
 /// The iterator that walks a list function: its list's parameters but
@@ -99,6 +125,7 @@ const fn param(name: &'static str, ty: &'static str, description: &'static str) 
         default: None,
         values: &[],
         description,
+        check: None,
     }
 }
 
@@ -240,8 +267,169 @@ const fn read(op: Operation, name: &'static str, summary: &'static str) -> Funct
     }
 }
 
+/// A write's parameter, checked by `check`.
+const fn arg(name: &'static str, check: Check, description: &'static str) -> Param {
+    let ty = match check {
+        Check::Bool => "boolean",
+        _ => "string",
+    };
+    Param {
+        check: Some(check),
+        ..param(name, ty, description)
+    }
+}
+
+const fn required(param: Param) -> Param {
+    Param {
+        required: true,
+        ..param
+    }
+}
+
+const DRY_RUN: Param = Param {
+    default: Some("false"),
+    ..arg(
+        "dry_run",
+        Check::Bool,
+        "check and build the request, return it, send nothing",
+    )
+};
+const ACTOR: Param = arg(
+    "extension",
+    Check::Id,
+    "the extension acting (sent as user); required with a company key or an S2S app, which have no user",
+);
+const CALL_ID: Param = required(arg(
+    "call_id",
+    Check::Id,
+    "the call's sipCallId, from list_active_calls",
+));
+const DEVICE: Param = arg(
+    "device",
+    Check::Id,
+    "which of the extension's devices (absent: its default)",
+);
+/// Presence states `set_presence` takes, as the PBX spells them.
+pub(crate) const PRESENCE_STATES: &[&str] = &["available", "away", "dnd"];
+/// Contact types (the phonebook's; `blacklist` blocks the number).
+pub(crate) const CONTACT_TYPES: &[&str] = &["external", "internal", "whitelist", "blacklist"];
+/// Longest SMS text, in bytes.
+pub(crate) const MAX_SMS_BYTES: usize = 1600;
+
+const MAKE_CALL: &[Param] = &[
+    required(arg("to", Check::Dial, "the number or extension to call")),
+    ACTOR,
+    DEVICE,
+    DRY_RUN,
+];
+const ANSWER_CALL: &[Param] = &[CALL_ID, ACTOR, DEVICE, DRY_RUN];
+const CALL_ACTION: &[Param] = &[CALL_ID, ACTOR, DRY_RUN];
+const TRANSFER_CALL: &[Param] = &[
+    CALL_ID,
+    required(arg("to", Check::Dial, "where the call goes")),
+    ACTOR,
+    Param {
+        default: Some("false"),
+        ..arg(
+            "attended",
+            Check::Bool,
+            "an attended transfer (the PBX's attendant-transfer) instead of a blind one",
+        )
+    },
+    DRY_RUN,
+];
+const SEND_DTMF: &[Param] = &[
+    CALL_ID,
+    required(arg("digits", Check::Digits, "1 to 32 of 0-9 * #")),
+    ACTOR,
+    DRY_RUN,
+];
+const SEND_SMS: &[Param] = &[
+    required(arg("to", Check::Dial, "the mobile number to text")),
+    required(arg(
+        "text",
+        Check::Text(MAX_SMS_BYTES),
+        "the message, 1 to 1600 bytes",
+    )),
+    arg("from", Check::Dial, "the sender number or extension"),
+    DRY_RUN,
+];
+const SET_PRESENCE: &[Param] = &[
+    required(Param {
+        values: PRESENCE_STATES,
+        ..arg("status", Check::Choice, "the presence state")
+    }),
+    arg("message", Check::Text(256), "a status text shown with it"),
+    arg("until", Check::Until, "when it ends: YYYY-MM-DD HH:MM, UTC"),
+    arg(
+        "extension",
+        Check::Id,
+        "whose presence (absent: the credential's own user)",
+    ),
+    DRY_RUN,
+];
+const CONTACT_NAME: Param = arg("name", Check::Text(256), "the contact's name");
+const CONTACT_FIELDS: [Param; 6] = [
+    arg("phone", Check::Dial, "office phone"),
+    arg("mobile", Check::Dial, "mobile phone"),
+    arg("email", Check::Text(256), "email address"),
+    arg("organization", Check::Text(256), "company"),
+    Param {
+        values: CONTACT_TYPES,
+        ..arg(
+            "type",
+            Check::Choice,
+            "the contact's type; blacklist blocks the number",
+        )
+    },
+    DRY_RUN,
+];
+const CREATE_CONTACT: &[Param] = &[
+    required(arg("phonebook_id", Check::Id, "the phonebook it goes in")),
+    required(CONTACT_NAME),
+    CONTACT_FIELDS[0],
+    CONTACT_FIELDS[1],
+    CONTACT_FIELDS[2],
+    CONTACT_FIELDS[3],
+    CONTACT_FIELDS[4],
+    CONTACT_FIELDS[5],
+];
+const UPDATE_CONTACT: &[Param] = &[
+    required(arg("id", Check::Id, "the contact's id")),
+    arg("phonebook_id", Check::Id, "move it to this phonebook"),
+    CONTACT_NAME,
+    CONTACT_FIELDS[0],
+    CONTACT_FIELDS[1],
+    CONTACT_FIELDS[2],
+    CONTACT_FIELDS[3],
+    CONTACT_FIELDS[4],
+    CONTACT_FIELDS[5],
+];
+const DELETE_CONTACT: &[Param] = &[required(arg("id", Check::Id, "the contact's id")), DRY_RUN];
+
+const fn write(op: Operation, name: &'static str, summary: &'static str) -> Function {
+    Function {
+        access: Access::Write,
+        returns: "{ ok = true }",
+        ..read(op, name, summary)
+    }
+}
+
+const fn call_control(
+    op: Operation,
+    name: &'static str,
+    summary: &'static str,
+    params: &'static [Param],
+) -> Function {
+    Function {
+        params,
+        scopes: &["callcontrol"],
+        ..write(op, name, summary)
+    }
+}
+
 /// Every function, in `Operation`'s order (`Operation::row` indexes it).
-pub(crate) const FUNCTIONS: [Function; 14] = [
+pub(crate) const FUNCTIONS: [Function; 26] = [
     Function {
         params: LIST_CALLS,
         returns: "{ calls, total, page, limit, has_more }: call records, newest first",
@@ -414,6 +602,95 @@ pub(crate) const FUNCTIONS: [Function; 14] = [
             Operation::ListActiveCalls,
             "list_active_calls",
             "An extension's calls in progress (experimental: needs call control).",
+        )
+    },
+    Function {
+        returns: "{ ok = true, via = \"call_control\" | \"originate\" }",
+        ..call_control(
+            Operation::MakeCall,
+            "make_call",
+            "Places a call: the extension's phone rings, then dials to.",
+            MAKE_CALL,
+        )
+    },
+    call_control(
+        Operation::AnswerCall,
+        "answer_call",
+        "Answers a ringing call.",
+        ANSWER_CALL,
+    ),
+    call_control(
+        Operation::HangupCall,
+        "hangup_call",
+        "Hangs up a call.",
+        CALL_ACTION,
+    ),
+    call_control(
+        Operation::HoldCall,
+        "hold_call",
+        "Puts a call on hold.",
+        CALL_ACTION,
+    ),
+    call_control(
+        Operation::ResumeCall,
+        "resume_call",
+        "Takes a call off hold.",
+        CALL_ACTION,
+    ),
+    call_control(
+        Operation::TransferCall,
+        "transfer_call",
+        "Transfers a call to another number or extension.",
+        TRANSFER_CALL,
+    ),
+    call_control(
+        Operation::SendDtmf,
+        "send_dtmf",
+        "Sends touch-tone digits on a call.",
+        SEND_DTMF,
+    ),
+    Function {
+        params: SEND_SMS,
+        ..write(
+            Operation::SendSms,
+            "send_sms",
+            "Sends a text message (SMS).",
+        )
+    },
+    Function {
+        params: SET_PRESENCE,
+        ..write(
+            Operation::SetPresence,
+            "set_presence",
+            "Sets a user's presence: available, away or do not disturb.",
+        )
+    },
+    Function {
+        params: CREATE_CONTACT,
+        returns: "the new contact record, with its id",
+        scopes: &["phonebooks"],
+        ..write(
+            Operation::CreateContact,
+            "create_contact",
+            "Adds a contact to a phonebook (type blacklist blocks its number).",
+        )
+    },
+    Function {
+        params: UPDATE_CONTACT,
+        scopes: &["phonebooks"],
+        ..write(
+            Operation::UpdateContact,
+            "update_contact",
+            "Changes a contact's fields.",
+        )
+    },
+    Function {
+        params: DELETE_CONTACT,
+        scopes: &["phonebooks"],
+        ..write(
+            Operation::DeleteContact,
+            "delete_contact",
+            "Deletes a contact.",
         )
     },
 ];

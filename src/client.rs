@@ -97,6 +97,10 @@ impl Client {
         self.http.config()
     }
 
+    pub(crate) fn http(&self) -> &Http {
+        &self.http
+    }
+
     /// Runs `op` with the caller's parameter table (`None`: no argument).
     /// Every error names the function.
     #[cfg(test)]
@@ -112,6 +116,11 @@ impl Client {
         table: Option<&[(Arg, Arg)]>,
         builds: Option<&mut dyn Builds>,
     ) -> Result<Out, Error> {
+        if crate::write::is_write(op) {
+            // No hook on this path (the Lua face has one: src/shim.lua).
+            let prepared = self.prepare(op, table)?;
+            return self.send(&prepared);
+        }
         let params = params::validate(op.spec(), table).map_err(|e| e.in_function(op.name()))?;
         self.run(op, &params, builds)
             .map_err(|e| e.in_function(op.name()))
@@ -182,6 +191,7 @@ impl Client {
                     None => Err(Error::status(404, missing).with_request("GET", &request.path)),
                 }
             }
+            Plan::Write { .. } => Err(Error::internal()),
             Plan::List {
                 request,
                 start,
@@ -476,7 +486,7 @@ impl Client {
                 let message = format!(
                     "{}{user}; {}",
                     error.message(),
-                    credentials.auth_hint(op.row().scopes, false)
+                    credentials.auth_hint(op.row().scopes, crate::write::is_write(op))
                 );
                 error.with_message(message)
             }

@@ -29,6 +29,8 @@ pub(crate) const OPTION_KEYS: &[&str] = &[
     "max_response_bytes",
     "max_requests_per_second",
     "concurrency",
+    "writes",
+    "before_write",
 ];
 
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -99,6 +101,58 @@ pub(crate) struct Config {
     max_response_bytes: u64,
     max_requests_per_second: Option<f64>,
     concurrency: u32,
+    writes: Writes,
+}
+
+/// Which writes an account may send (`writes`; off by default).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Writes {
+    None,
+    All,
+    Only(Vec<String>),
+}
+
+impl Writes {
+    /// `true`/`false`, or a list of write names (a Lua list arrives as
+    /// "a,b"); from the environment also `1`/`0`.
+    fn parse(value: &Arg, from: &str) -> Result<Writes, Error> {
+        let text = match value {
+            Arg::Bool(true) => return Ok(Writes::All),
+            Arg::Bool(false) => return Ok(Writes::None),
+            Arg::Str(bytes) => String::from_utf8_lossy(bytes).trim().to_string(),
+            _ => String::new(),
+        };
+        match text.as_str() {
+            "1" | "true" => return Ok(Writes::All),
+            "0" | "false" => return Ok(Writes::None),
+            _ => {}
+        }
+        let writes: Vec<&str> = crate::catalogue::FUNCTIONS
+            .iter()
+            .filter(|f| f.access == crate::catalogue::Access::Write)
+            .map(|f| f.name)
+            .collect();
+        let names: Vec<String> = text.split(',').map(|n| n.trim().to_string()).collect();
+        match names.iter().find(|n| !writes.contains(&n.as_str())) {
+            None if !text.is_empty() => Ok(Writes::Only(names)),
+            found => Err(Error::config(format!(
+                "{from} must be true, false or a list of write functions ({}), got {}",
+                writes.join(", "),
+                match found {
+                    Some(name) if !text.is_empty() => format!("'{}'", name.escape_debug()),
+                    _ => value.describe(),
+                }
+            ))),
+        }
+    }
+
+    pub(crate) fn allows(&self, name: &str) -> bool {
+        match self {
+            Writes::None => false,
+            Writes::All => true,
+            Writes::Only(names) => names.iter().any(|n| n == name),
+        }
+    }
 }
 
 impl Config {
@@ -133,7 +187,9 @@ impl Config {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_requests_per_second: None,
             concurrency: DEFAULT_CONCURRENCY,
+            writes: Writes::None,
         };
+        let mut writes = None;
         for (key, value) in options.unwrap_or_default() {
             let key = match key {
                 Arg::Str(bytes) => std::str::from_utf8(bytes).ok(),
@@ -172,6 +228,14 @@ impl Config {
                             )))
                         }
                     }
+                }
+                "writes" => writes = Some(Writes::parse(value, "'writes'")?),
+                // The Lua face keeps the function (src/shim.lua).
+                "before_write" => {
+                    return Err(Error::config(format!(
+                        "'before_write' must be a function, got {}",
+                        value.type_name()
+                    )))
                 }
                 "ca_file" => config.ca_certs = Some(load_ca_file(&string_option(key, value)?)?),
                 "user_agent" => {
@@ -217,6 +281,13 @@ impl Config {
             }
         }
         let credentials = given.into_credentials(account, &|key| vars.var(key))?;
+        config.writes = match writes {
+            Some(writes) => writes,
+            None => match from_env(&vars.var("writes")) {
+                Some(text) => Writes::parse(&Arg::Str(text.into_bytes()), &vars.var("writes"))?,
+                None => Writes::None,
+            },
+        };
         let (url, credentials) = match (url, credentials) {
             (Some(url), Some(credentials)) => (url, credentials),
             (None, None) if options.is_none() => {
@@ -279,6 +350,11 @@ impl Config {
     }
     pub(crate) fn max_requests_per_second(&self) -> Option<f64> {
         self.max_requests_per_second
+    }
+
+    /// Which writes the account may send.
+    pub(crate) fn writes(&self) -> &Writes {
+        &self.writes
     }
 
     /// Requests a scan keeps in flight, 1 to 16.

@@ -26,6 +26,9 @@ pub(crate) enum Kind {
     Tls,
     /// The body is not the JSON we expect, or is too large.
     Decode,
+    /// A write the account does not allow, or that `before_write` stopped:
+    /// nothing was sent.
+    Refused,
     /// The user interrupted the call (Ctrl-C): never an error object, the
     /// Lua side raises the interpreter's own "interrupted!" (src/cancel.rs).
     Interrupted,
@@ -50,6 +53,7 @@ impl Kind {
             Kind::Network => "network",
             Kind::Tls => "tls",
             Kind::Decode => "decode",
+            Kind::Refused => "refused",
             Kind::Interrupted => "interrupted",
             Kind::Raised => "raised",
         }

@@ -1,6 +1,6 @@
 //! Step 2: one GET to the PBX, on the process's shared keep-alive pool
 //! (`pool`): timeouts, retries with backoff, bounded bodies, same-origin
-//! redirects only.
+//! redirects only. A write (`send`) goes once: no retry, no redirect.
 
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -9,12 +9,14 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use ureq::http::{header, Response, Uri};
 use ureq::{Agent, Body};
 
+use crate::api;
 use crate::cancel;
 use crate::config::{Config, Origin};
 use crate::decode;
 use crate::error::{Error, Kind};
 use crate::fork::PerProcess;
 use crate::pool;
+use crate::s2s;
 use crate::throttle::Bucket;
 
 /// First backoff step; doubles per retry up to `BACKOFF_CAP` (full jitter).
@@ -160,6 +162,106 @@ impl Http {
         }
     }
 
+    /// Sends a write once: never retried, no redirect followed (a write
+    /// must not land twice, nor where it was not aimed). The error says
+    /// whether the PBX may have acted: `retryable` only when nothing
+    /// reached it (no connection, a 429).
+    pub(crate) fn send(
+        &self,
+        method: &'static str,
+        target: &str,
+        body: Option<&api::Body>,
+        deadline: Instant,
+    ) -> Result<Vec<u8>, Error> {
+        let path = target.split('?').next().unwrap_or(target).to_string();
+        let url = format!("{}{}", self.config.base_url(), target);
+        let before = |e: Error| write_error(e, Sent::No).with_request(method, &path);
+        if let Some(bucket) = self.bucket() {
+            bucket.take(deadline).map_err(before)?;
+        }
+        let budget = deadline.saturating_duration_since(Instant::now());
+        if budget < MIN_ATTEMPT {
+            return Err(before(spent(&self.config)));
+        }
+        let value = body.map(|b| api::json_of(b.fields()));
+        let signed = match (body, &value) {
+            (Some(api::Body::Json(_)), Some(v)) => Some(s2s::Body::Json(v)),
+            (Some(api::Body::Form(_)), Some(v)) => Some(s2s::Body::Form(v)),
+            _ => None,
+        };
+        let headers = self
+            .config
+            .credentials()
+            .headers(method, &url, signed)
+            .map_err(before)?;
+        let (content_type, bytes) = match (body, &value) {
+            (Some(api::Body::Json(_)), Some(v)) => ("application/json", v.to_string().into_bytes()),
+            (Some(api::Body::Form(fields)), _) => (
+                "application/x-www-form-urlencoded",
+                api::form_of(fields).into_bytes(),
+            ),
+            _ => ("", Vec::new()),
+        };
+        let typed = headers.iter().any(|(name, _)| *name == "content-type");
+        // The same headers and timeouts on a builder with or without a body.
+        macro_rules! prepared {
+            ($request:expr) => {{
+                let mut request = $request;
+                for (name, value) in &headers {
+                    request = request.header(*name, value);
+                }
+                if !content_type.is_empty() && !typed {
+                    request = request.header(header::CONTENT_TYPE, content_type);
+                }
+                request
+                    .header(header::ACCEPT, "application/json")
+                    .header(header::USER_AGENT, self.config.user_agent())
+                    .config()
+                    .timeout_global(Some(budget))
+                    .timeout_connect(Some(self.config.connect_timeout()))
+                    .build()
+            }};
+        }
+        let sent = match method {
+            "POST" => prepared!(self.agent().post(&url)).send(&bytes[..]),
+            "PUT" => prepared!(self.agent().put(&url)).send(&bytes[..]),
+            _ => prepared!(self.agent().delete(&url)).call(),
+        };
+        let failed = |e: Error, sent: Sent| {
+            let e = write_error(e, sent).with_request(method, &path);
+            match self.config.credentials().redact(e.message()) {
+                Some(message) => e.with_message(message),
+                None => e,
+            }
+        };
+        let mut response = match sent {
+            Ok(response) => response,
+            Err(e) => {
+                let sent = transport_sent(&e);
+                return Err(failed(map_ureq(e, &self.config), sent));
+            }
+        };
+        let status = response.status().as_u16();
+        if (200..300).contains(&status) {
+            return read_body(&mut response, &self.config)
+                .map_err(|f| failed(f.error, Sent::Maybe));
+        }
+        if response.status().is_redirection() {
+            let error = Error::status(
+                status,
+                "the PBX redirected the write; not followed, so nothing was done there (set 'url' to the address it redirects to)",
+            );
+            return Err(failed(error, Sent::Refused));
+        }
+        let failure = status_failure(status, &mut response, &self.config);
+        let sent = match status {
+            429 => Sent::No,
+            500..=599 => Sent::Maybe,
+            _ => Sent::Refused,
+        };
+        Err(failed(failure.error, sent))
+    }
+
     /// One attempt, following same-origin redirects, all before `deadline`;
     /// each request takes a token, but one already `paid` for.
     fn attempt(
@@ -244,6 +346,49 @@ impl Http {
             )),
             None => Err(invalid()),
         }
+    }
+}
+
+/// Whether a write reached the PBX.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sent {
+    /// Certainly not: it may be sent again.
+    No,
+    /// Sent, and no answer (or a 5xx) came: the PBX may have acted.
+    Maybe,
+    /// The PBX answered that it did not do it (a 4xx): sending it again
+    /// gets the same answer.
+    Refused,
+}
+
+/// A failed write's error: what the kind says, plus whether the PBX may
+/// have acted, which decides `retryable`.
+fn write_error(error: Error, sent: Sent) -> Error {
+    let (note, retryable) = match sent {
+        Sent::No => ("; nothing reached the PBX: it is safe to send again", true),
+        Sent::Maybe => (
+            "; the request was sent and the PBX may have carried it out: check before sending it again",
+            false,
+        ),
+        Sent::Refused => ("", false),
+    };
+    let message = format!("{}{note}", error.message());
+    error.with_message(message).with_retryable(retryable)
+}
+
+/// Whether a transport error leaves a request unsent: a host not found,
+/// a connection or TLS set-up that failed. Anything later may have
+/// reached the PBX.
+fn transport_sent(error: &ureq::Error) -> Sent {
+    use std::io::ErrorKind as K;
+    match error {
+        ureq::Error::HostNotFound
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect)
+        | ureq::Error::Rustls(_)
+        | ureq::Error::Tls(_) => Sent::No,
+        ureq::Error::Io(io) if io.kind() == K::ConnectionRefused => Sent::No,
+        _ => Sent::Maybe,
     }
 }
 

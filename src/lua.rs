@@ -24,6 +24,7 @@ use crate::params::{self, Arg};
 use crate::reply::Out;
 use crate::scan::Scan;
 use crate::terminal;
+use crate::write::Prepared;
 
 /// The pure-Lua shim: accounts, aliases, docs, error objects.
 const SHIM: &str = include_str!("shim.lua");
@@ -230,6 +231,15 @@ pub fn open(lua: &Lua) -> Result<Table> {
         lua.create_function(|lua, message: String| error_object(lua, &Error::argument(message)))?,
     )?;
     core.set(
+        "refused_error",
+        lua.create_function(|lua, message: String| {
+            error_object(
+                lua,
+                &Error::new(Kind::Refused, message).with_retryable(false),
+            )
+        })?,
+    )?;
+    core.set(
         "config_error",
         lua.create_function(|lua, message: String| error_object(lua, &Error::config(message)))?,
     )?;
@@ -258,8 +268,8 @@ fn decode_only(
             page.take(list.build(body, shape, fields, u64::MAX)?, 0, u64::MAX);
             page.into_all(op)
         }
-        // One record, as a lookup returns it.
-        Plan::Record(_) | Plan::Find { .. } => {
+        // One record, as a lookup returns it (a write's answer too).
+        Plan::Record(_) | Plan::Find { .. } | Plan::Write { .. } => {
             let decoded = decode::decode_fields(body, Shape::Record(op.record_kind()), fields)?;
             Out::Value(decoded.tape, 0)
         }
@@ -273,6 +283,7 @@ enum Made {
     Out(Out),
     Client(ClientHandle),
     Scan(ScanHandle),
+    Write(WriteHandle),
     /// The end of a scan.
     Nothing,
 }
@@ -391,6 +402,7 @@ fn reply(
         }
         Ok(Made::Client(client)) => LuaValue::UserData(lua.create_userdata(client)?),
         Ok(Made::Scan(scan)) => LuaValue::UserData(lua.create_userdata(scan)?),
+        Ok(Made::Write(write)) => LuaValue::UserData(lua.create_userdata(write)?),
         Ok(Made::Nothing) => LuaValue::Nil,
         Ok(Made::Out(mut out)) => {
             let pushed = match lua.app_data_ref::<lua_push::Entry>() {
@@ -434,6 +446,18 @@ impl UserData for ClientHandle {
             });
             reply(lua, result.map(Made::Scan), None)
         });
+        // A write, checked and built: `describe()` for a dry run or the
+        // `before_write` hook, then `send()`, once (src/write.rs).
+        methods.add_method(
+            "prepare",
+            |lua, this, (name, table): (LuaValue, LuaValue)| {
+                let result = prepare(&name, &table).and_then(|(op, pairs)| {
+                    guard(|| this.0.prepare(op, pairs.as_deref()))
+                        .map(|prepared| WriteHandle(Arc::clone(&this.0), prepared))
+                });
+                reply(lua, result.map(Made::Write), None)
+            },
+        );
         methods.add_method("account", |_, this, ()| {
             Ok(this.0.config().account().to_string())
         });
@@ -445,6 +469,23 @@ impl UserData for ClientHandle {
                 config.base_url(),
                 config.credentials()
             ))
+        });
+    }
+}
+
+/// A prepared write held by the shim between its description and its
+/// sending.
+struct WriteHandle(Arc<Client>, Prepared);
+
+impl UserData for WriteHandle {
+    fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
+        methods.add_method("describe", |lua, this, ()| {
+            let out = this.1.describe(this.0.config().account());
+            reply(lua, Ok(Made::Out(out)), None)
+        });
+        methods.add_method("send", |lua, this, ()| {
+            let result = guard_waiting(lua, || this.0.send(&this.1));
+            reply(lua, result.map(Made::Out), None)
         });
     }
 }
@@ -490,6 +531,7 @@ fn catalogue_params(lua: &Lua, params: &[catalogue::Param]) -> Result<Table> {
         t.set("required", p.required)?;
         match (p.default, p.ty) {
             (Some(d), "integer") => t.set("default", d.parse::<i64>().ok())?,
+            (Some(d), "boolean") => t.set("default", d == "true")?,
             (Some(d), _) => t.set("default", d)?,
             (None, _) => {}
         }
@@ -581,7 +623,9 @@ fn table_pairs(value: &LuaValue) -> std::result::Result<Pairs, Arg> {
                 let (key, value) = pair.map_err(|_| Arg::Other("table"))?;
                 let value = match (&key, &value) {
                     // `fields = { "id", "start" }` arrives as "id,start".
-                    (LuaValue::String(k), LuaValue::Table(list)) if k.as_bytes() == b"fields" => {
+                    (LuaValue::String(k), LuaValue::Table(list))
+                        if matches!(&*k.as_bytes(), b"fields" | b"writes") =>
+                    {
                         name_list(list)
                     }
                     _ => arg(&value),

@@ -3,7 +3,7 @@
 //! Works on `Arg`, a Lua value with no Lua attached, so it is plain Rust and
 //! every rule is unit-tested without an interpreter.
 
-use crate::catalogue::Param;
+use crate::catalogue::{Check, Param};
 use crate::dates::{DateTime, DayEdge, ACCEPTED_FORMATS};
 use crate::error::Error;
 
@@ -107,6 +107,34 @@ pub(crate) struct Params {
     pub number: Option<String>,
     /// List functions: build only these fields of each record (and `id`).
     pub fields: Option<Vec<String>>,
+    /// A write's parameters, checked by their rows' `check`, in row order.
+    pub values: Vec<(&'static str, Field)>,
+}
+
+/// A write parameter's checked value, or a request body's field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Field {
+    Text(String),
+    Bool(bool),
+    /// Nested fields (a form's `data[name]`).
+    Map(Vec<(&'static str, Field)>),
+}
+
+impl Params {
+    /// A write parameter's text, if given.
+    pub(crate) fn text(&self, name: &str) -> Option<&str> {
+        self.values.iter().find_map(|(n, v)| match v {
+            Field::Text(t) if *n == name => Some(t.as_str()),
+            _ => None,
+        })
+    }
+
+    /// A write's boolean parameter (absent: false).
+    pub(crate) fn flag(&self, name: &str) -> bool {
+        self.values
+            .iter()
+            .any(|(n, v)| *n == name && *v == Field::Bool(true))
+    }
 }
 
 impl Params {
@@ -131,6 +159,7 @@ impl Default for Params {
             phonebook_id: None,
             number: None,
             fields: None,
+            values: Vec::new(),
         }
     }
 }
@@ -191,6 +220,15 @@ pub(crate) fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Param
         .collect();
     known.sort_by_key(|(name, _)| spec.params.iter().position(|p| p.name == *name));
     for (name, value) in known {
+        if let Some(param) = spec
+            .params
+            .iter()
+            .find(|p| p.name == name && p.check.is_some())
+        {
+            let checked = checked(param, value)?;
+            params.values.push((param.name, checked));
+            continue;
+        }
         match name {
             // An iterator's page size is its list's `limit`.
             "limit" | "page_size" => {
@@ -234,6 +272,14 @@ pub(crate) fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Param
             }
         }
     }
+    if let Some(missing) = spec.params.iter().find(|p| {
+        p.check.is_some() && p.required && !params.values.iter().any(|(n, _)| *n == p.name)
+    }) {
+        return Err(Error::argument(format!(
+            "missing required parameter '{}' ({})",
+            missing.name, missing.description
+        )));
+    }
     match (spec.required, &params.id, &params.extension) {
         (Required::Id, None, _) => {
             return Err(Error::argument(
@@ -276,6 +322,83 @@ pub(crate) fn validate(spec: Spec, table: Option<&[(Arg, Arg)]>) -> Result<Param
         }
     }
     Ok(params)
+}
+
+/// A write parameter's value, by its row's `check`.
+fn checked(param: &Param, value: &Arg) -> Result<Field, Error> {
+    let name = param.name;
+    let text = |value: &Arg| match value {
+        Arg::Str(bytes) => std::str::from_utf8(bytes).ok().map(str::to_string),
+        _ => None,
+    };
+    let refuse = |what: String| {
+        Error::argument(format!("'{name}' must be {what}, got {}", value.describe()))
+    };
+    Ok(match param.check {
+        Some(Check::Bool) => match value {
+            Arg::Bool(b) => Field::Bool(*b),
+            _ => return Err(refuse("true or false".into())),
+        },
+        Some(Check::Id) => Field::Text(id(name, value)?),
+        Some(Check::Dial) => Field::Text(dial_string(&phone_number(name, value)?)),
+        Some(Check::Digits) => match text(value) {
+            Some(d)
+                if (1..=32).contains(&d.len())
+                    && d.bytes()
+                        .all(|b| b.is_ascii_digit() || b == b'*' || b == b'#') =>
+            {
+                Field::Text(d)
+            }
+            _ => return Err(refuse("1 to 32 of the DTMF digits 0-9 * #".into())),
+        },
+        Some(Check::Text(max)) => match text(value) {
+            Some(t)
+                if !t.trim().is_empty()
+                    && t.len() <= max
+                    && !t
+                        .chars()
+                        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) =>
+            {
+                Field::Text(t)
+            }
+            _ => {
+                return Err(refuse(format!(
+                    "text of 1 to {max} bytes, without control characters"
+                )))
+            }
+        },
+        Some(Check::Choice) => match text(value) {
+            Some(t) if param.values.contains(&t.as_str()) => Field::Text(t),
+            _ => return Err(refuse(format!("one of {}", param.values.join(", ")))),
+        },
+        Some(Check::Until) => {
+            let parsed = text(value).and_then(|t| {
+                (t.trim().len() == 16)
+                    .then(|| DateTime::parse(t.trim(), DayEdge::Start))
+                    .flatten()
+            });
+            match parsed {
+                Some(at) => Field::Text(at.to_string()),
+                None => return Err(refuse("a UTC time as YYYY-MM-DD HH:MM".into())),
+            }
+        }
+        None => {
+            return Err(Error::argument(format!(
+                "parameter '{name}' has no check (a wildix bug: please report it)"
+            )))
+        }
+    })
+}
+
+/// A number as dialled: its digits, with a leading `+` kept.
+fn dial_string(number: &str) -> String {
+    let plus = number.trim_start().starts_with('+');
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    if plus {
+        format!("+{digits}")
+    } else {
+        digits
+    }
 }
 
 fn key_name(key: &Arg) -> Option<&str> {
@@ -590,6 +713,8 @@ mod test {
     fn sample(p: &Param) -> Arg {
         match (p.name, p.values.first()) {
             (_, Some(value)) => s(value),
+            _ if p.check == Some(Check::Bool) => Arg::Bool(true),
+            _ if p.check == Some(Check::Until) => s("2026-01-01 10:00"),
             ("limit" | "page", _) => Arg::Int(1),
             ("date_from" | "date_to", _) => s("2026-01-01"),
             ("number", _) => s("+39 02 1234 5678"),
@@ -609,6 +734,16 @@ mod test {
                 };
                 for value in values {
                     let mut table = vec![(s(p.name), value)];
+                    // A write's required parameters beside it.
+                    for q in row
+                        .params
+                        .iter()
+                        .filter(|q| q.required && q.check.is_some())
+                    {
+                        if q.name != p.name {
+                            table.push((s(q.name), sample(q)));
+                        }
+                    }
                     // The rule across parameters, met with `id` where asked.
                     if row.required != Required::Nothing && !p.required {
                         let other = row.params.iter().find(|q| q.name != p.name);

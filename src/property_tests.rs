@@ -117,6 +117,9 @@ proptest! {
                     | api::Plan::All(r) => vec![r],
                     api::Plan::List { request, .. } => vec![request],
                     api::Plan::Lookup(searches) => searches.into_iter().map(|s| s.request).collect(),
+                    api::Plan::Write { write, fallback } => {
+                        std::iter::once(write).chain(fallback).map(|w| w.request).collect()
+                    }
                 };
                 for request in requests {
                     prop_assert!(!request.path.contains(".."));

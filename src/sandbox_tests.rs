@@ -347,3 +347,263 @@ fn an_s2s_app_reads_what_its_signature_covers_and_a_wrong_secret_is_told_what_to
         "{message}"
     );
 }
+
+/// A sandbox that serves call control, for writes.
+static ACTING: LazyLock<Sandbox> = LazyLock::new(|| {
+    Sandbox::start(Options {
+        token: TOKEN.into(),
+        call_control: true,
+        ..Options::default()
+    })
+    .expect("sandbox starts")
+});
+
+fn table(pairs: &[(&str, Arg)]) -> Vec<(Arg, Arg)> {
+    pairs.iter().map(|(k, v)| (s(k), v.clone())).collect()
+}
+
+fn json(out: &crate::reply::Out) -> Value {
+    serde_json::from_str(&out.to_json()).expect("results are JSON")
+}
+
+/// The writes a sandbox received whose path ends so.
+fn received(sandbox: &Sandbox, path_end: &str) -> Vec<Value> {
+    sandbox
+        .writes()
+        .into_iter()
+        .filter(|w| w["path"].as_str().is_some_and(|p| p.ends_with(path_end)))
+        .collect()
+}
+
+#[test]
+fn writes_are_refused_unless_allowed_and_a_dry_run_sends_nothing() {
+    let off = client(&ACTING.url, &[]).expect("valid config");
+    let before = ACTING.writes().len();
+    let err = off
+        .call(
+            Operation::SendSms,
+            Some(&table(&[("to", s("+39 333 1234567")), ("text", s("hi"))])),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), Kind::Refused);
+    assert!(err.message().contains("writes"), "{}", err.message());
+    let dry = off
+        .call(
+            Operation::SendSms,
+            Some(&table(&[
+                ("to", s("+39 333 1234567")),
+                ("text", s("hi")),
+                ("dry_run", Arg::Bool(true)),
+            ])),
+        )
+        .expect("a dry run is allowed");
+    let dry = json(&dry);
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(dry["method"], "POST");
+    assert_eq!(dry["path"], "/api/v1/originate/sms");
+    assert_eq!(dry["body"]["number"], "+393331234567");
+    assert!(!dry.to_string().contains(TOKEN));
+    assert_eq!(ACTING.writes().len(), before, "nothing was sent");
+    // Only the writes a list names.
+    let some = client(&ACTING.url, &[("writes", s("send_sms"))]).expect("valid config");
+    let err = some
+        .call(Operation::HangupCall, Some(&table(&[("call_id", s("x"))])))
+        .unwrap_err();
+    assert_eq!(err.kind(), Kind::Refused);
+}
+
+#[test]
+fn a_call_is_dialled_held_transferred_and_hung_up_then_it_is_in_history() {
+    let on = client(&ACTING.url, &[("writes", Arg::Bool(true))]).expect("valid config");
+    let made = on
+        .call(
+            Operation::MakeCall,
+            Some(&table(&[
+                ("to", s("+39 02 555 0199")),
+                ("extension", s("201")),
+            ])),
+        )
+        .expect("make_call");
+    assert_eq!(
+        json(&made),
+        serde_json::json!({"ok": true, "via": "call_control"})
+    );
+    let sent = received(&ACTING, "/make-call");
+    let last = sent.last().expect("make-call received");
+    assert_eq!(last["query"]["user"], "201");
+    assert_eq!(last["content_type"], "application/json");
+    assert_eq!(
+        last["body"],
+        serde_json::json!({"destination": "+39025550199"})
+    );
+    let active = on
+        .call(
+            Operation::ListActiveCalls,
+            Some(&table(&[("extension", s("201"))])),
+        )
+        .expect("active calls");
+    let active = json(&active);
+    let call = active["calls"]
+        .as_array()
+        .and_then(|calls| calls.iter().find(|c| c["calleeNumber"] == "+39025550199"))
+        .expect("the call is active")
+        .clone();
+    let id = call["sipCallId"].as_str().expect("sipCallId").to_string();
+    for (op, extra) in [
+        (Operation::HoldCall, vec![]),
+        (Operation::ResumeCall, vec![]),
+        (Operation::SendDtmf, vec![("digits", s("12#"))]),
+        (Operation::TransferCall, vec![("to", s("202"))]),
+        (Operation::HangupCall, vec![]),
+    ] {
+        let mut pairs = vec![("call_id", s(&id)), ("extension", s("201"))];
+        pairs.extend(extra);
+        on.call(op, Some(&table(&pairs)))
+            .unwrap_or_else(|e| panic!("{op:?}: {e}"));
+    }
+    assert_eq!(
+        received(&ACTING, "/blind-transfer").last().unwrap()["body"]["destination"],
+        "202"
+    );
+    // Each write went once.
+    assert_eq!(
+        ACTING
+            .writes()
+            .iter()
+            .filter(|w| w["body"]["sipCallId"] == id.as_str())
+            .count(),
+        5
+    );
+    let history = on
+        .call(
+            Operation::ListCalls,
+            Some(&table(&[("limit", Arg::Int(5))])),
+        )
+        .expect("history");
+    let history = json(&history);
+    assert!(
+        history["calls"]
+            .as_array()
+            .is_some_and(|calls| calls.iter().any(|c| c["to_number"] == "202")),
+        "{history}"
+    );
+    // A call that is gone is a 404, said so.
+    let err = on
+        .call(
+            Operation::HangupCall,
+            Some(&table(&[("call_id", s(&id)), ("extension", s("201"))])),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), Kind::NotFound);
+}
+
+#[test]
+fn make_call_falls_back_to_originate_where_there_is_no_call_control() {
+    let on = client(&PLAIN.url, &[("writes", Arg::Bool(true))]).expect("valid config");
+    let made = on
+        .call(
+            Operation::MakeCall,
+            Some(&table(&[("to", s("0255550123"))])),
+        )
+        .expect("make_call");
+    assert_eq!(json(&made)["via"], "originate");
+    let sent = received(&PLAIN, "/Originate/Call");
+    assert_eq!(
+        sent.last().unwrap()["body"],
+        serde_json::json!({"number": "0255550123"})
+    );
+    // With an extension asked for, the 404 stands: Originate/Call rings
+    // only the credential's own user.
+    let err = on
+        .call(
+            Operation::MakeCall,
+            Some(&table(&[("to", s("0255550123")), ("extension", s("201"))])),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), Kind::NotFound);
+}
+
+#[test]
+fn a_write_is_sent_at_most_once_and_says_whether_the_pbx_may_have_acted() {
+    let contact = |url: &str| {
+        let on = client(
+            url,
+            &[("writes", Arg::Bool(true)), ("retries", Arg::Int(5))],
+        )
+        .expect("valid config");
+        on.call(
+            Operation::CreateContact,
+            Some(&table(&[
+                ("phonebook_id", s("1")),
+                ("name", s("Once Only")),
+            ])),
+        )
+    };
+    let before = received(&PLAIN, "/Contacts").len();
+    for (steps, retryable) in [
+        ("503,ok", false),
+        ("close,ok", false),
+        ("midbody,ok", false),
+        ("429s0,ok", true),
+    ] {
+        let err = contact(&format!("{}/_fault/{steps}~write", PLAIN.url)).unwrap_err();
+        assert_eq!(err.retryable(), retryable, "{steps}: {}", err.message());
+        let says = if retryable {
+            "nothing reached the PBX"
+        } else {
+            "may have carried it out"
+        };
+        assert!(err.message().contains(says), "{steps}: {}", err.message());
+    }
+    // midbody: the PBX acted once (its answer was cut); the others never
+    // reached it; nothing was sent twice.
+    assert_eq!(received(&PLAIN, "/Contacts").len(), before + 1);
+    // A connection that cannot be made: nothing sent, safe to retry.
+    let err = contact("http://127.0.0.1:9").unwrap_err();
+    assert!(err.retryable(), "{}", err.message());
+}
+
+#[test]
+fn contacts_are_form_encoded_and_an_s2s_app_signs_the_body() {
+    let options = [
+        (s("url"), s(&ACTING.url)),
+        (s("app_id"), s("sandbox-app")),
+        (s("app_name"), s("wildix-sandbox")),
+        (s("secret"), s("sandbox-app-secret")),
+        (s("writes"), Arg::Bool(true)),
+    ];
+    let app = Client::new(
+        Config::from_options("default", Some(&options), &|_| None).expect("valid config"),
+    );
+    let created = app
+        .call(
+            Operation::CreateContact,
+            Some(&table(&[
+                ("phonebook_id", s("2")),
+                ("name", s("Zoë + Co")),
+                ("mobile", s("+39 333 000 1111")),
+                ("type", s("blacklist")),
+            ])),
+        )
+        .expect("a signed form");
+    let created = json(&created);
+    let id = created["id"].as_str().expect("the new id").to_string();
+    assert_eq!(created["name"], "Zoë + Co");
+    let sent = received(&ACTING, "/Contacts").pop().unwrap();
+    assert_eq!(sent["content_type"], "application/x-www-form-urlencoded");
+    assert_eq!(sent["body"]["data"]["name"], "Zoë + Co");
+    assert_eq!(sent["body"]["data"]["mobile"], "+393330001111");
+    // A JSON body signed too (call control), and a DELETE.
+    app.call(
+        Operation::MakeCall,
+        Some(&table(&[("to", s("201")), ("extension", s("100"))])),
+    )
+    .expect("signed JSON");
+    app.call(Operation::DeleteContact, Some(&table(&[("id", s(&id))])))
+        .expect("signed DELETE");
+    // An app has no user: call control needs the extension it acts for.
+    let err = app
+        .call(Operation::MakeCall, Some(&table(&[("to", s("201"))])))
+        .unwrap_err();
+    assert_eq!(err.kind(), Kind::Argument);
+}

@@ -152,6 +152,7 @@ impl Scan {
             Plan::List { request, .. } => request,
             Plan::Record(request) | Plan::Find { request, .. } | Plan::All(request) => request,
             // Iterators are for the list functions; a lookup has nothing to page.
+            Plan::Write { write, .. } => write.request,
             Plan::Lookup(searches) => searches.into_iter().next().map_or_else(
                 || crate::api::call_history(client.config().scope()),
                 |s| s.request,

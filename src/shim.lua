@@ -11,15 +11,17 @@ local strlib, table_concat, table_sort = string, table.concat, table.sort
 -- Every function, described once (src/catalogue.rs): names, parameters,
 -- and the iterator that walks each list.
 local CATALOGUE = core.functions()
-local FUNCTIONS, ITERATORS = {}, {}  -- names; iterator name -> true
+local FUNCTIONS, ITERATORS, WRITES = {}, {}, {}  -- names; iterator or write name -> true
 for _, row in ipairs(CATALOGUE) do
   if row.walks then ITERATORS[row.name] = true else FUNCTIONS[#FUNCTIONS + 1] = row.name end
+  if row.kind == "write" then WRITES[row.name] = true end
 end
 local DOC_TOPICS = { "integrations.wildix", "wildix" }
 
 local M = { version = core.version }
 local clients = {}     -- account name -> account handle (Rust)
 local configured = {}  -- names passed to configure
+local hooks = {}       -- account name -> its before_write
 local namespaces = {}  -- account name -> namespace table
 local is_namespace = setmetatable({}, { __mode = "k" })
 
@@ -88,6 +90,29 @@ local function _refuse_colon_call(fname, first)
   end
 end
 
+-- A write (src/write.rs): checked and built by Rust, which refuses it if
+-- the account does not allow it; a dry run returns its description; the
+-- account's before_write sees that description and may stop it; then Rust
+-- sends it, once.
+local function _write(account, fname, client, params)
+  local write = _unwrap(client:prepare(fname, params))
+  local request = _unwrap(write:describe())
+  if request.dry_run then return request end
+  local hook = hooks[account]
+  if hook then
+    local ok, verdict, reason = pcall(hook, request)
+    if not ok then
+      if type(verdict) == "string" and verdict:match("interrupted!$") then error(verdict, 0) end
+      _raise(core.refused_error(fname .. ": before_write raised an error, so nothing was sent: " .. tostring(verdict)))
+    end
+    if verdict == false then
+      _raise(core.refused_error(fname .. ": before_write stopped it, so nothing was sent"
+        .. (reason ~= nil and (": " .. tostring(reason)) or "")))
+    end
+  end
+  return _unwrap(write:send())
+end
+
 local function _call(account, fname, ...)
   local params = ...
   _refuse_colon_call(fname, params)
@@ -100,6 +125,7 @@ local function _call(account, fname, ...)
     if bad then _raise(bad) end
     client = _client(account)
   end
+  if WRITES[fname] then return _write(account, fname, client, params) end
   return _unwrap(client:call(fname, params))
 end
 
@@ -183,8 +209,21 @@ function M.configure(name, options)
     name = "default"
   end
   _check_name(name)
+  -- before_write is a Lua function: it stays here, the rest goes to Rust.
+  local hook
+  if type(options) == "table" and options.before_write ~= nil then
+    hook = options.before_write
+    if type(hook) ~= "function" then
+      _raise(core.config_error("'before_write' must be a function, got " .. type(hook)))
+    end
+    local rest = {}
+    for k, v in pairs(options) do
+      if k ~= "before_write" then rest[k] = v end
+    end
+    options = rest
+  end
   local handle = _unwrap(core.new_client(name, options))
-  clients[name], configured[name] = handle, true
+  clients[name], configured[name], hooks[name] = handle, true, hook
   return _namespace(name)
 end
 

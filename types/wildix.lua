@@ -20,6 +20,8 @@
 ---@field max_response_bytes? integer larger answers fail with a decode error (default 64 MiB)
 ---@field max_requests_per_second? number requests a second at most, for this account in the whole process
 ---@field concurrency? integer requests a scan keeps in flight, 1–16 (default 4; 1: a page when the loop needs it)
+---@field writes? boolean|string[] writes this account may send: true (all) or their names (default none; WILDIX_WRITES)
+---@field before_write? fun(request: wildix.WriteRequest): (boolean?, string?) sees a write first; false stops it
 
 ---@class wildix.PageParams
 ---@field limit? integer|string records per page, 1–1000 (default 25; "25" works too)
@@ -219,7 +221,7 @@
 ---@field has_more boolean
 
 ---@class wildix.Error
----@field kind "argument"|"config"|"auth"|"not_found"|"rate_limited"|"http"|"timeout"|"network"|"tls"|"decode"
+---@field kind "argument"|"config"|"auth"|"not_found"|"rate_limited"|"http"|"timeout"|"network"|"tls"|"decode"|"refused"
 ---@field message string one line, names the function and what to fix
 ---@field status? integer HTTP status, when there was one
 ---@field retryable boolean
@@ -227,6 +229,67 @@
 ---@field path? string request path (no query, no token)
 ---@field attempts? integer
 ---@field retry_after? number seconds, from Retry-After
+
+---@class wildix.WriteParams
+---@field dry_run? boolean check and build the request, return it, send nothing
+
+---@class wildix.CallControlParams: wildix.WriteParams
+---@field call_id string the call's sipCallId, from list_active_calls
+---@field extension? string the extension acting (sent as user); required with a company key or an S2S app
+
+---@class wildix.MakeCallParams: wildix.WriteParams
+---@field to string the number or extension to call
+---@field extension? string whose phone places the call (sent as user); required with a company key or an S2S app
+---@field device? string which of the extension's devices (absent: its default)
+
+---@class wildix.AnswerCallParams: wildix.CallControlParams
+---@field device? string which of the extension's devices
+
+---@class wildix.TransferCallParams: wildix.CallControlParams
+---@field to string where the call goes
+---@field attended? boolean an attended transfer instead of a blind one (default false)
+
+---@class wildix.DtmfParams: wildix.CallControlParams
+---@field digits string 1 to 32 of 0-9 * #
+
+---@class wildix.SmsParams: wildix.WriteParams
+---@field to string the mobile number to text
+---@field text string the message, 1 to 1600 bytes
+---@field from? string the sender number or extension
+
+---@class wildix.SetPresenceParams: wildix.WriteParams
+---@field status "available"|"away"|"dnd"
+---@field message? string a status text shown with it
+---@field until? string when it ends: YYYY-MM-DD HH:MM, UTC
+---@field extension? string whose presence (absent: the credential's own user)
+
+---@class wildix.ContactFields: wildix.WriteParams
+---@field phonebook_id? string the phonebook it goes in (required to create)
+---@field name? string the contact's name (required to create)
+---@field phone? string office phone
+---@field mobile? string mobile phone
+---@field email? string email address
+---@field organization? string company
+---@field type? "external"|"internal"|"whitelist"|"blacklist" blacklist blocks the number
+
+---@class wildix.UpdateContactParams: wildix.ContactFields
+---@field id string the contact's id
+
+---@class wildix.DeleteContactParams: wildix.WriteParams
+---@field id string the contact's id
+
+---@class wildix.Done
+---@field ok true
+---@field via? "call_control"|"originate" make_call: how the call was placed
+
+---@class wildix.WriteRequest what a dry run returns and before_write sees (no secret)
+---@field dry_run? true
+---@field account string
+---@field function string
+---@field method "POST"|"PUT"|"DELETE"
+---@field path string
+---@field query table<string, string>
+---@field body? table
 
 ---@class wildix.Account
 local Account = {}
@@ -327,6 +390,73 @@ Account.wildix_list_calls = Account.list_calls
 Account.wildix_get_call = Account.get_call
 Account.wildix_list_extensions = Account.list_extensions
 Account.wildix_get_extension = Account.get_extension
+--- Write: Places a call: the extension's phone rings, then dials `to`; falls back to Originate/Call
+--- without call control. Refused unless the account's `writes` allows it; sent at most once.
+---@param params wildix.MakeCallParams
+---@return wildix.Done|wildix.WriteRequest
+function Account.make_call(params) end
+
+--- Write: Answers a ringing call. Refused unless the account's `writes` allows it; sent at most
+--- once.
+---@param params wildix.AnswerCallParams
+---@return wildix.Done|wildix.WriteRequest
+function Account.answer_call(params) end
+
+--- Write: Hangs up a call. Refused unless the account's `writes` allows it; sent at most once.
+---@param params wildix.CallControlParams
+---@return wildix.Done|wildix.WriteRequest
+function Account.hangup_call(params) end
+
+--- Write: Puts a call on hold. Refused unless the account's `writes` allows it; sent at most once.
+---@param params wildix.CallControlParams
+---@return wildix.Done|wildix.WriteRequest
+function Account.hold_call(params) end
+
+--- Write: Takes a call off hold. Refused unless the account's `writes` allows it; sent at most
+--- once.
+---@param params wildix.CallControlParams
+---@return wildix.Done|wildix.WriteRequest
+function Account.resume_call(params) end
+
+--- Write: Transfers a call. Refused unless the account's `writes` allows it; sent at most once.
+---@param params wildix.TransferCallParams
+---@return wildix.Done|wildix.WriteRequest
+function Account.transfer_call(params) end
+
+--- Write: Sends touch-tone digits on a call. Refused unless the account's `writes` allows it; sent
+--- at most once.
+---@param params wildix.DtmfParams
+---@return wildix.Done|wildix.WriteRequest
+function Account.send_dtmf(params) end
+
+--- Write: Sends a text message. Refused unless the account's `writes` allows it; sent at most once.
+---@param params wildix.SmsParams
+---@return wildix.Done|wildix.WriteRequest
+function Account.send_sms(params) end
+
+--- Write: Sets a user's presence. Refused unless the account's `writes` allows it; sent at most
+--- once.
+---@param params wildix.SetPresenceParams
+---@return wildix.Done|wildix.WriteRequest
+function Account.set_presence(params) end
+
+--- Write: Adds a contact; returns it with its id. Refused unless the account's `writes` allows it;
+--- sent at most once.
+---@param params wildix.ContactFields
+---@return wildix.Contact|wildix.WriteRequest
+function Account.create_contact(params) end
+
+--- Write: Changes a contact's fields. Refused unless the account's `writes` allows it; sent at most
+--- once.
+---@param params wildix.UpdateContactParams
+---@return wildix.Done|wildix.WriteRequest
+function Account.update_contact(params) end
+
+--- Write: Deletes a contact. Refused unless the account's `writes` allows it; sent at most once.
+---@param params wildix.DeleteContactParams
+---@return wildix.Done|wildix.WriteRequest
+function Account.delete_contact(params) end
+
 Account.wildix_list_users = Account.list_users
 Account.wildix_get_current_user = Account.get_current_user
 Account.wildix_list_contacts = Account.list_contacts
@@ -337,6 +467,18 @@ Account.wildix_list_devices = Account.list_devices
 Account.wildix_lookup_number = Account.lookup_number
 Account.wildix_list_registrations = Account.list_registrations
 Account.wildix_list_active_calls = Account.list_active_calls
+Account.wildix_make_call = Account.make_call
+Account.wildix_answer_call = Account.answer_call
+Account.wildix_hangup_call = Account.hangup_call
+Account.wildix_hold_call = Account.hold_call
+Account.wildix_resume_call = Account.resume_call
+Account.wildix_transfer_call = Account.transfer_call
+Account.wildix_send_dtmf = Account.send_dtmf
+Account.wildix_send_sms = Account.send_sms
+Account.wildix_set_presence = Account.set_presence
+Account.wildix_create_contact = Account.create_contact
+Account.wildix_update_contact = Account.update_contact
+Account.wildix_delete_contact = Account.delete_contact
 
 -- A safe scan's step: by hand, the next record or nil, err; in a generic
 -- for (which passes the state back), a failure is false, err once, then nil.
@@ -449,6 +591,66 @@ function SafeAccount.list_registrations(params) end
 ---@return_overload nil, wildix.Error
 function SafeAccount.list_active_calls(params) end
 
+---@param params wildix.MakeCallParams
+---@return (wildix.Done|wildix.WriteRequest)? result
+---@return wildix.Error? err
+function SafeAccount.make_call(params) end
+
+---@param params wildix.AnswerCallParams
+---@return (wildix.Done|wildix.WriteRequest)? result
+---@return wildix.Error? err
+function SafeAccount.answer_call(params) end
+
+---@param params wildix.CallControlParams
+---@return (wildix.Done|wildix.WriteRequest)? result
+---@return wildix.Error? err
+function SafeAccount.hangup_call(params) end
+
+---@param params wildix.CallControlParams
+---@return (wildix.Done|wildix.WriteRequest)? result
+---@return wildix.Error? err
+function SafeAccount.hold_call(params) end
+
+---@param params wildix.CallControlParams
+---@return (wildix.Done|wildix.WriteRequest)? result
+---@return wildix.Error? err
+function SafeAccount.resume_call(params) end
+
+---@param params wildix.TransferCallParams
+---@return (wildix.Done|wildix.WriteRequest)? result
+---@return wildix.Error? err
+function SafeAccount.transfer_call(params) end
+
+---@param params wildix.DtmfParams
+---@return (wildix.Done|wildix.WriteRequest)? result
+---@return wildix.Error? err
+function SafeAccount.send_dtmf(params) end
+
+---@param params wildix.SmsParams
+---@return (wildix.Done|wildix.WriteRequest)? result
+---@return wildix.Error? err
+function SafeAccount.send_sms(params) end
+
+---@param params wildix.SetPresenceParams
+---@return (wildix.Done|wildix.WriteRequest)? result
+---@return wildix.Error? err
+function SafeAccount.set_presence(params) end
+
+---@param params wildix.ContactFields
+---@return (wildix.Contact|wildix.WriteRequest)? result
+---@return wildix.Error? err
+function SafeAccount.create_contact(params) end
+
+---@param params wildix.UpdateContactParams
+---@return (wildix.Done|wildix.WriteRequest)? result
+---@return wildix.Error? err
+function SafeAccount.update_contact(params) end
+
+---@param params wildix.DeleteContactParams
+---@return (wildix.Done|wildix.WriteRequest)? result
+---@return wildix.Error? err
+function SafeAccount.delete_contact(params) end
+
 ---@param params? wildix.CallScanParams
 ---@return wildix.SafeStepCall? result
 ---@return wildix.Error|any err
@@ -504,7 +706,7 @@ function wildix.accounts() end
 
 ---@class wildix.ParamInfo
 ---@field name string
----@field type string "integer", "string" or "table"
+---@field type string "integer", "string", "boolean" or "table"
 ---@field required boolean
 ---@field default? any
 ---@field values? string[] the only values it takes

@@ -1,6 +1,7 @@
 //! wildix-sandbox: a fake Wildix PBX on 127.0.0.1 for wildix's tests, demo
 //! and benchmarks. The binary (`main.rs`) and Rust tests both start it here.
 
+pub mod acting;
 pub mod data;
 pub mod faults;
 pub mod routes;
@@ -138,6 +139,7 @@ impl Sandbox {
                 options.call_cap,
             ),
             live: options.live.then(Default::default),
+            acting: Default::default(),
             shuffle_ties: options.shuffle_ties,
             port,
             tls: tls.as_ref().map(|t| Arc::clone(&t.config)),
@@ -158,6 +160,13 @@ impl Sandbox {
             ca_pem: tls.map(|t| t.ca_pem),
             state,
         })
+    }
+
+    /// Every write received so far: method, path, query, content type,
+    /// body.
+    pub fn writes(&self) -> Vec<serde_json::Value> {
+        let acting = self.state.acting.read().unwrap_or_else(|p| p.into_inner());
+        acting.log.clone()
     }
 
     pub fn stats(&self) -> Stats {

@@ -8,6 +8,7 @@ use wildix_sandbox::{Options, Sandbox};
 
 const USAGE: &str = "usage: wildix-sandbox [--port N] [--token T] [--seed N] [--tls --ca-out PATH]
        wildix-sandbox --stats PORT   (print a running sandbox's counters)
+       wildix-sandbox --writes PORT  (print the writes it received, as JSON)
   --port N      port on 127.0.0.1 (default 0: any free port)
   --token T     the user Bearer token it accepts (default sandbox-token)
   --company-key K  a company API key it accepts: no user, so refused on
@@ -128,16 +129,20 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     Ok(parsed)
 }
 
-/// `--stats PORT`: asks a running sandbox for its counters (for specs,
-/// which have no HTTP client of their own).
-fn print_stats(port: &str) -> Result<(), String> {
-    let port: u16 = port
-        .parse()
-        .map_err(|_| "--stats needs a port".to_string())?;
+/// `--stats PORT` and `--writes PORT`: asks a running sandbox for its
+/// counters or the writes it received (for specs, which have no HTTP
+/// client of their own).
+fn print_stats(port: &str, what: &str) -> Result<(), String> {
+    let port: u16 = port.parse().map_err(|_| format!("--{what} needs a port"))?;
     let mut stream =
         std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
     stream
-        .write_all(b"GET /_sandbox/stats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .write_all(
+            format!(
+                "GET /_sandbox/{what} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            )
+            .as_bytes(),
+        )
         .map_err(|e| e.to_string())?;
     let mut reply = String::new();
     stream
@@ -155,12 +160,14 @@ fn fail(message: &str, code: i32) -> ! {
 
 fn main() {
     let mut args = std::env::args().skip(1).peekable();
-    if args.peek().map(String::as_str) == Some("--stats") {
-        let port = args.nth(1).unwrap_or_default();
-        if let Err(e) = print_stats(&port) {
-            fail(&e, 1);
+    for what in ["stats", "writes"] {
+        if args.peek().map(String::as_str) == Some(&format!("--{what}")) {
+            let port = args.nth(1).unwrap_or_default();
+            if let Err(e) = print_stats(&port, what) {
+                fail(&e, 1);
+            }
+            return;
         }
-        return;
     }
     let args = match parse_args(args) {
         Ok(args) => args,

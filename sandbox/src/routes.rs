@@ -13,8 +13,10 @@ use std::collections::HashMap;
 use base64::Engine;
 use serde_json::{json, Value};
 
+use crate::acting::{Acting, Write};
 use crate::data::{Data, Record, Rng, OWNER_ID};
 use crate::s2s;
+use std::sync::RwLock;
 
 /// Who may call: the credentials the sandbox accepts.
 pub struct Access {
@@ -100,6 +102,9 @@ pub struct Request<'a> {
     /// Percent-decoded query pairs, in order.
     pub query: &'a [(String, String)],
     pub authorization: Option<&'a str>,
+    /// A write's body and its `Content-Type`.
+    pub content_type: Option<&'a str>,
+    pub body: &'a [u8],
     /// The request as signed, when it carries `X-APP-ID` (S2S).
     pub signed: Option<s2s::Signed<'a>>,
     /// This request's number: lists order records with equal sort keys by
@@ -131,13 +136,20 @@ pub fn error(status: u16, reason: &str) -> Reply {
 }
 
 /// Answers one API request. `live` holds calls that arrived since start
-/// (`--live`), newest last.
-pub fn handle(data: &Data, live: &[Record], access: &Access, req: &Request) -> Reply {
+/// (`--live`), newest last; `acting`, what writes changed (a write
+/// changes it).
+pub fn handle(
+    data: &Data,
+    live: &[Record],
+    acting: &RwLock<Acting>,
+    access: &Access,
+    req: &Request,
+) -> Reply {
     let caller = match access.caller(req) {
         Ok(caller) => caller,
         Err(why) => return error(401, &why),
     };
-    if req.method != "GET" {
+    if !matches!(req.method, "GET" | "POST" | "PUT" | "DELETE") {
         return error(405, "Method Not Allowed");
     }
     // Trailing slashes are accepted both ways, as on a real PBX.
@@ -168,7 +180,27 @@ pub fn handle(data: &Data, live: &[Record], access: &Access, req: &Request) -> R
     if !user_route && !key_route && caller == Caller::Company {
         return error(401, "Unauthorized: not in this key's scopes");
     }
-    let calls = || data.calls.iter().chain(live.iter());
+    if req.method != "GET" {
+        let mut acting = acting.write().unwrap_or_else(|p| p.into_inner());
+        return acting.act(
+            data,
+            &Write {
+                method: req.method,
+                segments: &segments,
+                query: req.query,
+                content_type: req.content_type,
+                body: req.body,
+                user: caller == Caller::User,
+            },
+        );
+    }
+    let acted = acting.read().unwrap_or_else(|p| p.into_inner());
+    let calls = || {
+        data.calls
+            .iter()
+            .chain(live.iter())
+            .chain(acted.history.iter())
+    };
     let cap = access.call_cap();
     match segments.as_slice() {
         ["api", "v1", "PBX", "CallHistory"] => list(calls(), req, CALLS, cap),
@@ -184,7 +216,14 @@ pub fn handle(data: &Data, live: &[Record], access: &Access, req: &Request) -> R
             list(data.colleagues.iter(), req, COLLEAGUES, None)
         }
         ["api", "v1", "Colleagues", id] => by_id(&data.colleagues, id),
-        ["api", "v1", "Contacts"] => list(data.contacts.iter(), req, CONTACTS, None),
+        ["api", "v1", "Contacts"] => match acted.all_contacts(data) {
+            Some(contacts) => list(contacts.iter(), req, CONTACTS, None),
+            None => list(data.contacts.iter(), req, CONTACTS, None),
+        },
+        ["api", "v1", "Contacts", id] => match acted.contact(data, id) {
+            Some(record) => result(Value::Object(record)),
+            None => error(404, "Not Found"),
+        },
         ["api", "v1", "Phonebooks"] => list(data.phonebooks.iter(), req, PHONEBOOKS, None),
         ["api", "v1", "Devices"] => list(data.devices.iter(), req, DEVICES, None),
         // Every group at once: no paging, no total.
@@ -201,16 +240,20 @@ pub fn handle(data: &Data, live: &[Record], access: &Access, req: &Request) -> R
                 .iter()
                 .find(|(k, _)| k == "user")
                 .map(|(_, v)| v.as_str());
+            let mut calls = crate::data::active_calls(user.unwrap_or_default());
+            calls.extend(acted.calls_of(user));
             Reply {
                 status: 200,
-                body: json!({"calls": crate::data::active_calls(user.unwrap_or_default())})
-                    .to_string(),
+                body: json!({ "calls": calls }).to_string(),
             }
         }
         ["api", "v2", ..] => error(404, "Not Found"),
         ["api", "v1", "User", ext, "Presence"] => {
             match data.presence.iter().find(|(e, _)| e == ext) {
-                Some((_, record)) => result(Value::Object(record.clone())),
+                Some((_, record)) => {
+                    let set = acted.presence.get(*ext).unwrap_or(record);
+                    result(Value::Object(set.clone()))
+                }
                 None => error(404, "Not Found"),
             }
         }
@@ -526,12 +569,15 @@ mod test {
         let reply = handle(
             data,
             &[],
+            &RwLock::default(),
             access,
             &Request {
                 method: "GET",
                 path,
                 query: &query,
                 authorization: Some("Bearer T"),
+                content_type: None,
+                body: &[],
                 signed: None,
                 order,
             },
@@ -596,10 +642,12 @@ mod test {
             path,
             query: &[],
             authorization: Some(authorization),
+            content_type: None,
+            body: &[],
             signed: None,
             order: None,
         };
-        handle(data, &[], &access(), &request).status
+        handle(data, &[], &RwLock::default(), &access(), &request).status
     }
 
     #[test]

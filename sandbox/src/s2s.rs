@@ -173,7 +173,7 @@ fn php_key_order(a: &str, b: &str) -> Ordering {
 }
 
 /// A query or form string as nested JSON objects: `a[b]=c` → `{a: {b: c}}`.
-fn nested(raw: &str) -> Value {
+pub fn nested(raw: &str) -> Value {
     let mut root = Map::new();
     for pair in raw.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));

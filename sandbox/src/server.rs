@@ -15,6 +15,7 @@ use crate::data::{civil_from_days, Data};
 use crate::faults::{Echo, Fault, Faults};
 use crate::routes::{self, Reply, Request};
 use crate::s2s;
+use serde_json::Value;
 
 const MAX_LINE: u64 = 16 * 1024;
 const MAX_HEADERS: usize = 100;
@@ -33,6 +34,8 @@ pub struct State {
     pub access: routes::Access,
     /// Calls that arrived since start, when the history grows (`--live`).
     pub live: Option<Mutex<Vec<crate::data::Record>>>,
+    /// What writes changed, and the log of every write.
+    pub acting: std::sync::RwLock<crate::acting::Acting>,
     pub port: u16,
     pub tls: Option<Arc<ServerConfig>>,
     pub faults: Faults,
@@ -194,6 +197,47 @@ fn connection<S: Read + Write>(stream: S, raw: &TcpStream, state: &State) -> std
         }
         let (raw_path, raw_query) = target.split_once('?').unwrap_or((&target, ""));
         let path = percent_decode(raw_path, false);
+        if path == "/_sandbox/writes" {
+            let acting = state.acting.read().unwrap_or_else(|p| p.into_inner());
+            // A line a write, tab-separated, for specs without a JSON
+            // decoder: method, path, query, content type, body (JSON).
+            let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            let lines: String = acting
+                .log
+                .iter()
+                .map(|w| {
+                    let query = w["query"]
+                        .as_object()
+                        .map(|q| {
+                            q.iter()
+                                .map(|(k, v)| format!("{k}={}", text(v)))
+                                .collect::<Vec<_>>()
+                                .join("&")
+                        })
+                        .unwrap_or_default();
+                    format!(
+                        "{}\t{}\t{query}\t{}\t{}\n",
+                        text(&w["method"]),
+                        text(&w["path"]),
+                        text(&w["content_type"]),
+                        w["body"]
+                    )
+                })
+                .collect();
+            respond(
+                reader.get_mut(),
+                &routes::Reply {
+                    status: 200,
+                    body: lines,
+                }
+                .into(),
+                close,
+            )?;
+            if close {
+                return Ok(());
+            }
+            continue;
+        }
         if path == "/_sandbox/stats" {
             respond(reader.get_mut(), &stats(state), close)?;
             if close {
@@ -221,12 +265,18 @@ fn connection<S: Read + Write>(stream: S, raw: &TcpStream, state: &State) -> std
             routes::handle(
                 &state.data,
                 &live,
+                &state.acting,
                 &state.access,
                 &Request {
                     method: &method,
                     path: &path,
                     query: &query,
                     authorization: authorization.as_deref(),
+                    content_type: headers
+                        .iter()
+                        .find(|(n, _)| n == "content-type")
+                        .map(|(_, v)| v.as_str()),
+                    body: &body,
                     signed: headers
                         .iter()
                         .any(|(n, _)| n == "x-app-id")
