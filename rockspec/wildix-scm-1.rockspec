@@ -40,6 +40,7 @@ build = {
    install = {
       lib = { wildix = "build/rock/wildix.so" },
       lua = {
+         ["wildix.act"] = "lua/wildix/act.lua",
          ["wildix.cli"] = "lua/wildix/cli.lua",
          ["wildix.format"] = "lua/wildix/format.lua",
          ["wildix.profile"] = "lua/wildix/profile.lua",

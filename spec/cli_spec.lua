@@ -268,7 +268,7 @@ describe("wildix command", function()
       fails({ "extension", "456", "--id", "ext-456" }, 2, "not both")
       fails({ "calls", "--id", "x" }, 2, "unknown option '%-%-id' for 'calls'")
       fails({ "me", "--account", "configure" }, 2, "not an account name")
-      fails({ "calls", "-x" }, 2, "unknown option '%-x' %(short options: %-a, %-e, %-f, %-h, %-n, %-V%)")
+      fails({ "calls", "-x" }, 2, "unknown option '%-x' %(short options: %-a, %-e, %-f, %-h, %-n, %-V, %-y%)")
       fails({ "calls", "-n" }, 2, "%-n needs a value")
       fails({ "calls", "-n", "0" }, 2, "%-%-limit must be a whole number")
       fails({ "stats", "--by", "year" }, 2, "%-%-by must be day, week or month, got 'year'")
@@ -325,6 +325,84 @@ describe("wildix command", function()
         { WILDIX_OFFICE_URL = helper.url, WILDIX_OFFICE_TOKEN = helper.token, WILDIX_URL = "http://127.0.0.1:9" })
       assert.equals(0, code, err)
       assert.matches("^id,name,email,extension", out)
+    end)
+  end)
+
+  describe("writes", function()
+    local acting = helper.sandbox("--call-control")
+    local function sent() return #helper.writes(acting) end
+
+    it("should refuse a write unless WILDIX_WRITES allows it, naming the variable", function()
+      local before = sent()
+      local out, err, code = wildix({ "dial", "+39 02 1234 5678", "-e", "201" }, { WILDIX_URL = acting })
+      assert.equals(1, code, err)
+      assert.equals("", out)
+      assert.matches("^wildix: refused: make_call: .*set WILDIX_WRITES=make_call, or writes = make_call in the profile",
+        err)
+      assert.equals(before, sent())
+    end)
+
+    it("should show the request with --dry-run and send nothing", function()
+      local before = sent()
+      local out, err, code = wildix({ "dial", "+39 02 1234 5678", "-e", "201", "--dry-run" }, { WILDIX_URL = acting })
+      assert.equals(0, code, err)
+      assert.equals('POST /api/v2/call-control/make-call?user=201 {"destination":"+390212345678"}\n', out)
+      out, err, code = wildix({ "presence", "set", "dnd", "-e", "201", "--until", "2026-12-24 18:00", "--dry-run",
+        "-f", "json" }, { WILDIX_URL = acting })
+      assert.equals(0, code, err)
+      assert.truthy(out:find('"until":"24/12/2026 18:00"', 1, true), out)
+      assert.equals(before, sent())
+    end)
+
+    it("should send once, without asking when no one is at a terminal", function()
+      local before = sent()
+      local env = { WILDIX_URL = acting, WILDIX_WRITES = "1" }
+      local out, err, code = wildix({ "sms", "+39 333 1234567", "Your order shipped" }, env)
+      assert.equals(0, code, err)
+      assert.matches("^ok%s+true\n$", out)
+      out, err, code = wildix({ "contact", "add", "Zoë", "--phonebook", "2", "--mobile", "+39 333 555 0000",
+        "-f", "csv" }, env)
+      assert.equals(0, code, err)
+      local id = out:match("\n(%d+),")
+      assert.is_string(id, out)
+      out, err, code = wildix({ "contact", "rm", id }, env)
+      assert.equals(0, code, err)
+      assert.matches("^ok%s+true\n$", out)
+      assert.equals(before + 3, sent())
+      out, err, code = wildix({ "contact", "rm", id, "--phone", "1" }, env)
+      assert.equals(2, code)
+      assert.equals("", out)
+      assert.matches("takes only the contact's id", err)
+    end)
+
+    local maybe = has_script and it or pending
+    maybe("should ask on a terminal, and send only on yes (or with --yes)", function()
+      local function on_terminal(answer, args)
+        local words = {}
+        for i, a in ipairs(args) do words[i] = quote(a) end
+        local inner = helper.env({ WILDIX_URL = acting, WILDIX_TOKEN = helper.token, WILDIX_WRITES = "1",
+          WILDIX_CONFIG = "/nonexistent/wildix-config", LUA_PATH = "lua/?.lua;;",
+          LUA_CPATH = "build/" .. helper.build .. "/?.so;;", TERM = "xterm" })
+          .. " " .. helper.interpreter() .. " bin/wildix " .. table.concat(words, " ") .. "; echo \"exit:$?\""
+        local p = assert(io.popen("printf " .. quote(answer) .. " | " .. helper.env() .. " script -qec "
+          .. quote(inner) .. " /dev/null"))
+        local shown = p:read("*a")
+        p:close()
+        return shown, tonumber(shown:match("exit:(%d+)"))
+      end
+      local before = sent()
+      local shown, code = on_terminal("n\n", { "sms", "+39 333 1234567", "no" })
+      assert.equals(1, code, shown)
+      assert.truthy(shown:find("Send it? [y/N]", 1, true), shown)
+      assert.truthy(shown:find("not confirmed, so nothing was sent", 1, true), shown)
+      assert.equals(before, sent())
+      shown, code = on_terminal("y\n", { "sms", "+39 333 1234567", "yes" })
+      assert.equals(0, code, shown)
+      assert.equals(before + 1, sent())
+      shown, code = on_terminal("", { "sms", "+39 333 1234567", "asked not", "--yes" })
+      assert.equals(0, code, shown)
+      assert.is_nil(shown:find("Send it?", 1, true), shown)
+      assert.equals(before + 2, sent())
     end)
   end)
 

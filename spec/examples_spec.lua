@@ -50,6 +50,31 @@ describe("examples", function()
     assert.equals(most, lines)
   end)
 
+  it("callback_missed.lua should call back missed callers, in a dry run unless told", function()
+    -- The day with the most missed outside calls to extension 100.
+    local wildix = helper.configured()
+    local days = {}
+    for call in wildix.each_call({ extension = "100" }) do
+      if call.to == "100" and call.status ~= "answered" and call.from and #call.from > 6 then
+        days[call.start:sub(1, 10)] = (days[call.start:sub(1, 10)] or 0) + 1
+      end
+    end
+    local day, most = nil, 0
+    for d, n in pairs(days) do if n > most then day, most = d, n end end
+    assert.is_not_nil(day)
+    local before = #helper.writes()
+    local out, ok = run("callback_missed.lua", ('"100", %q'):format(day))
+    assert.is_true(ok, out)
+    assert.matches("would send POST /api/v2/call%-control/make%-call to %+?%d+", out)
+    assert.matches("%d+ missed caller%(s%) to call back for extension 100 on .-%(dry run", out)
+    assert.equals(before, #helper.writes())
+    -- Without WILDIX_WRITES, --call is refused for each, and nothing is sent.
+    out, ok = run("callback_missed.lua", ('"100", %q, "--call"'):format(day))
+    assert.is_true(ok, out)
+    assert.matches("not called: wildix: refused: make_call", out)
+    assert.equals(before, #helper.writes())
+  end)
+
   it("whois.lua should find colleagues by number and by name", function()
     local out, ok = run("whois.lua", '"100", "456", "nobody-by-this-name"')
     assert.is_true(ok, out)

@@ -111,7 +111,7 @@ pub(crate) struct Function {
     pub record: RecordKind,
     pub needs: Needs,
     /// The resources a company API key's scopes must name for it
-    /// (`colleagues` → `colleagues:read`; docs/pbx.md, "Credentials");
+    /// (`colleagues` → `colleagues:read`; docs/pbx.md, "Routes and credentials");
     /// empty where only `pbx:read` is known to cover it.
     pub scopes: &'static [&'static str],
     pub walk: Option<Walk>,

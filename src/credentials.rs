@@ -1,7 +1,7 @@
 //! How an account proves who it is: a bearer token, HTTP Basic, or an S2S
 //! app (src/s2s.rs signs its requests). The secrets print masked, are
 //! masked where a PBX quotes them back, and an auth failure says what to
-//! check for the form in use (docs/pbx.md, "Credentials").
+//! check for the form in use (docs/pbx.md, "Routes and credentials").
 
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};

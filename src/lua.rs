@@ -51,6 +51,7 @@ pub fn open(lua: &Lua) -> Result<Table> {
             let t = lua.create_table()?;
             t.set("stdout", terminal::stdout_is_terminal())?;
             t.set("stderr", terminal::stderr_is_terminal())?;
+            t.set("stdin", terminal::stdin_is_terminal())?;
             t.set("columns", terminal::columns())?;
             Ok(t)
         })?,

@@ -256,7 +256,7 @@ function M._decode(fname, body, params)
   return _unwrap(core.decode(fname, body, params))
 end
 
--- For the `wildix` command: { stdout = bool, stderr = bool, columns = n|nil },
+-- For the `wildix` command: { stdin = bool, stdout = bool, stderr = bool, columns = n|nil },
 -- whether each stream is a terminal and the terminal's width.
 M._terminal = core.terminal
 M._add_days = core.add_days

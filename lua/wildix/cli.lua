@@ -5,6 +5,7 @@
 --- when interrupted. It never calls os.exit. `sys` replaces the outside world in specs: stdout,
 --- stderr, getenv, terminal ({ stdout, stderr, columns }), today
 --- ("YYYY-MM-DD") and wildix (the module); each defaults to the real one.
+local act = require("wildix.act")
 local fmt = require("wildix.format")
 local profile = require("wildix.profile")
 
@@ -38,12 +39,26 @@ commands:
                                       vs missed, and the top talkers (default: the
                                       last 7 days)
   doc                                 the Lua API reference
+  dial NUMBER [-e EXT] [--device D]   call NUMBER from EXT's phone (it rings first)
+  hangup CALL_ID [-e EXT]             end a call (its sipCallId, from 'active')
+  sms NUMBER TEXT [--from F]          send a text message
+  presence set available|away|dnd [-e EXT] [--message M] [--until T]
+                                      set a presence (T: YYYY-MM-DD HH:MM, UTC)
+  contact add NAME --phonebook ID [--phone P] [--mobile M] [--email E]
+          [--organization O] [--type T]
+  contact edit ID [--name N] [--phone P] [...]
+  contact rm ID                       add, change or delete a phonebook contact
+                                      Writes need WILDIX_WRITES (or writes = in the
+                                      profile); each takes --dry-run (show, send
+                                      nothing) and --yes (no question on a terminal)
 
 options:
   -n, --limit N          at most N records
   -a, --all              every record
   -e, --extension EXT    one extension's calls
   --from D, --since D    calls from D on; --to D: up to D (inclusive)
+  --dry-run              writes: show the request, send nothing
+  -y, --yes              writes: send without asking on a terminal
   -f, --format table|json|csv
                          default: table (plain, every character, when piped)
   --account NAME         an account (default: "default")
@@ -89,10 +104,13 @@ local COMMANDS = {
     extension = "value" } },
   doc = { args = 0, options = {} },
 }
+for name, spec in pairs(act.COMMANDS) do COMMANDS[name] = spec end
+for name, kind in pairs(act.PRESENCE) do COMMANDS.presence.options[name] = kind end
+COMMANDS.presence.options["dry-run"], COMMANDS.presence.options.yes = "flag", "flag"
 local GLOBAL_OPTIONS = { account = "value", format = "value", help = "flag", version = "flag",
   ["ca-file"] = "value", timeout = "value", retries = "value" }
 -- -n 5, -n5: the long option each letter stands for.
-local SHORT = { n = "limit", a = "all", e = "extension", f = "format", h = "help", V = "version" }
+local SHORT = { n = "limit", a = "all", e = "extension", f = "format", h = "help", V = "version", y = "yes" }
 local FORMATS = { table = true, json = true, csv = true }
 local PAGE_SIZE = 1000 -- the most the PBX returns per request
 local DEFAULT_LIMIT = 25
@@ -103,6 +121,9 @@ local RECORD_FIRST = {
   extension = { "id", "number", "name", "user_name", "email" },
   user = { "id", "name", "email", "extension" },
   presence = { "extension", "status", "message", "until" },
+  -- A write's result, and its request (--dry-run).
+  result = { "ok", "via", "id", "name" },
+  request = { "dry_run", "account", "function", "method", "path", "query", "body" },
 }
 
 local Usage = {} -- error marker: a usage error, exit 2
@@ -154,7 +175,7 @@ local function parse(argv)
       else
         name, shown = SHORT[word:sub(2, 2)], word:sub(1, 2)
         if not name then
-          usage_error(("unknown option '%s' (short options: -a, -e, -f, -h, -n, -V)"):format(shown))
+          usage_error(("unknown option '%s' (short options: -a, -e, -f, -h, -n, -V, -y)"):format(shown))
         end
         value = word:sub(3) ~= "" and word:sub(3) or nil
       end
@@ -179,9 +200,10 @@ local function parse(argv)
       if word == "help" then
         options.help = true
       elseif not COMMANDS[word] then
-        usage_error(("unknown command '%s' (commands: active, call, calls, contacts, devices, doc, extension, "
-          .. "extensions, groups, lookup, me, phonebooks, presence, registrations, stats, users)")
-          :format(word))
+        local names = {}
+        for name in pairs(COMMANDS) do names[#names + 1] = name end
+        table.sort(names)
+        usage_error(("unknown command '%s' (commands: %s)"):format(word, table.concat(names, ", ")))
       end
     else
       args[#args + 1] = word
@@ -738,6 +760,7 @@ local function real_sys()
   local wildix = require("wildix")
   return {
     wildix = wildix,
+    stdin = io.stdin,
     stdout = io.stdout,
     stderr = io.stderr,
     getenv = os.getenv,
@@ -759,6 +782,19 @@ local function run(argv, sys)
   if not command then usage_error("no command given (try 'wildix --help')") end
 
   local spec = COMMANDS[command]
+  -- `presence EXT` reads; `presence set STATUS` writes.
+  local writes = act.COMMANDS[command] ~= nil or (command == "presence" and args[1] == "set")
+  if command == "presence" then
+    if writes and #args ~= 2 then usage_error("'presence set' needs a STATUS: available, away or dnd") end
+    if not writes then
+      for name in pairs(options) do
+        if act.PRESENCE[name] or name == "dry-run" or name == "yes" then
+          usage_error(("--%s is for 'presence set'; 'presence EXT' reads"):format(name))
+        end
+      end
+    end
+    spec = writes and { args = 2 } or spec
+  end
   if command == "extension" then
     if options.id and #args > 0 then
       usage_error(("'extension' takes a NUMBER or --id, not both, got '%s' and --id"):format(table.concat(args, " ")))
@@ -807,6 +843,12 @@ local function run(argv, sys)
     { ca_file = options["ca-file"], timeout = options.timeout, retries = options.retries },
     sys.getenv, wildix._file_mode or require("wildix")._file_mode)
   sys.profile_path, sys.account = profile_path, account
+  -- A write asks on a terminal before it is sent: the account's
+  -- before_write, after the module has checked that writes are allowed.
+  if writes then
+    settings = settings or {}
+    settings.before_write = act.confirmation(sys, options)
+  end
   local api
   if settings then
     api = wildix.configure(account, settings)
@@ -824,7 +866,9 @@ local function run(argv, sys)
     color = format == "table" and sys.terminal.stdout and not (sys.getenv("NO_COLOR") or ""):match("%S")
       and sys.getenv("TERM") ~= "dumb",
     date = function(value) return date_option(value, sys.today, add_days) end }
-  if LISTS[command] then
+  if writes then
+    act.run(ctx, command, usage_error, print_record)
+  elseif LISTS[command] then
     list(ctx, command)
   elseif command == "call" then
     one(ctx, "get_call", "call")
@@ -877,6 +921,13 @@ function M.main(argv, sys)
   if type(result) == "table" and result.kind then
     local line = tostring(result)
     -- Name the command's options and variables, not the Lua API behind them.
+    line = line:gsub("%(configure it with writes = true or writes = { \"([%w_]+)\" }, or set WILDIX_WRITES; "
+      .. "dry_run = true shows the request%)", function(name)
+        return ("(set %sWRITES=%s, or writes = %s in the profile; --dry-run shows the request)"):format(
+          profile.env_prefix(sys.account or "default"), name, name)
+      end)
+    line = line:gsub("before_write stopped it, so nothing was sent: not confirmed",
+      "not confirmed, so nothing was sent")
     line = line:gsub("'date_from'", "--from"):gsub("'date_to'", "--to")
       :gsub("call wildix%.configure.- or set (%S+) and (%S+)", function(url, token)
         return ("set %s and %s, or url and token in the profile (%s)"):format(url, token,

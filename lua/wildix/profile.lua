@@ -22,9 +22,12 @@ local KEYS = {
   url = "text", token = "text", username = "text", password = "text", app_id = "text", app_name = "text",
   secret = "text", scope = "text", ca_file = "text",
   user_agent = "text", timeout = "number", connect_timeout = "number", retries = "number",
-  max_requests_per_second = "number", concurrency = "number",
+  max_requests_per_second = "number", concurrency = "number", writes = "text",
 }
 local CREDENTIALS = { "url", "token", "username", "password", "app_id", "app_name", "secret" }
+-- Which writes the account may send goes with its PBX: from the file only
+-- with the file's url (the module reads WILDIX_[NAME_]WRITES itself).
+local WITH_URL = { writes = true }
 -- The values no one else may read: a file holding one must be chmod 600.
 local SECRETS = { token = true, password = true, secret = true }
 -- Settings a flag or a variable may also give, with the flag's name.
@@ -126,6 +129,7 @@ function M.options(account, flags, getenv, file_mode)
   local options = {}
   if not nonempty(getenv(prefix .. "URL")) then
     for _, key in ipairs(CREDENTIALS) do options[key] = section[key] end
+    for key in pairs(WITH_URL) do options[key] = section[key] end
     -- Without credentials beside it, the module would take the
     -- environment's: the file would choose where they go.
     local given = false

@@ -26,7 +26,7 @@ pub struct Access {
     company_key: String,
     /// HTTP Basic for the owner's login: `base64(username:password)`.
     basic: String,
-    /// An S2S app: the PBX's own, no user (docs/pbx.md, "Credentials").
+    /// An S2S app: the PBX's own, no user (docs/pbx.md, "Routes and credentials").
     app: s2s::App,
     /// Most call-history records one request gets (0: no cap).
     call_cap: usize,
