@@ -46,6 +46,9 @@ describe("writes", function()
     assert.same({ dry_run = true, account = "default", ["function"] = "make_call", method = "POST",
       path = "/api/v2/call-control/make-call", query = { user = "201" },
       body = { destination = "+390212345678" } }, request)
+    -- Without an extension, what goes instead where there is no call control.
+    request = wildix.make_call{ to = "201", dry_run = true }
+    assert.same({ method = "POST", path = "/api/v1/Originate/Call", body = { number = "201" } }, request.fallback)
     request = wildix.create_contact{ phonebook_id = "2", name = "A", dry_run = true }
     assert.same({ data = { phonebook_id = "2", name = "A" } }, request.body)
     assert.is_nil(require("wildix").dump(request):find(helper.token, 1, true))
@@ -117,6 +120,8 @@ describe("writes", function()
     assert.is_table(call)
     assert.matches("^%x+$", call.sipCallId)
     local id = call.sipCallId
+    assert.same({ ok = true }, wildix.answer_call{ call_id = id, extension = "201" })
+    assert.equals("/api/v2/call-control/answer", last().path)
     wildix.hold_call{ call_id = id, extension = "201" }
     assert.equals("/api/v2/call-control/hold", last().path)
     wildix.resume_call{ call_id = id, extension = "201" }
@@ -132,13 +137,15 @@ describe("writes", function()
     for _, w in ipairs(received()) do
       if w.body:find(id, 1, true) then count = count + 1 end
     end
-    assert.equals(5, count)
+    assert.equals(6, count)
     local found = false
     for c in wildix.each_call{ page_size = 50 } do
       if c.to_number == "202" and c.from_number == "201" then found = true break end
     end
     assert.is_true(found)
-    assert.equals("not_found", helper.error_of(wildix.hangup_call, { call_id = id, extension = "201" }).kind)
+    local err = helper.error_of(wildix.hangup_call, { call_id = id, extension = "201" })
+    assert.equals("not_found", err.kind)
+    assert.truthy(err.message:find("no call '" .. id .. "' in progress", 1, true), err.message)
   end)
 
   it("should set presence and see it read back", function()

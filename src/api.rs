@@ -526,6 +526,29 @@ pub(crate) fn not_found_message(op: Operation, params: &Params) -> String {
                 .unwrap_or_default()
                 .escape_debug()
         ),
+        (Operation::MakeCall, _) => {
+            "the PBX does not offer call control (/api/v2/call-control/ answered 404); without 'extension' and 'device', make_call places the call through Originate/Call instead".to_string()
+        }
+        (
+            Operation::AnswerCall
+            | Operation::HangupCall
+            | Operation::HoldCall
+            | Operation::ResumeCall
+            | Operation::TransferCall
+            | Operation::SendDtmf,
+            _,
+        ) => format!(
+            "no call '{}' in progress for that extension (list_active_calls gives the sipCallId), or the PBX has no call control",
+            params.text("call_id").unwrap_or_default().escape_debug()
+        ),
+        (Operation::UpdateContact | Operation::DeleteContact, _) => format!(
+            "no contact with id '{}'",
+            params.text("id").unwrap_or_default().escape_debug()
+        ),
+        (Operation::SetPresence, _) => match params.text("extension") {
+            Some(ext) => format!("no extension '{}'", ext.escape_debug()),
+            None => "the PBX has no personal presence route (give 'extension')".to_string(),
+        },
         _ => "the PBX has no such route (is 'url' the PBX address?)".to_string(),
     }
 }

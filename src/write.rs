@@ -30,8 +30,10 @@ impl Prepared {
         self.params.flag("dry_run")
     }
 
-    /// `{ dry_run, account, function, method, path, query = {…}, body = {…} }`:
-    /// what would be sent, without a secret (no header is in it).
+    /// `{ dry_run, account, function, method, path, query = {…}, body = {…},
+    /// fallback = {…} }`: what would be sent (and, for `make_call`, what
+    /// instead on a PBX without call control), without a secret (no
+    /// header is in it).
     pub(crate) fn describe(&self, account: &str) -> Out {
         let query = self
             .write
@@ -53,6 +55,17 @@ impl Prepared {
         ]);
         if let Some(body) = &self.write.body {
             fields.push(("body", out_of(body.fields())));
+        }
+        // What is sent instead where the PBX lacks the route.
+        if let Some(fallback) = &self.fallback {
+            let mut instead = vec![
+                ("method", Out::Text(fallback.method.to_string())),
+                ("path", Out::Text(fallback.request.path.clone())),
+            ];
+            if let Some(body) = &fallback.body {
+                instead.push(("body", out_of(body.fields())));
+            }
+            fields.push(("fallback", Out::Table(instead)));
         }
         Out::Table(fields)
     }

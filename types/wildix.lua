@@ -290,6 +290,7 @@
 ---@field path string
 ---@field query table<string, string>
 ---@field body? table
+---@field fallback? table make_call: { method, path, body } sent instead on a PBX without call control
 
 ---@class wildix.Account
 local Account = {}
