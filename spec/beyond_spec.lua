@@ -125,14 +125,25 @@ end)
 describe("presence", function()
   local wildix = helper.configured()
 
-  it("should say whose presence it is, and available when the PBX shows nothing", function()
+  it("should say whose presence it is, and its state, keeping the PBX's own fields", function()
     local p = wildix.get_presence{ extension = "100" }
     assert.equals("100", p.extension)
-    assert.equals("available", p.status)
+    assert.equals("available", p.state)
+    assert.is_true(p.online)
     p = wildix.get_presence{ extension = 101 }
     assert.equals("101", p.extension)
-    assert.equals("dnd", p.status)
+    assert.equals("dnd", p.state)
+    assert.equals("dnd", p.show)
     assert.equals("Meeting", p.message)
+    assert.equals("Meeting", p.status) -- the PBX's status: a message text
+  end)
+
+  it("should say offline for an offline user whose show is empty, never available", function()
+    local p = wildix.get_presence{ extension = "103" }
+    assert.equals("", p.show)
+    assert.equals("unavailable", p.type)
+    assert.is_false(p.online)
+    assert.equals("offline", p.state)
   end)
 
   it("should need an extension, and say when there is no such one", function()
@@ -201,7 +212,7 @@ describe("wildix contacts, groups, presence, devices", function()
     assert.matches("\nSupport +101, 102, 103 +5\n", out)
     out, err, code = run({ "presence", "101", "--format", "table" })
     assert.equals(0, code, err)
-    assert.matches("^extension +101\nstatus +dnd\nmessage +Meeting\n", out)
+    assert.matches("^extension +101\nstate +dnd\nonline +true\nmessage +Meeting\n", out)
     out, err, code = run({ "phonebooks", "--format", "csv" })
     assert.equals(0, code, err)
     assert.equals("name,type,id\r\nBlocked numbers,1,20\r\nCustomers,1,19\r\ndefault,2,1\r\n", out)

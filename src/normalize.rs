@@ -113,6 +113,7 @@ pub(crate) struct Facts<'a> {
     title: Option<Scalar<'a>>,
     members: Option<Vec<Cow<'a, str>>>,
     show: Option<Cow<'a, str>>,
+    presence_type: Option<Cow<'a, str>>,
     /// A contact's numbers, in `CONTACT_NUMBERS` order.
     numbers: [Option<Cow<'a, str>>; 6],
     online: Option<Scalar<'a>>,
@@ -171,6 +172,8 @@ pub(crate) enum Fact {
     Members,
     Show,
     Online,
+    /// A presence's `type`: `available` or `unavailable` (online or not).
+    PresenceType,
     Useragent,
     /// A contact's number: its place in `CONTACT_NUMBERS`.
     Number(u8),
@@ -203,7 +206,8 @@ impl Fact {
             (RecordKind::CallGroup, "title") => Some(Title),
             (RecordKind::CallGroup, "members") => Some(Members),
             (RecordKind::Presence, "show") => Some(Show),
-            (RecordKind::Registration, "online") => Some(Online),
+            (RecordKind::Presence, "type") => Some(PresenceType),
+            (RecordKind::Registration | RecordKind::Presence, "online") => Some(Online),
             (RecordKind::Registration, "useragent") => Some(Useragent),
             _ => None,
         }
@@ -215,7 +219,9 @@ impl RecordKind {
     pub(crate) fn replaces(self, key: &str) -> bool {
         match self {
             RecordKind::Call => matches!(key, "duration" | "billsec"),
-            RecordKind::Presence => key == "status",
+            // Its `online` is read as a boolean; its `status` (a message
+            // text in Wildix's model) is kept as sent.
+            RecordKind::Presence => key == "online",
             RecordKind::Registration => key == "online",
             _ => false,
         }
@@ -256,6 +262,7 @@ impl<'a> Facts<'a> {
             }
             Fact::Show => self.show = text(),
             Fact::Online => self.online = Some(value),
+            Fact::PresenceType => self.presence_type = text(),
             Fact::Useragent => self.useragent = text(),
             Fact::Number(i) => {
                 if let Some(number) = self.numbers.get_mut(usize::from(i)) {
@@ -333,23 +340,32 @@ impl<'a> Facts<'a> {
                 add("member_extensions", Added::Texts(members.collect()));
             }
             RecordKind::Presence => {
-                let status = match self.show.as_deref().map(str::trim) {
-                    Some(show) if !show.is_empty() => Cow::Owned(show.to_string()),
-                    _ => Cow::Borrowed("available"),
+                // `online` only when the PBX says: its own `online`, else
+                // its `type`; online/offline is kept apart from `show`.
+                let online = self.online.as_ref().and_then(truth).or_else(|| {
+                    match self.presence_type.as_deref().map(str::trim) {
+                        Some(t) if t.eq_ignore_ascii_case("available") => Some(true),
+                        Some(t) if t.eq_ignore_ascii_case("unavailable") => Some(false),
+                        _ => None,
+                    }
+                });
+                if let Some(online) = online {
+                    add("online", Added::Scalar(Scalar::Bool(online)));
+                }
+                let state = match (self.show.as_deref().map(str::trim), online) {
+                    (Some(show), _) if !show.is_empty() => Cow::Owned(show.to_lowercase()),
+                    (_, Some(false)) => Cow::Borrowed("offline"),
+                    (_, Some(true)) => Cow::Borrowed("available"),
+                    _ => Cow::Borrowed("unknown"),
                 };
-                add("status", Added::Text(status));
+                add("state", Added::Text(state));
             }
             RecordKind::Registration => {
                 if self.in_group {
                     add("extension", Added::GroupKey);
                 }
                 // "1"/"0" on the PBXs seen; a boolean or 1/0 also do.
-                let online = match &self.online {
-                    Some(Scalar::Text(t)) => matches!(t.trim(), "1" | "true" | "yes"),
-                    Some(Scalar::Int(i)) => *i != 0,
-                    Some(Scalar::Bool(b)) => *b,
-                    _ => false,
-                };
+                let online = self.online.as_ref().and_then(truth).unwrap_or(false);
                 add("online", Added::Scalar(Scalar::Bool(online)));
                 if let Some(agent) = &self.useragent {
                     add("user_agent", Added::Text(agent.clone()));
@@ -367,6 +383,21 @@ impl<'a> Facts<'a> {
         };
         let seconds = time(&self.end)?.timestamp() - time(&self.start)?.timestamp();
         (seconds >= 0).then_some(seconds)
+    }
+}
+
+/// A PBX flag as a boolean: `true`/`1`/`"1"`/`"true"`/`"yes"` or their
+/// opposites; anything else says nothing.
+fn truth(value: &Scalar) -> Option<bool> {
+    match value {
+        Scalar::Bool(b) => Some(*b),
+        Scalar::Int(i) => Some(*i != 0),
+        Scalar::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" => Some(true),
+            "0" | "false" | "no" | "" => Some(false),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -578,11 +609,28 @@ mod test {
         assert_eq!(added(RecordKind::Device, &[("user", text(" "))]), vec![]);
         assert_eq!(
             added(RecordKind::Presence, &[("show", text(""))]),
-            vec![("status", Added::Text(Cow::Borrowed("available")))]
+            vec![("state", Added::Text(Cow::Borrowed("unknown")))]
         );
         assert_eq!(
             added(RecordKind::Presence, &[("show", text("dnd"))]),
-            vec![("status", Added::Text(Cow::Borrowed("dnd")))]
+            vec![("state", Added::Text(Cow::Borrowed("dnd")))]
+        );
+        // Offline with an empty show is offline, not available; `online`
+        // wins over `type`; a show wins over both.
+        let presence = |fields: &[(&str, Scalar)]| added(RecordKind::Presence, fields);
+        let online = |b| ("online", Added::Scalar(Scalar::Bool(b)));
+        let state = |s: &'static str| ("state", Added::Text(Cow::Borrowed(s)));
+        assert_eq!(
+            presence(&[("show", text("")), ("type", text("unavailable"))]),
+            vec![online(false), state("offline")]
+        );
+        assert_eq!(
+            presence(&[("type", text("unavailable")), ("online", text("1"))]),
+            vec![online(true), state("available")]
+        );
+        assert_eq!(
+            presence(&[("show", text("Away")), ("online", Scalar::Bool(false))]),
+            vec![online(false), state("away")]
         );
         // A name that is a list is not copied.
         let list = Scalar::Texts(vec![Cow::Borrowed("a")]);

@@ -182,7 +182,10 @@
 
 ---@class wildix.Presence
 ---@field extension string
----@field status string `show`, or "available" when the PBX shows nothing
+---@field state string "dnd", "away", … (from show), else "offline", "available" or "unknown"
+---@field online? boolean only when the PBX says (its online, else its type)
+---@field show? string the PBX's own: "dnd", "away" or ""
+---@field status? string the PBX's own (a message text)
 ---@field message? string
 ---@field until? string
 ---@field [string] any

@@ -120,7 +120,7 @@ local RECORD_FIRST = {
   call = { "id", "start", "answer", "end", "from", "from_name", "to", "to_name", "status", "duration", "billsec" },
   extension = { "id", "number", "name", "user_name", "email" },
   user = { "id", "name", "email", "extension" },
-  presence = { "extension", "status", "message", "until" },
+  presence = { "extension", "state", "online", "message", "until" },
   -- A write's result, and its request (--dry-run).
   result = { "ok", "via", "id", "name" },
   request = { "dry_run", "account", "function", "method", "path", "query", "body" },

@@ -270,7 +270,8 @@ impl Acting {
         let field = |k: &str| body.get(k).cloned().unwrap_or(Value::from(""));
         self.presence.insert(
             ext.to_string(),
-            json!({"show": show, "status": "", "message": field("message"), "until": field("until")})
+            json!({"show": show, "status": field("message"), "message": field("message"),
+                "until": field("until"), "type": "available"})
                 .as_object()
                 .cloned()
                 .unwrap_or_default(),

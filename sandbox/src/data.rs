@@ -325,14 +325,26 @@ fn call_groups() -> Vec<Record> {
     .collect()
 }
 
-/// `show` empty (available) for most; dnd, away with a message for some.
+/// As Wildix's presence model has it (docs/pbx.md, "Records"): `type`
+/// (online or not) apart from `show` (`dnd`, `away`, or empty), `status`
+/// a message text. Most are online with an empty show; some dnd or away
+/// with a message; some offline, their show empty too; some say `online`
+/// as a REST client reads it.
 fn presence(i: usize) -> Record {
     let (show, message, until) = match i % 6 {
         1 => ("dnd", "Meeting", "30/11/2026 15:00"),
         4 => ("away", "Lunch", ""),
         _ => ("", "", ""),
     };
-    object(json!({"show": show, "status": "", "message": message, "until": until}))
+    let online = i % 6 != 3;
+    let mut record = object(json!({
+        "show": show, "status": message, "message": message, "until": until,
+        "type": if online { "available" } else { "unavailable" },
+    }));
+    if i % 4 == 0 {
+        record.insert("online".into(), Value::from(if online { "1" } else { "0" }));
+    }
+    record
 }
 
 fn ascii_slug(text: &str) -> String {
