@@ -506,3 +506,27 @@ fn call_pages_say_how_many_records_end_on_the_same_second() {
     let d = decode(body.as_bytes().to_vec(), Shape::List(Extension)).unwrap();
     assert_eq!(d.summary.tail_ties, 0);
 }
+
+#[test]
+fn call_group_members_as_numbers_and_bare_extensions_are_members() {
+    let body = r#"{"type":"result","result":{"records":[
+        {"id":"1","title":"Support","members":["201@internalcalls","202@internalcalls,2","100",203]}]}}"#;
+    assert_eq!(
+        ok(Shape::List(RecordKind::CallGroup), body),
+        r#"[{"id":"1","title":"Support","members":["201@internalcalls","202@internalcalls,2","100",203],"name":"Support","member_extensions":["201","202","100","203"]}]"#
+    );
+}
+
+#[test]
+fn registrations_in_the_paged_envelope_are_not_extension_records() {
+    let body = r#"{"type":"result","result":{"records":[{"online":"1","useragent":"W-AIR"}],"total":1}}"#;
+    assert_eq!(
+        ok(Shape::List(RecordKind::Registration), body),
+        r#"[{"useragent":"W-AIR","online":true,"user_agent":"W-AIR"}]"#
+    );
+    let grouped = r#"{"type":"result","result":{"201":{"registrations":[{"online":"0"}]}}}"#;
+    assert_eq!(
+        ok(Shape::List(RecordKind::Registration), grouped),
+        r#"[{"extension":"201","online":false}]"#
+    );
+}

@@ -492,7 +492,13 @@ impl<'de> Visitor<'de> for GroupsSeed<'_, '_> {
         while let Some(key) = map.next_key::<KeyBuf>()? {
             // The key held once, among the tape's field names: every
             // record of the group points at it, and Lua makes one string.
-            b.group = Some(b.intern(&key.0)?);
+            // The paged envelope's `records` is a list, not an extension
+            // (its `total` holds no records).
+            b.group = if key.0 == "records" {
+                None
+            } else {
+                Some(b.intern(&key.0)?)
+            };
             n = n.saturating_add(map.next_value_seed(GroupSeed { b: &mut *b })?);
         }
         b.group = None;
@@ -898,7 +904,9 @@ impl<'de> Visitor<'de> for CaptureSeed<'_, '_> {
         })? {
             if let Some(item) = item {
                 n = n.saturating_add(1);
-                if let Scalar::Text(text) = item {
+                // A number in a list is its text (a call group's member
+                // sent as 201 is extension "201").
+                if let Some(text) = item.text() {
                     texts.push(text);
                 }
             }
