@@ -84,15 +84,18 @@ end
 -- Memory proportional to the result: a 3 MB body of 1,000,000 empty
 -- records once made the peak grow by 95 times its size, and by 60 times
 -- while the Rust copy stayed whole until the Lua tables were built; lua-cjson
--- grows by about 25 times. Now 43 (Lua 5.4) to 50 (LuaJIT) times, within
--- twice cjson's peak (make bench measures both).
+-- grows by about 25 times (it adds no field). With `status` alone added,
+-- 43 (Lua 5.4) to 50 (LuaJIT) times; each record now also gains
+-- `direction` and `missed`, three fields in a table per 3 bytes of body:
+-- 68 (LuaJIT), 72 (Lua 5.4), 96 (Lua 5.1) times. The bound stays a
+-- bound on memory per record, not per request.
 describe("a body of 1,000,000 empty records", function()
   local status = io.open("/proc/self/status")
   local linux = status ~= nil
   if status then status:close() end
 
   local it_linux = linux and it or pending
-  it_linux("should cost at most 55 times its size in peak memory", function()
+  it_linux("should cost at most 110 times its size in peak memory", function()
     local out, ok = helper.run(PEAK .. [[
       local n = 1000000
       local body = '{"type":"result","result":{"total":' .. n .. ',"records":['
@@ -108,7 +111,7 @@ describe("a body of 1,000,000 empty records", function()
     local records, status_text, bytes, grew = out:match("records (%d+) status (%S+) bytes (%d+) grew (%d+)")
     assert.equals("1000000", records, out)
     assert.equals("unknown", status_text)
-    assert.is_true(tonumber(grew) <= 55 * tonumber(bytes),
+    assert.is_true(tonumber(grew) <= 110 * tonumber(bytes),
       ("peak memory grew by %.0f MB for a %.1f MB body"):format(grew / 2 ^ 20, bytes / 2 ^ 20))
   end)
 end)

@@ -35,7 +35,8 @@ describe("a large answer, built while it is decoded", function()
     assert.same({
       id = "999", start = "2026-11-30 10:39:00", src = "109", dst = "+4930 é999",
       disposition = "NO ANSWER", billsec = 5, note = "line\nbreak 999",
-      from = "109", to = "+4930 é999", status = "no_answer", duration = 5,
+      from = "109", to = "+4930 é999", status = "no_answer", duration = 5, direction = "outbound",
+      missed = false,
     }, big.calls[999])
   end)
 

@@ -286,7 +286,14 @@ impl<'a> Facts<'a> {
                     Some(d) => status_of(d),
                     None => Cow::Borrowed("unknown"),
                 };
+                let direction = direction_of(
+                    first_of(&self.from_number, &self.src).as_deref(),
+                    first_of(&self.to_number, &self.dst).as_deref(),
+                );
+                let missed = direction == "inbound" && status != "answered";
                 add("status", Added::Text(status));
+                add("direction", Added::Text(Cow::Borrowed(direction)));
+                add("missed", Added::Scalar(Scalar::Bool(missed)));
                 if let Some(billsec) = self.billsec {
                     add("billsec", Added::Int(billsec));
                 }
@@ -383,6 +390,24 @@ impl<'a> Facts<'a> {
         };
         let seconds = time(&self.end)?.timestamp() - time(&self.start)?.timestamp();
         (seconds >= 0).then_some(seconds)
+    }
+}
+
+/// Which way a call went, as CRM integrations derive it (CDRs carry no
+/// direction; docs/pbx.md, "Records"): a party is an extension when it is
+/// 2 to 6 digits; extension to another party is outbound, another party to
+/// an extension inbound, extension to extension internal, else unknown.
+pub(crate) fn direction_of(from: Option<&str>, to: Option<&str>) -> &'static str {
+    let extension = |party: Option<&str>| {
+        party
+            .map(str::trim)
+            .is_some_and(|p| (2..=6).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    match (extension(from), extension(to)) {
+        (true, true) => "internal",
+        (true, false) => "outbound",
+        (false, true) => "inbound",
+        (false, false) => "unknown",
     }
 }
 
@@ -528,6 +553,8 @@ mod test {
                 ("from", t("101")),
                 ("to", t("+3212345")),
                 ("status", t("answered")),
+                ("direction", t("outbound")),
+                ("missed", Added::Scalar(Scalar::Bool(false))),
                 ("billsec", Added::Int(56)),
                 ("duration", Added::Int(60)),
             ]
@@ -552,6 +579,8 @@ mod test {
                 ("from", t("102")),
                 ("to", t("103")),
                 ("status", t("no_answer")),
+                ("direction", t("internal")),
+                ("missed", Added::Scalar(Scalar::Bool(false))),
                 ("duration", Added::Int(17)),
             ]
         );
@@ -649,9 +678,54 @@ mod test {
             ],
         );
         assert!(got.contains(&("duration", Added::Int(9))));
-        let got = added(RecordKind::Call, &[("disposition", text("CONGESTION"))]);
-        assert_eq!(got, vec![("status", t("congestion"))]);
-        assert_eq!(added(RecordKind::Call, &[]), vec![("status", t("unknown"))]);
+        let status = |fields: &[(&str, Scalar)]| {
+            added(RecordKind::Call, fields)
+                .into_iter()
+                .find(|(k, _)| *k == "status")
+        };
+        assert_eq!(
+            status(&[("disposition", text("CONGESTION"))]),
+            Some(("status", t("congestion")))
+        );
+        assert_eq!(status(&[]), Some(("status", t("unknown"))));
+    }
+
+    #[test]
+    fn direction_and_missed_follow_which_party_is_an_extension() {
+        let call = |from: &str, to: &str, disposition: &str| {
+            let got = added(
+                RecordKind::Call,
+                &[
+                    ("from_number", text(from)),
+                    ("to_number", text(to)),
+                    ("disposition", text(disposition)),
+                ],
+            );
+            let field = |name: &str| got.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone());
+            (field("direction"), field("missed"))
+        };
+        let is = |direction: &'static str, missed: bool| {
+            (
+                Some(t(direction)),
+                Some(Added::Scalar(Scalar::Bool(missed))),
+            )
+        };
+        assert_eq!(
+            call("+39 02 1234 5678", "201", "NO ANSWER"),
+            is("inbound", true)
+        );
+        assert_eq!(
+            call("0039021234567", "201", "ANSWERED"),
+            is("inbound", false)
+        );
+        assert_eq!(
+            call("201", "+390212345678", "NO ANSWER"),
+            is("outbound", false)
+        );
+        assert_eq!(call("201", "202", "BUSY"), is("internal", false));
+        assert_eq!(call("", "201", "NO ANSWER"), is("inbound", true));
+        assert_eq!(call("1234567", "7654321", "ANSWERED"), is("unknown", false));
+        assert_eq!(call("2", "+39 02", "ANSWERED"), is("unknown", false));
     }
 
     #[test]

@@ -70,6 +70,8 @@
 ---@field status string "answered"|"no_answer"|"busy"|"failed", another disposition lower-cased, or "unknown"
 ---@field duration? integer seconds: the PBX's duration, else end − start, else billsec
 ---@field billsec? integer seconds talked
+---@field direction "inbound"|"outbound"|"internal"|"unknown" by which party is an extension (2–6 digits)
+---@field missed boolean inbound and not answered
 ---@field start? string `YYYY-MM-DD HH:MM:SS`
 ---@field answer? string
 ---@field end? string

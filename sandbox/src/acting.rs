@@ -272,9 +272,9 @@ impl Acting {
             ext.to_string(),
             json!({"show": show, "status": field("message"), "message": field("message"),
                 "until": field("until"), "type": "available"})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
         );
         done(json!("Success"))
     }

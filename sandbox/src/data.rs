@@ -341,7 +341,7 @@ fn presence(i: usize) -> Record {
         "show": show, "status": message, "message": message, "until": until,
         "type": if online { "available" } else { "unavailable" },
     }));
-    if i % 4 == 0 {
+    if i.is_multiple_of(4) {
         record.insert("online".into(), Value::from(if online { "1" } else { "0" }));
     }
     record

@@ -35,9 +35,11 @@ fn call_records_gain_the_contract_fields() {
         concat!(
             r#"[{"id":"8289","start":"2015-03-11 13:32:36","end":"2015-03-11 13:33:36","#,
             r#""disposition":"ANSWERED","from_number":"101","to_number":"+3212345","cost":"0","#,
-            r#""from":"101","to":"+3212345","status":"answered","billsec":56,"duration":60},"#,
+            r#""from":"101","to":"+3212345","status":"answered","direction":"outbound","missed":false,"#,
+            r#""billsec":56,"duration":60},"#,
             r#"{"id":"1426080756.123","src":"102","dst":"103","disposition":"NO ANSWER","#,
-            r#""from_name":"Zoë","from":"102","to":"103","status":"no_answer","duration":17}]"#
+            r#""from_name":"Zoë","from":"102","to":"103","status":"no_answer","direction":"internal","#,
+            r#""missed":false,"duration":17}]"#
         )
     );
 }
@@ -53,7 +55,8 @@ fn utc_offsets_give_iso_times() {
         concat!(
             r#"{"id":"8455","start":"2026-07-20 19:36:27","timezone":"-0400","from_number":"204","#,
             r#""to_number":"0018292303822","channel":"SIP/204-0000028a","type":"call","#,
-            r#""from":"204","to":"0018292303822","status":"unknown","billsec":257,"duration":267,"#,
+            r#""from":"204","to":"0018292303822","status":"unknown","direction":"outbound","#,
+            r#""missed":false,"billsec":257,"duration":267,"#,
             r#""start_iso":"2026-07-20T19:36:27-04:00"}"#
         )
     );
@@ -62,7 +65,10 @@ fn utc_offsets_give_iso_times() {
             Shape::Record(Call),
             r#"{"type":"result","result":{"id":"1","start":"2026-01-01 10:00:00","timezone":"Europe/Rome"}}"#
         ),
-        r#"{"id":"1","start":"2026-01-01 10:00:00","timezone":"Europe/Rome","status":"unknown"}"#
+        concat!(
+            r#"{"id":"1","start":"2026-01-01 10:00:00","timezone":"Europe/Rome","status":"unknown","#,
+            r#""direction":"unknown","missed":false}"#
+        )
     );
 }
 
@@ -195,7 +201,7 @@ fn duplicate_keys_the_last_one_wins() {
         Shape::Record(Call),
         r#"{"result":{"disposition":"BUSY","disposition":"ANSWERED"}}"#
     )
-    .ends_with(r#""status":"answered"}"#));
+    .ends_with(r#""status":"answered","direction":"unknown","missed":false}"#));
 }
 
 #[test]
@@ -519,7 +525,8 @@ fn call_group_members_as_numbers_and_bare_extensions_are_members() {
 
 #[test]
 fn registrations_in_the_paged_envelope_are_not_extension_records() {
-    let body = r#"{"type":"result","result":{"records":[{"online":"1","useragent":"W-AIR"}],"total":1}}"#;
+    let body =
+        r#"{"type":"result","result":{"records":[{"online":"1","useragent":"W-AIR"}],"total":1}}"#;
     assert_eq!(
         ok(Shape::List(RecordKind::Registration), body),
         r#"[{"useragent":"W-AIR","online":true,"user_agent":"W-AIR"}]"#

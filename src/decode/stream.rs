@@ -218,7 +218,7 @@ mod test {
         // Written down: escapes and the rules' fields (arena), a late key.
         assert_eq!(
             records[2997],
-            r#"{"id":"2997","start":"2026-11-30 10:57:00","src":"107","dst":"+4930 é2997","disposition":"ANSWERED","note":"line\nbreak 2997","late_key":"x","from":"107","to":"+4930 é2997","status":"answered"}"#
+            r#"{"id":"2997","start":"2026-11-30 10:57:00","src":"107","dst":"+4930 é2997","disposition":"ANSWERED","note":"line\nbreak 2997","late_key":"x","from":"107","to":"+4930 é2997","status":"answered","direction":"outbound","missed":false}"#
         );
     }
 
@@ -235,8 +235,8 @@ mod test {
         assert_eq!(
             records,
             [
-                r#"{"id":"a","status":"unknown"}"#,
-                r#"{"id":"b","status":"unknown"}"#
+                r#"{"id":"a","status":"unknown","direction":"unknown","missed":false}"#,
+                r#"{"id":"b","status":"unknown","direction":"unknown","missed":false}"#
             ]
         );
     }
