@@ -320,6 +320,17 @@ describe("wildix command", function()
       assert.is_nil(err:find("not-the-app", 1, true), err)
     end)
 
+    it("should find users and extensions by --search", function()
+      local out, err, code = wildix({ "users", "--search", "Zoë", "-f", "csv" })
+      assert.equals(0, code, err)
+      local rows = 0
+      for line in out:gmatch("[^\n]+") do
+        rows = rows + 1
+        if rows > 1 then assert.truthy(line:find("Zo", 1, true), line) end
+      end
+      assert.is_true(rows > 1, out)
+    end)
+
     it("should use a named account from the environment", function()
       local out, err, code = wildix({ "me", "--account", "office", "--format", "csv" },
         { WILDIX_OFFICE_URL = helper.url, WILDIX_OFFICE_TOKEN = helper.token, WILDIX_URL = "http://127.0.0.1:9" })
@@ -675,7 +686,7 @@ describe("wildix command", function()
       assert.matches("\nDates: ", out)
       assert.is_nil(out:find("stats", 1, true))
       out = run_sys({ "-h", "users" }, recorder())
-      assert.matches("^usage: wildix users %[%-n N | %-%-all%]", out)
+      assert.matches("^usage: wildix users %[%-%-search TEXT%] %[%-n N | %-%-all%]", out)
       assert.is_nil(out:find("--extension", 1, true))
       assert.is_nil(out:find("Dates:", 1, true))
       out = run_sys({ "--help" }, recorder())

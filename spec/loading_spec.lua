@@ -79,6 +79,27 @@ describe("lua_read_doc", function()
     local err = helper.error_of(wildix.lua_read_doc, "integrations.slack")
     assert.equals("argument", err.kind)
     assert.truthy(err.message:find("integrations.wildix", 1, true))
+    err = helper.error_of(wildix.lua_read_doc, "wildix.list_cals")
+    assert.truthy(err.message:find("list_calls, ", 1, true), err.message)
+    assert.truthy(err.message:find("make_call", 1, true), err.message)
+  end)
+
+  it("should give every function, reads and writes, a short topic of its own", function()
+    local whole = #wildix.lua_read_doc()
+    for _, f in ipairs(wildix.functions()) do
+      local topic = wildix.lua_read_doc("integrations.wildix." .. f.name)
+      assert.equals(topic, wildix.lua_read_doc("wildix." .. f.name))
+      assert.is_true(#topic <= 4096, f.name .. ": " .. #topic .. " bytes")
+      assert.is_true(#topic < whole / 8, f.name)
+      assert.matches("^# wildix%." .. f.name .. " %(" .. f.kind, topic)
+      for _, p in ipairs(f.params) do
+        assert.truthy(topic:find("`" .. p.name .. "`", 1, true), f.name .. " does not name " .. p.name)
+      end
+      assert.truthy(topic:find(f.returns, 1, true), f.name)
+      assert.truthy(topic:find("## Example\n\n```lua\n", 1, true), f.name)
+      assert.truthy(topic:find("## Credential", 1, true), f.name)
+      if f.kind == "write" then assert.truthy(topic:find("`refused`", 1, true), f.name) end
+    end
   end)
 end)
 

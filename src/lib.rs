@@ -43,6 +43,7 @@ mod s2s;
 mod scan;
 mod terminal;
 mod throttle;
+mod topics;
 mod write;
 
 #[cfg(feature = "lua")]

@@ -24,6 +24,7 @@ use crate::params::{self, Arg};
 use crate::reply::Out;
 use crate::scan::Scan;
 use crate::terminal;
+use crate::topics;
 use crate::write::Prepared;
 
 /// The pure-Lua shim: accounts, aliases, docs, error objects.
@@ -37,6 +38,13 @@ pub fn open(lua: &Lua) -> Result<Table> {
     let core = lua.create_table()?;
     core.set("version", env!("CARGO_PKG_VERSION"))?;
     core.set("doc", DOC)?;
+    // One function's topic (`lua_read_doc("wildix.<function>")`), and
+    // the names that have one.
+    core.set(
+        "topic",
+        lua.create_function(|_, name: mlua::String| Ok(topics::topic(&name.to_string_lossy())))?,
+    )?;
+    core.set("topic_names", topics::names())?;
     core.set(
         "new_client",
         lua.create_function(|lua, (name, options): (LuaValue, LuaValue)| {

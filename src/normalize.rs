@@ -114,6 +114,7 @@ pub(crate) struct Facts<'a> {
     members: Option<Vec<Cow<'a, str>>>,
     show: Option<Cow<'a, str>>,
     presence_type: Option<Cow<'a, str>>,
+    until: Option<Cow<'a, str>>,
     /// A contact's numbers, in `CONTACT_NUMBERS` order.
     numbers: [Option<Cow<'a, str>>; 6],
     online: Option<Scalar<'a>>,
@@ -174,6 +175,8 @@ pub(crate) enum Fact {
     Online,
     /// A presence's `type`: `available` or `unavailable` (online or not).
     PresenceType,
+    /// A presence's `until` (a Lua keyword: mirrored as `until_time`).
+    Until,
     Useragent,
     /// A contact's number: its place in `CONTACT_NUMBERS`.
     Number(u8),
@@ -207,6 +210,7 @@ impl Fact {
             (RecordKind::CallGroup, "members") => Some(Members),
             (RecordKind::Presence, "show") => Some(Show),
             (RecordKind::Presence, "type") => Some(PresenceType),
+            (RecordKind::Presence, "until") => Some(Until),
             (RecordKind::Registration | RecordKind::Presence, "online") => Some(Online),
             (RecordKind::Registration, "useragent") => Some(Useragent),
             _ => None,
@@ -263,6 +267,7 @@ impl<'a> Facts<'a> {
             Fact::Show => self.show = text(),
             Fact::Online => self.online = Some(value),
             Fact::PresenceType => self.presence_type = text(),
+            Fact::Until => self.until = text(),
             Fact::Useragent => self.useragent = text(),
             Fact::Number(i) => {
                 if let Some(number) = self.numbers.get_mut(usize::from(i)) {
@@ -296,6 +301,10 @@ impl<'a> Facts<'a> {
                 add("missed", Added::Scalar(Scalar::Bool(missed)));
                 if let Some(billsec) = self.billsec {
                     add("billsec", Added::Int(billsec));
+                }
+                // `end` is a Lua keyword: `call.end_time` reads it.
+                if let Some(end) = &self.end {
+                    add("end_time", Added::Text(end.clone()));
                 }
                 if let Some(duration) = self.duration.or_else(|| self.span()).or(self.billsec) {
                     add("duration", Added::Int(duration));
@@ -366,6 +375,10 @@ impl<'a> Facts<'a> {
                     _ => Cow::Borrowed("unknown"),
                 };
                 add("state", Added::Text(state));
+                // `until` is a Lua keyword: `p.until_time` reads it.
+                if let Some(until) = &self.until {
+                    add("until_time", Added::Text(until.clone()));
+                }
             }
             RecordKind::Registration => {
                 if self.in_group {
@@ -556,6 +569,7 @@ mod test {
                 ("direction", t("outbound")),
                 ("missed", Added::Scalar(Scalar::Bool(false))),
                 ("billsec", Added::Int(56)),
+                ("end_time", t("2015-03-11 13:33:36")),
                 ("duration", Added::Int(60)),
             ]
         );

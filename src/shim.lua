@@ -240,14 +240,20 @@ end
 -- (tools/docs.lua): they are for the docs check, not for readers.
 local DOC = (core.doc:gsub("<!%-%- /?shared[^\n]*%-%->\n", ""))
 
---- The Markdown reference of this module.
+--- The Markdown reference of this module, or one function's topic:
+--- "integrations.wildix.list_calls" (also "wildix.list_calls").
 function M.lua_read_doc(topic)
   if topic == nil then return DOC end
   for _, known in ipairs(DOC_TOPICS) do
     if topic == known then return DOC end
+    if type(topic) == "string" and topic:sub(1, #known + 1) == known .. "." then
+      local text = core.topic(topic:sub(#known + 2))
+      if text then return text end
+    end
   end
   _raise(core.argument_error("lua_read_doc: unknown topic '" .. tostring(topic)
-    .. "' (known topics: " .. table_concat(DOC_TOPICS, ", ") .. ")"))
+    .. "' (known topics: " .. table_concat(DOC_TOPICS, ", ") .. ", and integrations.wildix.<function> or "
+    .. "wildix.<function> for each of: " .. table_concat(core.topic_names, ", ") .. ")"))
 end
 
 -- Decoding alone (no request), for benchmarks: wildix._decode("list_calls", body),

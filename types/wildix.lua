@@ -74,7 +74,8 @@
 ---@field missed boolean inbound and not answered
 ---@field start? string `YYYY-MM-DD HH:MM:SS`
 ---@field answer? string
----@field end? string
+---@field end? string (a Lua keyword: read `end_time`, or `call["end"]`)
+---@field end_time? string the same as `end`, readable with a dot
 ---@field timezone? string the UTC offset of the times (`-0400`), when the PBX sends one
 ---@field start_iso? string RFC 3339 start, when timezone is a UTC offset
 ---@field answer_iso? string RFC 3339 answer time, likewise
@@ -189,7 +190,8 @@
 ---@field show? string the PBX's own: "dnd", "away" or ""
 ---@field status? string the PBX's own (a message text)
 ---@field message? string
----@field until? string
+---@field until? string (a Lua keyword: read `until_time`, or `p["until"]`)
+---@field until_time? string the same as `until`, readable with a dot
 ---@field [string] any
 
 ---@class wildix.Device

@@ -22,9 +22,12 @@ commands:
                                       call history, newest first (default: 25 calls),
                                       filtered by the PBX
   call ID                             one call
-  extensions [-n N | --all]           extensions (default: 25)
+  extensions [--search TEXT] [-n N | --all]
+                                      extensions (default: 25)
   extension NUMBER | --id ID          one extension, by its number or record id
-  users [-n N | --all]                users (default: 25)
+  users [--search TEXT] [-n N | --all]
+                                      users (default: 25); --search: by name,
+                                      number or email
   contacts [--search TEXT] [--phonebook ID] [-n N | --all]
                                       phonebook contacts (default: 25)
   phonebooks [-n N | --all]           phonebooks (default: 25)
@@ -89,9 +92,9 @@ local COMMANDS = {
   calls = { args = 0, options = { from = "value", since = "value", to = "value", limit = "value", all = "flag",
     status = "value", type = "value", search = "value", extension = "value" } },
   call = { args = 1, options = {} },
-  extensions = { args = 0, options = { limit = "value", all = "flag" } },
+  extensions = { args = 0, options = { limit = "value", all = "flag", search = "value" } },
   extension = { args = 1, options = { id = "value" } }, -- NUMBER, or --id instead
-  users = { args = 0, options = { limit = "value", all = "flag" } },
+  users = { args = 0, options = { limit = "value", all = "flag", search = "value" } },
   contacts = { args = 0, options = { limit = "value", all = "flag", search = "value", phonebook = "value" } },
   groups = { args = 0, options = {} },
   phonebooks = { args = 0, options = { limit = "value", all = "flag" } },
@@ -539,6 +542,8 @@ local function list(ctx, command)
       params.status, params.type, params.search, params.extension = o.status, o.type, o.search, o.extension
     elseif command == "contacts" then
       params.search, params.phonebook_id = ctx.options.search, ctx.options.phonebook
+    elseif command == "users" or command == "extensions" then
+      params.search = ctx.options.search
     end
     local result = ctx.api[what.fn](params)
     total, has_more = result.total, result.has_more

@@ -36,7 +36,7 @@ fn call_records_gain_the_contract_fields() {
             r#"[{"id":"8289","start":"2015-03-11 13:32:36","end":"2015-03-11 13:33:36","#,
             r#""disposition":"ANSWERED","from_number":"101","to_number":"+3212345","cost":"0","#,
             r#""from":"101","to":"+3212345","status":"answered","direction":"outbound","missed":false,"#,
-            r#""billsec":56,"duration":60},"#,
+            r#""billsec":56,"end_time":"2015-03-11 13:33:36","duration":60},"#,
             r#"{"id":"1426080756.123","src":"102","dst":"103","disposition":"NO ANSWER","#,
             r#""from_name":"Zoë","from":"102","to":"103","status":"no_answer","direction":"internal","#,
             r#""missed":false,"duration":17}]"#
