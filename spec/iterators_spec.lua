@@ -310,3 +310,46 @@ describe("a scan of a remote PBX", function()
     end)
   end
 end)
+
+describe("each_call's direction and missed filters", function()
+  local wildix = helper.configured()
+  local range = { date_from = "2026-03-01", date_to = "2026-03-10" }
+
+  local function collect(extra)
+    local params = { page_size = 200 }
+    for k, v in pairs(range) do params[k] = v end
+    for k, v in pairs(extra or {}) do params[k] = v end
+    local ids = {}
+    for call in wildix.each_call(params) do ids[#ids + 1] = call end
+    return ids
+  end
+
+  it("should keep exactly the records whose own fields match", function()
+    local all = collect()
+    local expect_missed, expect_out = {}, {}
+    for _, c in ipairs(all) do
+      assert.equals(c.direction == "inbound" and c.status ~= "answered", c.missed)
+      if c.missed then expect_missed[#expect_missed + 1] = c.id end
+      if c.direction == "outbound" then expect_out[#expect_out + 1] = c.id end
+    end
+    assert.is_true(#expect_missed > 0 and #expect_out > 0)
+    -- Calls that share a second come in each request's own order: compare
+    -- the sets.
+    table.sort(expect_missed)
+    table.sort(expect_out)
+    local got = {}
+    for i, c in ipairs(collect({ missed = true })) do got[i] = c.id end
+    table.sort(got)
+    assert.same(expect_missed, got)
+    got = {}
+    for i, c in ipairs(collect({ direction = "outbound", fields = { "start" } })) do
+      got[i] = c.id
+      assert.is_nil(c.status) -- fields still apply; the filter's own field is built
+    end
+    table.sort(got)
+    assert.same(expect_out, got)
+    assert.equals("argument", helper.error_of(wildix.each_call, { direction = "sideways" }).kind)
+    -- On list_calls they are fields, not filters: a page stays the PBX's page.
+    assert.equals("argument", helper.error_of(wildix.list_calls, { missed = true }).kind)
+  end)
+end)

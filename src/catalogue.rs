@@ -197,6 +197,9 @@ const LIST_CALLS: &[Param] = &[
     CALLS_OF,
     FIELDS,
 ];
+/// Which way a call went (`normalize::direction_of`).
+pub(crate) const DIRECTIONS: &[&str] = &["inbound", "outbound", "internal", "unknown"];
+
 const EACH_CALL: &[Param] = &[
     page_size("100"),
     DATE_FROM,
@@ -206,6 +209,19 @@ const EACH_CALL: &[Param] = &[
     CALL_SEARCH,
     CALLS_OF,
     FIELDS,
+    Param {
+        values: DIRECTIONS,
+        ..arg(
+            "direction",
+            Check::Choice,
+            "only calls that went this way (applied to the records the PBX returns)",
+        )
+    },
+    arg(
+        "missed",
+        Check::Bool,
+        "only missed calls (true) or only the others (false): inbound and not answered",
+    ),
 ];
 const EACH_PERSON: &[Param] = &[page_size("1000"), PEOPLE_SEARCH, FIELDS];
 const LIST: &[Param] = &[LIMIT, PAGE, FIELDS];
@@ -758,7 +774,15 @@ mod test {
                 .collect();
             let own: Vec<&str> = walk.params.iter().map(|p| p.name).collect();
             assert_eq!(own[0], "page_size", "{}", walk.name);
-            assert_eq!(own[1..], list[..], "{}", walk.name);
+            // Then the list's, then filters of its own (a scan's only).
+            assert_eq!(own[1..=list.len()], list[..], "{}", walk.name);
+            for extra in &own[list.len() + 1..] {
+                assert!(
+                    matches!(*extra, "direction" | "missed"),
+                    "{}: {extra}",
+                    walk.name
+                );
+            }
             assert_eq!(
                 callable(walk.name).map(|c| (c.op, c.walks)),
                 Some((row.op, true))

@@ -129,6 +129,14 @@ impl Params {
         })
     }
 
+    /// A boolean parameter, if given.
+    pub(crate) fn boolean(&self, name: &str) -> Option<bool> {
+        self.values.iter().find_map(|(n, v)| match v {
+            Field::Bool(b) if *n == name => Some(*b),
+            _ => None,
+        })
+    }
+
     /// A write's boolean parameter (absent: false).
     pub(crate) fn flag(&self, name: &str) -> bool {
         self.values

@@ -25,8 +25,16 @@ pub(crate) enum Out {
     Table(Vec<(&'static str, Out)>),
 }
 
-/// The text of field `name` of the record at `at`, if it is a string.
-pub(crate) fn field_text<'t>(tape: &'t Tape, at: usize, name: &str) -> Option<&'t [u8]> {
+/// A field's value, as the record holds it (the last one, as in Lua).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Value<'t> {
+    Text(&'t [u8]),
+    Bool(bool),
+}
+
+/// The value of field `name` of the record at `at`, if it is a string or a
+/// boolean.
+pub(crate) fn field<'t>(tape: &'t Tape, at: usize, name: &str) -> Option<Value<'t>> {
     let Some(Node::Object(n)) = tape.node(at) else {
         return None;
     };
@@ -42,15 +50,24 @@ pub(crate) fn field_text<'t>(tape: &'t Tape, at: usize, name: &str) -> Option<&'
         if is_name {
             // the last one wins, as in the Lua table
             found = match tape.node(value) {
-                Some(Node::Str(t)) => Some(tape.bytes(t)),
+                Some(Node::Str(t)) => Some(Value::Text(tape.bytes(t))),
                 // A value the tape holds once for many records (a group's key).
-                Some(Node::Field(id)) => tape.field(id),
+                Some(Node::Field(id)) => tape.field(id).map(Value::Text),
+                Some(Node::Bool(b)) => Some(Value::Bool(b)),
                 _ => None,
             };
         }
         key = tape.skip(value);
     }
     found
+}
+
+/// The text of field `name` of the record at `at`, if it is a string.
+pub(crate) fn field_text<'t>(tape: &'t Tape, at: usize, name: &str) -> Option<&'t [u8]> {
+    match field(tape, at, name)? {
+        Value::Text(text) => Some(text),
+        Value::Bool(_) => None,
+    }
 }
 
 #[cfg(test)]

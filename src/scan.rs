@@ -146,7 +146,16 @@ impl Drop for Scan {
 
 impl Scan {
     /// A scan of list operation `op`, `params.limit` records a request.
-    pub(crate) fn new(client: Arc<Client>, op: Operation, params: Params) -> Scan {
+    pub(crate) fn new(client: Arc<Client>, op: Operation, mut params: Params) -> Scan {
+        // A filter reads its field: built even when `fields` leaves it out.
+        for name in ["direction", "missed"] {
+            let filtered = params.values.iter().any(|(n, _)| *n == name);
+            if let Some(fields) = params.fields.as_mut().filter(|_| filtered) {
+                if !fields.iter().any(|f| f == name) {
+                    fields.push(name.to_string());
+                }
+            }
+        }
         let client_concurrency = client.config().concurrency() as usize;
         let request = match crate::api::plan(op, &params, client.config().scope()) {
             Plan::List { request, .. } => request,
@@ -442,10 +451,23 @@ impl Scan {
             last_start: self.last_start.as_deref(),
             tail_ties: decoded.summary.tail_ties,
         });
+        // `direction` and `missed` filter what the PBX returned (it has no
+        // such filters): the records' own fields decide.
+        kept.retain(|at| self.wanted(&decoded.tape, *at));
         if kept.is_empty() {
             return None;
         }
         Some(Out::Records(vec![(decoded.tape, kept)]))
+    }
+
+    /// Whether the record at `at` passes the scan's `direction` and
+    /// `missed` filters.
+    fn wanted(&self, tape: &crate::decode::Tape, at: usize) -> bool {
+        use crate::reply::{field, Value};
+        let direction = self.params.text("direction");
+        let missed = self.params.boolean("missed");
+        direction.is_none_or(|d| field(tape, at, "direction") == Some(Value::Text(d.as_bytes())))
+            && missed.is_none_or(|m| field(tape, at, "missed") == Some(Value::Bool(m)))
     }
 
     /// Keeps the ids of the last pages only: enough to recognise records

@@ -60,6 +60,8 @@
 ---@field type? "call"|"fax"
 ---@field search? string
 ---@field extension? string|integer
+---@field direction? "inbound"|"outbound"|"internal"|"unknown" only calls that went this way
+---@field missed? boolean only missed calls (true) or the others (false)
 
 ---@class wildix.Call
 ---@field id string
