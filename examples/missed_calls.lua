@@ -15,7 +15,8 @@ for ext in wildix.each_extension() do owner[ext.number] = ext.name end
 
 local missed, total = {}, 0
 for call in wildix.each_call({ date_from = first, date_to = last }) do
-  if (call.status == "no_answer" or call.status == "busy") and owner[call.to] then
+  -- `missed`: inbound and not answered (the module's one definition).
+  if call.missed and owner[call.to] then
     missed[call.to] = (missed[call.to] or 0) + 1
     total = total + 1
   end

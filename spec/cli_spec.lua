@@ -187,17 +187,25 @@ describe("wildix command", function()
       local out, err, code = wildix({ "stats", "--from", "2026-01-01", "--to", "2026-01-10", "--top", "5",
         "--format", "json" })
       assert.equals(0, code, err)
-      local sum_answered, sum_missed, days = 0, 0, 0
-      for answered, date, missed in out:gmatch('{"answered":(%d+),"date":"([%d%-]+)","missed":(%d+)}') do
+      local sum_answered, sum_missed, sum_other, days = 0, 0, 0, 0
+      for answered, date, missed, other in
+        out:gmatch('{"answered":(%d+),"date":"([%d%-]+)","missed":(%d+),"other":(%d+)}') do
         assert.matches("^2026%-01%-%d%d$", date)
         days = days + 1
         sum_answered, sum_missed = sum_answered + tonumber(answered), sum_missed + tonumber(missed)
+        sum_other = sum_other + tonumber(other)
       end
       assert.equals(10, days)
       local page = module.list_calls{ date_from = "2026-01-01", date_to = "2026-01-10", limit = 1 }
       assert.matches('"calls":' .. page.total .. ',', out)
-      assert.equals(page.total, sum_answered + sum_missed)
+      assert.equals(page.total, sum_answered + sum_missed + sum_other)
       assert.matches('"answered":' .. sum_answered .. ',', out)
+      -- missed is the module's own rule: inbound and not answered.
+      local missed = 0
+      for call in module.each_call{ date_from = "2026-01-01", date_to = "2026-01-10", missed = true } do
+        missed = missed + (call.missed and 1 or 0)
+      end
+      assert.equals(missed, sum_missed)
 
       local talk, count = {}, 0
       for seconds in out:gmatch('"talk_seconds":(%d+)') do
@@ -216,26 +224,31 @@ describe("wildix command", function()
       local days = 0
       for _, line in ipairs(lines(out)) do
         assert.is_true(utf8_len(line) <= 80, line)
-        local date, bar, answered, missed = line:match("^([%d%-]+) %a+ +([█░]*) +(%d+) +(%d+)$")
+        local date, bar, answered, missed, other = line:match("^([%d%-]+) %a+ +([█░·]*) +(%d+) +(%d+) +(%d+)$")
         if date then
           days = days + 1
           local answered_cells = select(2, bar:gsub("█", ""))
           local missed_cells = select(2, bar:gsub("░", ""))
+          local other_cells = select(2, bar:gsub("·", ""))
           assert.equals(tonumber(answered) > 0, answered_cells > 0)
           assert.equals(tonumber(missed) > 0, missed_cells > 0)
-          if answered_cells + missed_cells > longest then longest, longest_day = answered_cells + missed_cells, date end
-          if answered + missed > busiest then busiest, busiest_day = answered + missed, date end
+          assert.equals(tonumber(other) > 0, other_cells > 0)
+          local cells = answered_cells + missed_cells + other_cells
+          if cells > longest then longest, longest_day = cells, date end
+          local calls = answered + missed + other
+          if calls > busiest then busiest, busiest_day = calls, date end
         end
       end
       assert.equals(7, days)
       assert.equals(busiest_day, longest_day)
-      assert.matches("\nTop talkers %(answered talk time%)\n +1%. ", out)
+      assert.matches("\nTop talkers %(extensions, by answered talk time%)\n +1%. ", out)
     end)
 
     it("should show quiet days too, and CSV per day", function()
       local out, _, code = wildix({ "stats", "--from", "2026-06-01", "--to", "2026-06-03", "--format", "csv" })
       assert.equals(0, code)
-      assert.equals("date,answered,missed\r\n2026-06-01,0,0\r\n2026-06-02,0,0\r\n2026-06-03,0,0\r\n", out)
+      assert.equals("date,answered,missed,other\r\n2026-06-01,0,0,0\r\n2026-06-02,0,0,0\r\n2026-06-03,0,0,0\r\n",
+        out)
     end)
   end)
 
@@ -633,7 +646,8 @@ describe("wildix command", function()
         { wildix = fake, stdout = stdout, stderr = stderr, terminal = { stdout = false, stderr = false },
           getenv = function() return nil end })
       assert.equals(0, code, stderr.text)
-      assert.equals("date,answered,missed\r\n0999-12-30,0,0\r\n0999-12-31,1,0\r\n1000-01-01,0,0\r\n", stdout.text)
+      assert.equals("date,answered,missed,other\r\n0999-12-30,0,0,0\r\n0999-12-31,1,0,0\r\n1000-01-01,0,0,0\r\n",
+        stdout.text)
     end)
 
     it("should neutralise CSV cells a spreadsheet would run as formulas", function()
@@ -702,13 +716,14 @@ describe("wildix command", function()
       assert.equals(0, code, err)
       assert.equals("201", seen.params[1].extension)
       -- 2026-03-01 is a Sunday: its week began on Monday 2026-02-23.
-      assert.equals("date,answered,missed\r\n2026-03-01,0,0\r\n2026-03-02,1,0\r\n2026-03-09,0,1\r\n"
-        .. "2026-03-16,0,0\r\n2026-03-23,0,0\r\n2026-03-30,1,0\r\n", out)
+      -- The stand-in's unanswered call says nothing of `missed`: other.
+      assert.equals("date,answered,missed,other\r\n2026-03-01,0,0,0\r\n2026-03-02,1,0,0\r\n2026-03-09,0,0,1\r\n"
+        .. "2026-03-16,0,0,0\r\n2026-03-23,0,0,0\r\n2026-03-30,1,0,0\r\n", out)
       out = run_sys({ "stats", "--from", "2026-03-01", "--to", "2026-04-02", "--by", "month", "-f", "json" }, fake)
-      assert.matches('"months":%[\n  {"answered":1,"date":"2026%-03%-01","missed":1},\n  '
-        .. '{"answered":1,"date":"2026%-04%-01","missed":0}\n%]', out)
+      assert.matches('"months":%[\n  {"answered":1,"date":"2026%-03%-01","missed":0,"other":1},\n  '
+        .. '{"answered":1,"date":"2026%-04%-01","missed":0,"other":0}\n%]', out)
       out = run_sys({ "stats", "--from", "2026-03-01", "--to", "2026-04-02", "--by", "month" }, fake)
-      assert.matches("\nmonth +answered +missed\n2026%-03 ", out)
+      assert.matches("\nmonth +answered +missed +other\n2026%-03 ", out)
     end)
 
     it("should colour tables on a terminal, unless NO_COLOR is set", function()

@@ -607,10 +607,11 @@ local function by_period(days, by, add_days)
       key = weekday and add_days(day.date, -WEEKDAYS[weekday]) or day.date
     end
     if not last or last.key ~= key then
-      last = { key = key, date = day.date, answered = 0, missed = 0 }
+      last = { key = key, date = day.date, answered = 0, missed = 0, other = 0 }
       rows[#rows + 1] = last
     end
     last.answered, last.missed = last.answered + day.answered, last.missed + day.missed
+    last.other = last.other + day.other
   end
   for _, row in ipairs(rows) do row.key = nil end
   return rows
@@ -623,7 +624,7 @@ end
 --- answered talk time: { number, name, calls, talk_seconds }.
 local function tally(ctx, from, to, top)
   local days, parties = {}, {}
-  local answered, missed, seen = 0, 0, 0
+  local answered, missed, other, seen = 0, 0, 0, 0
   local show, clear = progress(ctx.sys, "calls")
   local page = 1
   repeat
@@ -631,18 +632,26 @@ local function tally(ctx, from, to, top)
       extension = ctx.options.extension })
     for _, call in ipairs(result.calls) do
       local day = type(call.start) == "string" and call.start:sub(1, 10) or "unknown"
-      local counts = days[day] or { answered = 0, missed = 0 }
+      local counts = days[day] or { answered = 0, missed = 0, other = 0 }
       days[day] = counts
       local talk = 0
+      -- The module's rules, one definition: `missed` is inbound and not
+      -- answered; a call not answered that was not inbound is `other`.
       if call.status == "answered" then
         counts.answered, answered = counts.answered + 1, answered + 1
-        talk = tonumber(call.duration) or 0
-      else
+        talk = tonumber(call.billsec) or 0 -- talk time, ringing left out
+      elseif call.missed then
         counts.missed, missed = counts.missed + 1, missed + 1
+      else
+        counts.other, other = counts.other + 1, other + 1
       end
-      for _, side in ipairs({ { call.from, call.from_name }, { call.to, call.to_name } }) do
+      -- Top talkers are extensions (2 to 6 digits, as `direction` has
+      -- them), each counted once a call.
+      local sides = { { call.from, call.from_name } }
+      if call.to ~= call.from then sides[2] = { call.to, call.to_name } end
+      for _, side in ipairs(sides) do
         local number = side[1]
-        if number ~= nil and number ~= "" then
+        if number ~= nil and tostring(number):match("^%d%d%d?%d?%d?%d?$") then
           number = tostring(number)
           local party = parties[number] or { number = number, calls = 0, talk_seconds = 0 }
           parties[number] = party
@@ -660,13 +669,13 @@ local function tally(ctx, from, to, top)
 
   local rows, day, last = {}, from:sub(1, 10), to:sub(1, 10)
   while day and day <= last do
-    local counts = days[day] or { answered = 0, missed = 0 }
-    rows[#rows + 1] = { date = day, answered = counts.answered, missed = counts.missed }
+    local counts = days[day] or { answered = 0, missed = 0, other = 0 }
+    rows[#rows + 1] = { date = day, answered = counts.answered, missed = counts.missed, other = counts.other }
     days[day] = nil
     day = ctx.add_days(day, 1)
   end
-  for other, counts in pairs(days) do -- a start outside the range, or none
-    rows[#rows + 1] = { date = other, answered = counts.answered, missed = counts.missed }
+  for outside, counts in pairs(days) do -- a start outside the range, or none
+    rows[#rows + 1] = { date = outside, answered = counts.answered, missed = counts.missed, other = counts.other }
   end
   table.sort(rows, function(a, b) return a.date < b.date end)
   rows = by_period(rows, ctx.by, ctx.add_days)
@@ -679,33 +688,36 @@ local function tally(ctx, from, to, top)
     return a.number < b.number
   end)
   for i = #ranked, top + 1, -1 do ranked[i] = nil end
-  return { from = from, to = to, answered = answered, missed = missed, days = rows, top_talkers = ranked }
+  return { from = from, to = to, answered = answered, missed = missed, other = other, days = rows,
+    top_talkers = ranked }
 end
 
 --- The tally as a bar chart per day (week, month), then the top talkers.
 local function draw_stats(summary, out, width, add_days, by, color)
-  local peak, answered_width, missed_width = 0, #"answered", #"missed"
+  local peak, answered_width, missed_width, other_width = 0, #"answered", #"missed", #"other"
   for _, row in ipairs(summary.days) do
-    peak = math.max(peak, row.answered + row.missed)
+    peak = math.max(peak, row.answered + row.missed + row.other)
     answered_width = math.max(answered_width, #tostring(row.answered))
     missed_width = math.max(missed_width, #tostring(row.missed))
+    other_width = math.max(other_width, #tostring(row.other))
   end
-  -- "2026-01-05 Mon  <bar>  answered  missed", the bar as wide as fits.
-  local bar_width = math.max(10, math.min(60, width - 16 - answered_width - missed_width - 4))
+  -- "2026-01-05 Mon  <bar>  answered  missed  other", the bar as wide as fits.
+  local bar_width = math.max(10, math.min(60, width - 16 - answered_width - missed_width - other_width - 6))
   local scale = peak > 0 and bar_width / peak or 0
   local function cells(n) -- a day with any calls of a kind shows at least one cell
     if n == 0 then return 0 end
     return math.max(1, math.floor(n * scale + 0.5))
   end
-  out(("Calls %s to %s: %s (█ answered %s, ░ missed %s)\n\n"):format(summary.from, summary.to,
-    fmt.thousands(summary.answered + summary.missed), fmt.thousands(summary.answered), fmt.thousands(summary.missed)))
+  out(("Calls %s to %s: %s (█ answered %s, ░ missed %s, · other %s)\n\n")
+    :format(summary.from, summary.to, fmt.thousands(summary.answered + summary.missed + summary.other),
+      fmt.thousands(summary.answered), fmt.thousands(summary.missed), fmt.thousands(summary.other)))
   local heading = { day = "date", week = "week from", month = "month" }
   out(fmt.pad(heading[by], 16 + bar_width), "  ", fmt.pad("answered", answered_width, true), "  ",
-    fmt.pad("missed", missed_width, true), "\n")
+    fmt.pad("missed", missed_width, true), "  ", fmt.pad("other", other_width, true), "\n")
   local green, red, plain = "", "", ""
   if color then green, red, plain = { sgr = "32" }, { sgr = "31" }, { sgr = "0" } end
   for _, row in ipairs(summary.days) do
-    local a, m = cells(row.answered), cells(row.missed)
+    local a, m, o = cells(row.answered), cells(row.missed), cells(row.other)
     local label = row.date
     if by == "day" then
       local _, weekday = add_days(row.date, 0)
@@ -713,13 +725,14 @@ local function draw_stats(summary, out, width, add_days, by, color)
     elseif by == "month" then
       label = row.date:sub(1, 7)
     end
-    out(fmt.pad(label, 16), green, string.rep("█", a), red, string.rep("░", m), plain,
-      string.rep(" ", bar_width - a - m), "  ",
+    out(fmt.pad(label, 16), green, string.rep("█", a), red, string.rep("░", m), plain, string.rep("·", o),
+      string.rep(" ", math.max(0, bar_width - a - m - o)), "  ",
       fmt.pad(tostring(row.answered), answered_width, true), "  ",
-      fmt.pad(tostring(row.missed), missed_width, true), "\n")
+      fmt.pad(tostring(row.missed), missed_width, true), "  ",
+      fmt.pad(tostring(row.other), other_width, true), "\n")
   end
 
-  out("\nTop talkers (answered talk time)\n")
+  out("\nTop talkers (extensions, by answered talk time)\n")
   if #summary.top_talkers == 0 then out("  none\n") end
   local names, name_width = {}, 0
   for i, party in ipairs(summary.top_talkers) do
@@ -743,16 +756,18 @@ local function stats(ctx)
   local summary = tally(ctx, from, to, top)
   local out = ctx.out
   if ctx.format == "json" then
-    local totals = { from = from, to = to, calls = summary.answered + summary.missed,
-      answered = summary.answered, missed = summary.missed }
+    local totals = { from = from, to = to, calls = summary.answered + summary.missed + summary.other,
+      answered = summary.answered, missed = summary.missed, other = summary.other }
     out(fmt.json(totals):sub(1, -2), ',"', PERIODS[ctx.by], '":[')
     for i, row in ipairs(summary.days) do out(i > 1 and "," or "", "\n  ", fmt.json(row)) end
     out(#summary.days > 0 and "\n" or "", '],"top_talkers":[')
     for i, party in ipairs(summary.top_talkers) do out(i > 1 and "," or "", "\n  ", fmt.json(party)) end
     out(#summary.top_talkers > 0 and "\n" or "", "]}\n")
   elseif ctx.format == "csv" then
-    out("date,answered,missed\r\n")
-    for _, row in ipairs(summary.days) do out(row.date, ",", row.answered, ",", row.missed, "\r\n") end
+    out("date,answered,missed,other\r\n")
+    for _, row in ipairs(summary.days) do
+      out(row.date, ",", row.answered, ",", row.missed, ",", row.other, "\r\n")
+    end
   else
     draw_stats(summary, out, ctx.width, ctx.add_days, ctx.by, ctx.color)
   end
