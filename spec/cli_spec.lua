@@ -281,7 +281,7 @@ describe("wildix command", function()
       fails({ "extension", "456", "--id", "ext-456" }, 2, "not both")
       fails({ "calls", "--id", "x" }, 2, "unknown option '%-%-id' for 'calls'")
       fails({ "me", "--account", "configure" }, 2, "not an account name")
-      fails({ "calls", "-x" }, 2, "unknown option '%-x' %(short options: %-a, %-e, %-f, %-h, %-n, %-V, %-y%)")
+      fails({ "calls", "-x" }, 2, "unknown option '%-x' %(short options: %-a, %-e, %-f, %-h, %-n, %-o, %-V, %-y%)")
       fails({ "calls", "-n" }, 2, "%-n needs a value")
       fails({ "calls", "-n", "0" }, 2, "%-%-limit must be a whole number")
       fails({ "stats", "--by", "year" }, 2, "%-%-by must be day, week or month, got 'year'")
@@ -331,6 +331,21 @@ describe("wildix command", function()
       err = fails({ "users" }, 1, "^wildix: auth: .*HTTP 401", app)
       assert.matches("check WILDIX_APP_ID, WILDIX_APP_NAME and WILDIX_APP_SECRET %(or the profile's", err)
       assert.is_nil(err:find("not-the-app", 1, true), err)
+    end)
+
+    it("should save a call's recording with wildix recording", function()
+      local module_ = helper.configured()
+      local id
+      for call in module_.each_call{ page_size = 500 } do
+        local r = call.attachments and call.attachments.recordings
+        if r and r.url:find("/spoolview/recordings/", 1, true) then id = call.id break end
+      end
+      local path = os.tmpname()
+      local out, err, code = wildix({ "recording", id, "-o", path })
+      assert.equals(0, code, err)
+      assert.matches("bytes +262144", out)
+      assert.equals(262144, #helper.read_file(path))
+      os.remove(path)
     end)
 
     it("should find users and extensions by --search", function()

@@ -50,7 +50,7 @@ describe("docs", function()
       assert.truthy(readme:find("`" .. option .. "`", 1, true), "README.md does not document " .. option)
       assert.truthy(doc:find("`" .. option .. "`", 1, true), "lua_read_doc does not document " .. option)
     end
-    assert.equals(18, count)
+    assert.equals(19, count)
   end)
 
   it("should name every error kind and field in both", function()
@@ -73,7 +73,7 @@ describe("docs", function()
         assert.truthy(readme:find("`wildix " .. command, 1, true), "README.md does not document wildix " .. command)
       end
     end
-    assert.equals(23, count)
+    assert.equals(24, count)
     for option in cli.usage:gmatch("%-%-(%a+)") do
       assert.truthy(readme:find("--" .. option, 1, true), "README.md does not document --" .. option)
     end

@@ -37,6 +37,7 @@ pub(crate) enum Operation {
     CreateContact,
     UpdateContact,
     DeleteContact,
+    DownloadRecording,
 }
 
 impl Operation {
@@ -236,7 +237,8 @@ pub(crate) fn plan(op: Operation, params: &Params, scope: Scope) -> Plan {
         Operation::ListUsers => list(searched(Request::new("/api/v1/PBX/Colleagues"), params)),
         // The by-id route (/CallHistory/{id}) is the owner's own history
         // and not in the manuals; a filter finds any call in scope.
-        Operation::GetCall => {
+        // The call's record: its `attachments` name the recording.
+        Operation::GetCall | Operation::DownloadRecording => {
             let id = params.id.clone().unwrap_or_default();
             Plan::Find {
                 request: call_history(scope)

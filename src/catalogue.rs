@@ -445,7 +445,7 @@ const fn call_control(
 }
 
 /// Every function, in `Operation`'s order (`Operation::row` indexes it).
-pub(crate) const FUNCTIONS: [Function; 26] = [
+pub(crate) const FUNCTIONS: [Function; 27] = [
     Function {
         params: LIST_CALLS,
         returns: "{ calls, total, page, limit, has_more }: call records, newest first",
@@ -707,6 +707,27 @@ pub(crate) const FUNCTIONS: [Function; 26] = [
             Operation::DeleteContact,
             "delete_contact",
             "Deletes a contact.",
+        )
+    },
+    Function {
+        params: &[
+            Param {
+                required: true,
+                ..param("id", "string", "the call's id")
+            },
+            required(arg(
+                "path",
+                Check::Text(4096),
+                "the file to write (through path .. \".part\", renamed when whole)",
+            )),
+        ],
+        required: Required::Id,
+        returns: "{ path, bytes, content_type }",
+        needs: Needs::UserWhenPersonal,
+        ..read(
+            Operation::DownloadRecording,
+            "download_recording",
+            "A call's recording, saved to a file (experimental).",
         )
     },
 ];

@@ -132,6 +132,9 @@ impl Client {
         params: &Params,
         builds: Option<&mut dyn Builds>,
     ) -> Result<Out, Error> {
+        if op == Operation::DownloadRecording {
+            return self.download_recording(op, params);
+        }
         let plan = api::plan(op, params, self.config().scope());
         let shape = plan.shape(op.record_kind());
         let deadline = self.http.deadline();

@@ -31,6 +31,7 @@ pub(crate) const OPTION_KEYS: &[&str] = &[
     "concurrency",
     "writes",
     "before_write",
+    "max_download_bytes",
 ];
 
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -50,6 +51,9 @@ pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 const MAX_TIMEOUT_SECS: f64 = 3600.0;
 const MAX_URL_BYTES: usize = 2048;
 const MAX_RESPONSE_BYTES_CAP: u64 = 1 << 30;
+/// `download_recording`'s bound: 1 GiB, at most 64 GiB.
+pub(crate) const DEFAULT_MAX_DOWNLOAD_BYTES: u64 = 1 << 30;
+const MAX_DOWNLOAD_BYTES_CAP: u64 = 64 << 30;
 
 /// Whose call history `list_calls` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +106,7 @@ pub(crate) struct Config {
     max_requests_per_second: Option<f64>,
     concurrency: u32,
     writes: Writes,
+    max_download_bytes: u64,
 }
 
 /// Which writes an account may send (`writes`; off by default).
@@ -188,6 +193,7 @@ impl Config {
             max_requests_per_second: None,
             concurrency: DEFAULT_CONCURRENCY,
             writes: Writes::None,
+            max_download_bytes: DEFAULT_MAX_DOWNLOAD_BYTES,
         };
         let mut writes = None;
         for (key, value) in options.unwrap_or_default() {
@@ -247,6 +253,10 @@ impl Config {
                         ));
                     }
                     config.user_agent = agent;
+                }
+                "max_download_bytes" => {
+                    config.max_download_bytes =
+                        integer_option(key, value, 1, MAX_DOWNLOAD_BYTES_CAP as i64)? as u64
                 }
                 "max_response_bytes" => {
                     config.max_response_bytes =
@@ -350,6 +360,11 @@ impl Config {
     }
     pub(crate) fn max_requests_per_second(&self) -> Option<f64> {
         self.max_requests_per_second
+    }
+
+    /// The largest recording `download_recording` writes.
+    pub(crate) fn max_download_bytes(&self) -> u64 {
+        self.max_download_bytes
     }
 
     /// Which writes the account may send.

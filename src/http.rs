@@ -162,6 +162,98 @@ impl Http {
         }
     }
 
+    /// GETs `url` (absolute, on the account's origin) into `file`, at most
+    /// `max_download_bytes`, following redirects on the origin only (to
+    /// another one: `refused`, the credentials never go there). Once: a
+    /// partial file is the caller's to remove. Gives the bytes written and
+    /// the `Content-Type`.
+    pub(crate) fn download(
+        &self,
+        url: &str,
+        file: &mut std::fs::File,
+        deadline: Instant,
+    ) -> Result<(u64, Option<String>), Error> {
+        let mut url = url.to_string();
+        for _ in 0..=MAX_REDIRECTS {
+            let path = url
+                .parse::<Uri>()
+                .map(|u| u.path().to_string())
+                .unwrap_or_default();
+            let origin = url.parse::<Uri>().ok().as_ref().and_then(Origin::of);
+            if origin.as_ref() != Some(self.config.origin()) {
+                return Err(Error::new(
+                    Kind::Refused,
+                    "the recording is on another origin than 'url': not fetched, so the credentials stay with the PBX",
+                )
+                .with_retryable(false)
+                .with_request("GET", &path));
+            }
+            if let Some(bucket) = self.bucket() {
+                bucket.take(deadline)?;
+            }
+            let budget = deadline.saturating_duration_since(Instant::now());
+            if budget < MIN_ATTEMPT {
+                return Err(spent(&self.config).with_request("GET", &path));
+            }
+            let mut request = self.agent().get(&url);
+            for (name, value) in self.config.credentials().headers("GET", &url, None)? {
+                request = request.header(name, value);
+            }
+            let sent = request
+                .header(header::USER_AGENT, self.config.user_agent())
+                .config()
+                .timeout_global(Some(budget))
+                .timeout_connect(Some(self.config.connect_timeout()))
+                .build()
+                .call();
+            let failed = |e: Error| {
+                let e = e.with_request("GET", &path);
+                match self.config.credentials().redact(e.message()) {
+                    Some(message) => e.with_message(message),
+                    None => e,
+                }
+            };
+            let mut response = sent.map_err(|e| failed(map_ureq(e, &self.config)))?;
+            let status = response.status().as_u16();
+            if response.status().is_redirection() {
+                let location = response
+                    .headers()
+                    .get(header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .ok_or_else(|| failed(Error::status(status, "redirect without a Location")))?;
+                url = resolve(&url, location).ok_or_else(|| {
+                    failed(Error::status(status, "redirect to an invalid Location"))
+                })?;
+                continue;
+            }
+            if !(200..300).contains(&status) {
+                return Err(failed(
+                    status_failure(status, &mut response, &self.config).error,
+                ));
+            }
+            let content_type = response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let limit = self.config.max_download_bytes();
+            // One byte past the limit tells a file that is too large.
+            let mut body = response.body_mut().as_reader().take(limit + 1);
+            let bytes =
+                std::io::copy(&mut body, file).map_err(|e| failed(map_io(e, &self.config)))?;
+            if bytes > limit {
+                return Err(failed(Error::decode(format!(
+                    "the recording is larger than max_download_bytes ({limit} bytes)"
+                ))));
+            }
+            return Ok((bytes, content_type));
+        }
+        Err(Error::new(
+            Kind::Http,
+            format!("more than {MAX_REDIRECTS} redirects"),
+        ))
+    }
+
     /// Sends a write once: never retried, no redirect followed (a write
     /// must not land twice, nor where it was not aimed). The error says
     /// whether the PBX may have acted: `retryable` only when nothing

@@ -37,6 +37,7 @@ mod normalize;
 mod params;
 mod pool;
 mod progress;
+mod recording;
 mod reply;
 mod resolve;
 mod s2s;

@@ -21,6 +21,7 @@
 ---@field max_requests_per_second? number requests a second at most, for this account in the whole process
 ---@field concurrency? integer requests a scan keeps in flight, 1–16 (default 4; 1: a page when the loop needs it)
 ---@field writes? boolean|string[] writes this account may send: true (all) or their names (default none; WILDIX_WRITES)
+---@field max_download_bytes? integer the largest recording download_recording writes (default 1 GiB)
 ---@field before_write? fun(request: wildix.WriteRequest): (boolean?, string?) sees a write first; false stops it
 
 ---@class wildix.PageParams
@@ -467,6 +468,11 @@ function Account.update_contact(params) end
 ---@return wildix.Done|wildix.WriteRequest
 function Account.delete_contact(params) end
 
+--- Experimental: the call's recording (attachments.recordings), saved to `path`.
+---@param params { id: string, path: string }
+---@return { path: string, bytes: integer, content_type?: string }
+function Account.download_recording(params) end
+
 Account.wildix_list_users = Account.list_users
 Account.wildix_get_current_user = Account.get_current_user
 Account.wildix_list_contacts = Account.list_contacts
@@ -477,6 +483,7 @@ Account.wildix_list_devices = Account.list_devices
 Account.wildix_lookup_number = Account.lookup_number
 Account.wildix_list_registrations = Account.list_registrations
 Account.wildix_list_active_calls = Account.list_active_calls
+Account.wildix_download_recording = Account.download_recording
 Account.wildix_make_call = Account.make_call
 Account.wildix_answer_call = Account.answer_call
 Account.wildix_hangup_call = Account.hangup_call
@@ -660,6 +667,11 @@ function SafeAccount.update_contact(params) end
 ---@return (wildix.Done|wildix.WriteRequest)? result
 ---@return wildix.Error? err
 function SafeAccount.delete_contact(params) end
+
+---@param params { id: string, path: string }
+---@return { path: string, bytes: integer, content_type?: string }? result
+---@return wildix.Error? err
+function SafeAccount.download_recording(params) end
 
 ---@param params? wildix.CallScanParams
 ---@return wildix.SafeStepCall? result

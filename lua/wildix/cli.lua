@@ -42,6 +42,7 @@ commands:
                                       vs missed, and the top talkers (default: the
                                       last 7 days)
   doc                                 the Lua API reference
+  recording CALL_ID [-o FILE]         save a call's recording (default CALL_ID.wav)
   dial NUMBER [-e EXT] [--device D]   call NUMBER from EXT's phone (it rings first)
   hangup CALL_ID [-e EXT]             end a call (its sipCallId, from 'active')
   sms NUMBER TEXT [--from F]          send a text message
@@ -60,6 +61,7 @@ options:
   -a, --all              every record
   -e, --extension EXT    one extension's calls
   --from D, --since D    calls from D on; --to D: up to D (inclusive)
+  -o, --output FILE      recording: where to save it
   --dry-run              writes: show the request, send nothing
   -y, --yes              writes: send without asking on a terminal
   -f, --format table|json|csv
@@ -106,6 +108,7 @@ local COMMANDS = {
   stats = { args = 0, options = { from = "value", since = "value", to = "value", top = "value", by = "value",
     extension = "value" } },
   doc = { args = 0, options = {} },
+  recording = { args = 1, options = { output = "value" }, arg = "CALL_ID" },
 }
 for name, spec in pairs(act.COMMANDS) do COMMANDS[name] = spec end
 for name, kind in pairs(act.PRESENCE) do COMMANDS.presence.options[name] = kind end
@@ -113,7 +116,8 @@ COMMANDS.presence.options["dry-run"], COMMANDS.presence.options.yes = "flag", "f
 local GLOBAL_OPTIONS = { account = "value", format = "value", help = "flag", version = "flag",
   ["ca-file"] = "value", timeout = "value", retries = "value" }
 -- -n 5, -n5: the long option each letter stands for.
-local SHORT = { n = "limit", a = "all", e = "extension", f = "format", h = "help", V = "version", y = "yes" }
+local SHORT = { n = "limit", a = "all", e = "extension", f = "format", h = "help", V = "version", y = "yes",
+  o = "output" }
 local FORMATS = { table = true, json = true, csv = true }
 local PAGE_SIZE = 1000 -- the most the PBX returns per request
 local DEFAULT_LIMIT = 25
@@ -178,7 +182,7 @@ local function parse(argv)
       else
         name, shown = SHORT[word:sub(2, 2)], word:sub(1, 2)
         if not name then
-          usage_error(("unknown option '%s' (short options: -a, -e, -f, -h, -n, -V, -y)"):format(shown))
+          usage_error(("unknown option '%s' (short options: -a, -e, -f, -h, -n, -o, -V, -y)"):format(shown))
         end
         value = word:sub(3) ~= "" and word:sub(3) or nil
       end
@@ -909,6 +913,9 @@ local function run(argv, sys)
     print_record(format, "presence", api.get_presence({ extension = args[1] }), ctx.out, width)
   elseif command == "me" then
     print_record(format, "user", api.get_current_user(), ctx.out, width)
+  elseif command == "recording" then
+    local saved = api.download_recording({ id = args[1], path = options.output or (args[1] .. ".wav") })
+    print_record(format, "result", saved, ctx.out, width)
   elseif command == "stats" then
     stats(ctx)
   end

@@ -480,6 +480,36 @@ fn call_at(rng: &mut Rng, i: usize, start: i64, colleagues: &[Record]) -> Record
         Value::String(format!("SIP/{:08x}", rng.below(u32::MAX as u64))),
     );
     record.insert("type".into(), Value::String(kind.into()));
+    // Recordings and voicemail, as real call records carry them (docs/pbx.md,
+    // "Records"), from the call's number alone: the data drawn stays the same.
+    let id = record["id"].as_str().unwrap_or_default().to_string();
+    if disposition == "ANSWERED" && i % 7 == 0 {
+        let place = ["recordings", "moved", "elsewhere"][(i / 7) % 3];
+        record.insert(
+            "attachments".into(),
+            json!({"recordings": {"url": format!("/spoolview/{place}/2026/{id}.wav"),
+                "time": record["start"].clone(), "source": record.get("from_number").or(record.get("src")).cloned(),
+                "destination": record.get("to_number").or(record.get("dst")).cloned()}}),
+        );
+    } else if disposition == "NO ANSWER" && i % 11 == 0 {
+        // A voicemail row: the caller left a message; the PBX says ANSWERED.
+        let to = record
+            .get("to_number")
+            .or(record.get("dst"))
+            .cloned()
+            .unwrap_or_default();
+        let box_ = to.as_str().unwrap_or_default().to_string();
+        record.insert("disposition".into(), Value::String("ANSWERED".into()));
+        record.insert("lastapp".into(), Value::String("VoiceMail".into()));
+        record.insert(
+            "userfield".into(),
+            Value::String(format!("VM:/{box_}/INBOX/msg{i:04}.mp3")),
+        );
+        record.insert(
+            "attachments".into(),
+            json!({"vm": {"url": format!("/spoolview/voicemail/{box_}/msg{i:04}.mp3")}}),
+        );
+    }
     record
 }
 

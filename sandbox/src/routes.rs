@@ -248,6 +248,12 @@ pub fn handle(
             }
         }
         ["api", "v2", ..] => error(404, "Not Found"),
+        // A recording the call records name (`attachments.recordings.url`),
+        // served with the same credentials (src/server.rs sets its type).
+        ["spoolview", "recordings", .., file] if file.ends_with(".wav") => Reply {
+            status: 200,
+            body: recording(file),
+        },
         ["api", "v1", "User", ext, "Presence"] => {
             match data.presence.iter().find(|(e, _)| e == ext) {
                 Some((_, record)) => {
@@ -263,6 +269,18 @@ pub fn handle(
         },
         _ => error(404, "Not Found"),
     }
+}
+
+/// A recording's bytes: 256 KiB, the same for the same file.
+pub fn recording(file: &str) -> String {
+    let mut body = String::from("RIFF-sandbox-recording ");
+    body.push_str(file);
+    body.push('\n');
+    while body.len() < 256 * 1024 {
+        body.push_str("0123456789abcdef");
+    }
+    body.truncate(256 * 1024);
+    body
 }
 
 /// `{"100": {"registrations": [...]}, ...}` for every extension or the

@@ -259,6 +259,27 @@ fn connection<S: Read + Write>(stream: S, raw: &TcpStream, state: &State) -> std
             }
             None => (Fault::Ok, path),
         };
+        // A recording that moved, on this origin or to another one.
+        if let Some(rest) = path.strip_prefix("/spoolview/moved/") {
+            let to = format!("/spoolview/recordings/{rest}");
+            respond(reader.get_mut(), &redirect(to), close)?;
+            if close {
+                return Ok(());
+            }
+            continue;
+        }
+        if let Some(rest) = path.strip_prefix("/spoolview/elsewhere/") {
+            let to = format!(
+                "{}://localhost:{}/spoolview/recordings/{rest}",
+                state.scheme(),
+                state.port
+            );
+            respond(reader.get_mut(), &redirect(to), close)?;
+            if close {
+                return Ok(());
+            }
+            continue;
+        }
         let query = parse_query(raw_query);
         let normal = || -> Response {
             let live = grow(state, &path);
@@ -420,6 +441,10 @@ fn connection<S: Read + Write>(stream: S, raw: &TcpStream, state: &State) -> std
             }
             Fault::EmptyPage => page_of(Vec::new(), 1000),
         };
+        let mut response = response;
+        if response.status == 200 && path.starts_with("/spoolview/") {
+            response.headers = vec![("Content-Type", "audio/wav".into())];
+        }
         respond(reader.get_mut(), &response, close)?;
         if close {
             return Ok(());
