@@ -742,12 +742,8 @@ mod test {
                 };
                 for value in values {
                     let mut table = vec![(s(p.name), value)];
-                    // A write's required parameters beside it.
-                    for q in row
-                        .params
-                        .iter()
-                        .filter(|q| q.required && q.check.is_some())
-                    {
+                    // The other required parameters beside it.
+                    for q in row.params.iter().filter(|q| q.required) {
                         if q.name != p.name {
                             table.push((s(q.name), sample(q)));
                         }

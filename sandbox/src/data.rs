@@ -483,7 +483,7 @@ fn call_at(rng: &mut Rng, i: usize, start: i64, colleagues: &[Record]) -> Record
     // Recordings and voicemail, as real call records carry them (docs/pbx.md,
     // "Records"), from the call's number alone: the data drawn stays the same.
     let id = record["id"].as_str().unwrap_or_default().to_string();
-    if disposition == "ANSWERED" && i % 7 == 0 {
+    if disposition == "ANSWERED" && i.is_multiple_of(7) {
         let place = ["recordings", "moved", "elsewhere"][(i / 7) % 3];
         record.insert(
             "attachments".into(),
@@ -491,7 +491,7 @@ fn call_at(rng: &mut Rng, i: usize, start: i64, colleagues: &[Record]) -> Record
                 "time": record["start"].clone(), "source": record.get("from_number").or(record.get("src")).cloned(),
                 "destination": record.get("to_number").or(record.get("dst")).cloned()}}),
         );
-    } else if disposition == "NO ANSWER" && i % 11 == 0 {
+    } else if disposition == "NO ANSWER" && i.is_multiple_of(11) {
         // A voicemail row: the caller left a message; the PBX says ANSWERED.
         let to = record
             .get("to_number")
