@@ -50,7 +50,7 @@ describe("docs", function()
       assert.truthy(readme:find("`" .. option .. "`", 1, true), "README.md does not document " .. option)
       assert.truthy(doc:find("`" .. option .. "`", 1, true), "lua_read_doc does not document " .. option)
     end
-    assert.equals(19, count)
+    assert.equals(20, count)
   end)
 
   it("should name every error kind and field in both", function()

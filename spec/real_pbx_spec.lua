@@ -371,3 +371,41 @@ describe("times with UTC offsets", function()
     assert.is_true(with > 0 and without > 0)
   end)
 end)
+
+describe("on_request", function()
+  it("should see every request a call makes, retries included, and never a secret", function()
+    local seen = {}
+    local wildix = helper.fresh()
+    wildix.configure{ url = helper.fault_url("503,ok"), token = helper.token, on_request = function(event)
+      seen[#seen + 1] = event
+    end }
+    local page = wildix.list_calls{ limit = 150 }
+    assert.equals(150, #page.calls)
+    assert.is_true(#seen >= 3, #seen) -- a 503, its retry, the second page
+    assert.equals(503, seen[1].status)
+    assert.equals(1, seen[1].attempt)
+    assert.equals(200, seen[2].status)
+    assert.equals(2, seen[2].attempt)
+    for _, event in ipairs(seen) do
+      assert.equals("GET", event.method)
+      assert.matches("/api/v1/PBX/CallHistory/$", event.path)
+      assert.matches("start=%d+&count=%d+", event.query)
+      assert.is_number(event.seconds)
+      local text = require("wildix").dump(event)
+      assert.is_nil(text:find(helper.token, 1, true))
+    end
+    assert.is_true(seen[2].bytes > 0)
+    -- Iterators hand theirs over step by step.
+    seen = {}
+    for _ in wildix.each_user{ page_size = 100 } do end
+    assert.is_true(#seen >= 4, #seen)
+  end)
+
+  it("should ignore an error the hook raises", function()
+    local wildix = helper.fresh()
+    wildix.configure{ url = helper.url, token = helper.token, on_request = function() error("hook broke") end }
+    assert.equals(3, #wildix.list_users{ limit = 3 }.users)
+    assert.equals("config", helper.error_of(wildix.configure, { url = helper.url, token = helper.token,
+      on_request = "yes" }).kind)
+  end)
+end)

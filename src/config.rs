@@ -31,6 +31,7 @@ pub(crate) const OPTION_KEYS: &[&str] = &[
     "concurrency",
     "writes",
     "before_write",
+    "on_request",
     "max_download_bytes",
 ];
 
@@ -237,9 +238,9 @@ impl Config {
                 }
                 "writes" => writes = Some(Writes::parse(value, "'writes'")?),
                 // The Lua face keeps the function (src/shim.lua).
-                "before_write" => {
+                "before_write" | "on_request" => {
                     return Err(Error::config(format!(
-                        "'before_write' must be a function, got {}",
+                        "'{key}' must be a function, got {}",
                         value.type_name()
                     )))
                 }

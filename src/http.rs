@@ -18,6 +18,7 @@ use crate::fork::PerProcess;
 use crate::pool;
 use crate::s2s;
 use crate::throttle::Bucket;
+use crate::watch::Watch;
 
 /// First backoff step; doubles per retry up to `BACKOFF_CAP` (full jitter).
 pub(crate) const BACKOFF_BASE: Duration = Duration::from_millis(200);
@@ -66,6 +67,8 @@ impl From<Error> for Failure {
 pub(crate) struct Http {
     agent: PerProcess<Agent>,
     config: Config,
+    /// The requests made, for the account's `on_request`.
+    watch: Watch,
     /// `max_requests_per_second`, shared with every state's same account.
     bucket: Option<PerProcess<std::sync::Arc<Bucket>>>,
 }
@@ -76,6 +79,7 @@ impl Http {
         Http {
             agent: PerProcess::new(),
             config,
+            watch: Watch::default(),
             bucket,
         }
     }
@@ -96,6 +100,10 @@ impl Http {
 
     pub(crate) fn config(&self) -> &Config {
         &self.config
+    }
+
+    pub(crate) fn watch(&self) -> &Watch {
+        &self.watch
     }
 
     /// The deadline of a call that starts now: all its requests, retries
@@ -134,15 +142,21 @@ impl Http {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            let started = Instant::now();
             let failure = match self.attempt(target, deadline, &mut paid) {
                 Ok(body) => {
+                    let size = body.len() as u64;
+                    let seen = (Some(200), attempt, size);
+                    self.watch.record("GET", target, started, seen);
                     return Ok(Reply {
                         body,
                         attempts: attempt,
-                    })
+                    });
                 }
                 Err(failure) => failure,
             };
+            let seen = (failure.error.http_status(), attempt, 0);
+            self.watch.record("GET", target, started, seen);
             let error = failure
                 .error
                 .with_request("GET", &path)
@@ -199,6 +213,7 @@ impl Http {
             for (name, value) in self.config.credentials().headers("GET", &url, None)? {
                 request = request.header(name, value);
             }
+            let started = Instant::now();
             let sent = request
                 .header(header::USER_AGENT, self.config.user_agent())
                 .config()
@@ -213,6 +228,10 @@ impl Http {
                     None => e,
                 }
             };
+            let target = url.split_once("://").map_or("", |(_, r)| r);
+            let target = target.find('/').map_or("/", |at| &target[at..]);
+            let status = sent.as_ref().ok().map(|r| r.status().as_u16());
+            self.watch.record("GET", target, started, (status, 1, 0));
             let mut response = sent.map_err(|e| failed(map_ureq(e, &self.config)))?;
             let status = response.status().as_u16();
             if response.status().is_redirection() {
@@ -314,11 +333,15 @@ impl Http {
                     .build()
             }};
         }
+        let started = Instant::now();
         let sent = match method {
             "POST" => prepared!(self.agent().post(&url)).send(&bytes[..]),
             "PUT" => prepared!(self.agent().put(&url)).send(&bytes[..]),
             _ => prepared!(self.agent().delete(&url)).call(),
         };
+        let status = sent.as_ref().ok().map(|r| r.status().as_u16());
+        self.watch
+            .record(method, target, started, (status, 1, bytes.len() as u64));
         let failed = |e: Error, sent: Sent| {
             let e = write_error(e, sent).with_request(method, &path);
             match self.config.credentials().redact(e.message()) {

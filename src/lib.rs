@@ -45,6 +45,7 @@ mod scan;
 mod terminal;
 mod throttle;
 mod topics;
+mod watch;
 mod write;
 
 #[cfg(feature = "lua")]

@@ -470,6 +470,27 @@ impl UserData for ClientHandle {
         methods.add_method("account", |_, this, ()| {
             Ok(this.0.config().account().to_string())
         });
+        // `on_request`: record the account's requests from now on, and
+        // hand over those recorded since the last time (src/watch.rs).
+        methods.add_method("watch_requests", |_, this, ()| {
+            this.0.http().watch().enable();
+            Ok(())
+        });
+        methods.add_method("requests", |lua, this, ()| {
+            let list = lua.create_table()?;
+            for event in this.0.http().watch().drain() {
+                let t = lua.create_table_with_capacity(0, 7)?;
+                t.set("method", event.method)?;
+                t.set("path", event.path)?;
+                t.set("query", event.query)?;
+                t.set("status", event.status)?;
+                t.set("seconds", event.seconds)?;
+                t.set("attempt", event.attempt)?;
+                t.set("bytes", event.bytes)?;
+                list.push(t)?;
+            }
+            Ok(list)
+        });
         methods.add_meta_method(MetaMethod::ToString, |_, this, ()| {
             let config = this.0.config();
             Ok(format!(

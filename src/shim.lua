@@ -22,6 +22,7 @@ local M = { version = core.version }
 local clients = {}     -- account name -> account handle (Rust)
 local configured = {}  -- names passed to configure
 local hooks = {}       -- account name -> its before_write
+local watchers = {}    -- account name -> its on_request
 local namespaces = {}  -- account name -> namespace table
 local is_namespace = setmetatable({}, { __mode = "k" })
 
@@ -113,6 +114,14 @@ local function _write(account, fname, client, params)
   return _unwrap(write:send())
 end
 
+-- on_request: the account's requests since the last call, to its hook,
+-- one by one; an error the hook raises is ignored.
+local function _deliver(account, client)
+  local hook = watchers[account]
+  if not hook then return end
+  for _, event in ipairs(client:requests()) do pcall(hook, event) end
+end
+
 local function _call(account, fname, ...)
   local params = ...
   _refuse_colon_call(fname, params)
@@ -125,8 +134,15 @@ local function _call(account, fname, ...)
     if bad then _raise(bad) end
     client = _client(account)
   end
-  if WRITES[fname] then return _write(account, fname, client, params) end
-  return _unwrap(client:call(fname, params))
+  if WRITES[fname] then
+    local ok, result = pcall(_write, account, fname, client, params)
+    _deliver(account, client)
+    if not ok then error(result, 0) end
+    return result
+  end
+  local ok, value = client:call(fname, params)
+  _deliver(account, client)
+  return _unwrap(ok, value)
 end
 
 -- Iterators: each_call{...} walks every matching record, one page at a time,
@@ -149,7 +165,9 @@ local function _each(account, iname, ...)
     if not (records and i < #records) then
       -- Never an empty list: nil at the end. After an error the scan stays
       -- where it was: the next call asks for the same page again.
-      records, i = _unwrap(scan:next()), 0
+      local ok, page = scan:next()
+      _deliver(account, clients[account])
+      records, i = _unwrap(ok, page), 0
       if records == nil then return nil end
     end
     i = i + 1
@@ -209,21 +227,25 @@ function M.configure(name, options)
     name = "default"
   end
   _check_name(name)
-  -- before_write is a Lua function: it stays here, the rest goes to Rust.
-  local hook
-  if type(options) == "table" and options.before_write ~= nil then
-    hook = options.before_write
-    if type(hook) ~= "function" then
-      _raise(core.config_error("'before_write' must be a function, got " .. type(hook)))
+  -- before_write and on_request are Lua functions: they stay here, the
+  -- rest goes to Rust.
+  local hook, watcher
+  if type(options) == "table" and (options.before_write ~= nil or options.on_request ~= nil) then
+    hook, watcher = options.before_write, options.on_request
+    for key, f in pairs({ before_write = hook, on_request = watcher }) do
+      if type(f) ~= "function" then
+        _raise(core.config_error("'" .. key .. "' must be a function, got " .. type(f)))
+      end
     end
     local rest = {}
     for k, v in pairs(options) do
-      if k ~= "before_write" then rest[k] = v end
+      if k ~= "before_write" and k ~= "on_request" then rest[k] = v end
     end
     options = rest
   end
   local handle = _unwrap(core.new_client(name, options))
-  clients[name], configured[name], hooks[name] = handle, true, hook
+  clients[name], configured[name], hooks[name], watchers[name] = handle, true, hook, watcher
+  if watcher then handle:watch_requests() end
   return _namespace(name)
 end
 

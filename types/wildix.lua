@@ -21,8 +21,18 @@
 ---@field max_requests_per_second? number requests a second at most, for this account in the whole process
 ---@field concurrency? integer requests a scan keeps in flight, 1–16 (default 4; 1: a page when the loop needs it)
 ---@field writes? boolean|string[] writes this account may send: true (all) or their names (default none; WILDIX_WRITES)
+---@field on_request? fun(event: wildix.RequestEvent) called after every HTTP request the account made
 ---@field max_download_bytes? integer the largest recording download_recording writes (default 1 GiB)
 ---@field before_write? fun(request: wildix.WriteRequest): (boolean?, string?) sees a write first; false stops it
+
+---@class wildix.RequestEvent one HTTP request, as on_request sees it (no header, body or secret)
+---@field method string
+---@field path string
+---@field query string
+---@field status? integer nil when no answer came
+---@field seconds number
+---@field attempt integer
+---@field bytes integer
 
 ---@class wildix.PageParams
 ---@field limit? integer|string records per page, 1–1000 (default 25; "25" works too)

@@ -62,6 +62,8 @@ options:
   -e, --extension EXT    one extension's calls
   --from D, --since D    calls from D on; --to D: up to D (inclusive)
   -o, --output FILE      recording: where to save it
+  -v, --debug            every request on stderr: method, path, query,
+                         status, time, size (never a header or a secret)
   --dry-run              writes: show the request, send nothing
   -y, --yes              writes: send without asking on a terminal
   -f, --format table|json|csv
@@ -114,10 +116,10 @@ for name, spec in pairs(act.COMMANDS) do COMMANDS[name] = spec end
 for name, kind in pairs(act.PRESENCE) do COMMANDS.presence.options[name] = kind end
 COMMANDS.presence.options["dry-run"], COMMANDS.presence.options.yes = "flag", "flag"
 local GLOBAL_OPTIONS = { account = "value", format = "value", help = "flag", version = "flag",
-  ["ca-file"] = "value", timeout = "value", retries = "value" }
+  ["ca-file"] = "value", timeout = "value", retries = "value", debug = "flag" }
 -- -n 5, -n5: the long option each letter stands for.
 local SHORT = { n = "limit", a = "all", e = "extension", f = "format", h = "help", V = "version", y = "yes",
-  o = "output" }
+  o = "output", v = "debug" }
 local FORMATS = { table = true, json = true, csv = true }
 local PAGE_SIZE = 1000 -- the most the PBX returns per request
 local DEFAULT_LIMIT = 25
@@ -182,7 +184,7 @@ local function parse(argv)
       else
         name, shown = SHORT[word:sub(2, 2)], word:sub(1, 2)
         if not name then
-          usage_error(("unknown option '%s' (short options: -a, -e, -f, -h, -n, -o, -V, -y)"):format(shown))
+          usage_error(("unknown option '%s' (short options: -a, -e, -f, -h, -n, -o, -v, -V, -y)"):format(shown))
         end
         value = word:sub(3) ~= "" and word:sub(3) or nil
       end
@@ -872,6 +874,15 @@ local function run(argv, sys)
   if writes then
     settings = settings or {}
     settings.before_write = act.confirmation(sys, options)
+  end
+  -- --debug: each request as it was made (the account's on_request).
+  if options.debug then
+    settings = settings or {}
+    settings.on_request = function(event)
+      sys.stderr:write(fmt.one_line(("wildix: %s %s%s -> %s, %.3f s, %s bytes%s"):format(event.method, event.path,
+        event.query ~= "" and "?" .. event.query or "", tostring(event.status or "no answer"), event.seconds,
+        fmt.thousands(event.bytes), event.attempt > 1 and (", attempt " .. event.attempt) or "")), "\n")
+    end
   end
   local api
   if settings then
