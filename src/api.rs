@@ -187,6 +187,9 @@ impl Body {
     }
 }
 
+/// The most candidates `lookup_number` reads from each search.
+pub(crate) const LOOKUP_CANDIDATES: u32 = 1000;
+
 /// One search of `lookup_number`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Search {
@@ -309,11 +312,10 @@ pub(crate) fn plan(op: Operation, params: &Params, scope: Scope) -> Plan {
                 .filter(char::is_ascii_digit)
                 .collect();
             let tail = digits[digits.len().saturating_sub(4)..].to_string();
-            let search = |path: &str| {
-                Request::new(path)
-                    .page(0, 1000)
-                    .with("search", tail.clone())
-            };
+            // Paged by the caller up to `LOOKUP_CANDIDATES`, counting what
+            // arrived: a PBX serving fewer a request still has every
+            // candidate read.
+            let search = |path: &str| Request::new(path).with("search", tail.clone());
             Plan::Lookup(vec![
                 Search {
                     request: search("/api/v1/Colleagues/"),

@@ -151,22 +151,24 @@ impl Client {
                 let number = params.number.clone().unwrap_or_default();
                 let mut found = Vec::new();
                 for search in searches {
-                    let mut decoded = self
-                        .get(&search.request, Shape::List(search.kind), None, deadline)
+                    let bound = (0, api::LOOKUP_CANDIDATES);
+                    let shape = Shape::List(search.kind);
+                    let page = self
+                        .page(&search.request, shape, None, bound, deadline, None)
                         .map_err(explain)?;
-                    let picks = decoded.tape.take_records();
-                    let tape = decoded.tape;
-                    let kept = picks
-                        .into_iter()
-                        .filter(|at| {
-                            search.numbers.iter().any(|field| {
-                                field_text(&tape, *at, field)
-                                    .and_then(|t| std::str::from_utf8(t).ok())
-                                    .is_some_and(|t| same_number(t, &number))
+                    for (tape, picks) in page.tapes {
+                        let kept = picks
+                            .into_iter()
+                            .filter(|at| {
+                                search.numbers.iter().any(|field| {
+                                    field_text(&tape, *at, field)
+                                        .and_then(|t| std::str::from_utf8(t).ok())
+                                        .is_some_and(|t| same_number(t, &number))
+                                })
                             })
-                        })
-                        .collect();
-                    found.push((tape, kept));
+                            .collect();
+                        found.push((tape, kept));
+                    }
                 }
                 Ok(Out::Table(vec![
                     ("number", Out::Text(number)),
