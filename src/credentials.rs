@@ -324,6 +324,18 @@ impl Credentials {
         })
     }
 
+    /// Which kind of credential it is, as a user would name it.
+    pub(crate) fn form(&self) -> &'static str {
+        match self {
+            Credentials::Bearer(token) if token.expose().starts_with("wsk-") => {
+                "company API key (scoped, expires, no user)"
+            }
+            Credentials::Bearer(_) => "bearer token (a PBX token or an OAuth token: a user's)",
+            Credentials::Basic { .. } => "username and password (HTTP Basic)",
+            Credentials::S2s(_) => "S2S app (signed requests, the whole PBX, no user)",
+        }
+    }
+
     /// What the PBX refused, for messages.
     pub(crate) fn noun(&self) -> &'static str {
         match self {

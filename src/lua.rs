@@ -470,6 +470,24 @@ impl UserData for ClientHandle {
         methods.add_method("account", |_, this, ()| {
             Ok(this.0.config().account().to_string())
         });
+        // For `wildix whoami`: the account as configured, never a secret.
+        methods.add_method("describe", |lua, this, ()| {
+            let config = this.0.config();
+            let t = lua.create_table()?;
+            t.set("account", config.account())?;
+            t.set("url", config.base_url())?;
+            t.set("credentials", config.credentials().to_string())?;
+            t.set("form", config.credentials().form())?;
+            t.set(
+                "writes",
+                match config.writes() {
+                    config::Writes::None => "none".to_string(),
+                    config::Writes::All => "all".to_string(),
+                    config::Writes::Only(names) => names.join(", "),
+                },
+            )?;
+            Ok(t)
+        });
         // `on_request`: record the account's requests from now on, and
         // hand over those recorded since the last time (src/watch.rs).
         methods.add_method("watch_requests", |_, this, ()| {

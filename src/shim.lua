@@ -338,6 +338,12 @@ function M.install(tbl)
   return tbl
 end
 
+-- For `wildix whoami`: an account as configured ({ account, url,
+-- credentials (masked), form, writes }).
+function M._account(name)
+  return _client(name or "default"):describe()
+end
+
 M._VERSION = "wildix " .. core.version -- as lua-cjson, LuaSocket and lfs say theirs
 
 -- wildix.dump: results and errors as text a person (or an agent's log)

@@ -16,6 +16,8 @@ usage: wildix <command> [options]
 
 commands:
   me                                  the user the token belongs to
+  whoami                              the account, its credential, and what it
+                                      can reach (a read of each kind)
   calls [--from D] [--to D] [-n N | --all]
         [--status answered|no_answer|busy|failed] [--type call|fax]
         [--search TEXT] [-e EXT]
@@ -93,6 +95,7 @@ M.usage = USAGE
 -- "value" options take an argument, "flag" options do not.
 local COMMANDS = {
   me = { args = 0, options = {} },
+  whoami = { args = 0, options = {} },
   calls = { args = 0, options = { from = "value", since = "value", to = "value", limit = "value", all = "flag",
     status = "value", type = "value", search = "value", extension = "value" } },
   call = { args = 1, options = {} },
@@ -130,6 +133,7 @@ local RECORD_FIRST = {
   extension = { "id", "number", "name", "user_name", "email" },
   user = { "id", "name", "email", "extension" },
   presence = { "extension", "state", "online", "message", "until" },
+  whoami = { "account", "url", "credentials", "kind", "user", "reaches", "refused", "writes" },
   -- A write's result, and its request (--dry-run).
   result = { "ok", "via", "id", "name" },
   request = { "dry_run", "account", "function", "method", "path", "query", "body" },
@@ -782,6 +786,41 @@ end
 ---------------------------------------------------------------------------
 -- Entry
 
+-- What `whoami` tries, one small read of each kind: whether the
+-- credential reaches it, as `gh auth status` says what a token can do.
+local PROBES = {
+  { "users", "list_users", { limit = 1 } },
+  { "calls", "list_calls", { limit = 1 } },
+  { "contacts", "list_contacts", { limit = 1 } },
+  { "call_groups", "list_call_groups", {} },
+  { "registrations", "list_registrations", {} },
+}
+
+--- The account, its credential (masked) and what it reaches.
+local function whoami(wildix, account, api)
+  local about = (wildix._account or require("wildix")._account)(account)
+  local record = { account = about.account, url = about.url, credentials = about.credentials,
+    kind = about.form, writes = about.writes }
+  local ok, me = pcall(api.get_current_user)
+  if ok then
+    record.user = ("%s (extension %s)"):format(tostring(me.name), tostring(me.extension))
+  else
+    record.user = "none: " .. (type(me) == "table" and tostring(me.kind) or "error")
+  end
+  local reaches, refused = {}, {}
+  for _, probe in ipairs(PROBES) do
+    local fine, err = pcall(api[probe[2]], probe[3])
+    if fine then
+      reaches[#reaches + 1] = probe[1]
+    else
+      refused[#refused + 1] = probe[1] .. " (" .. (type(err) == "table" and tostring(err.kind) or "error") .. ")"
+    end
+  end
+  record.reaches = #reaches > 0 and table.concat(reaches, ", ") or "nothing"
+  if #refused > 0 then record.refused = table.concat(refused, ", ") end
+  return record
+end
+
 local function real_sys()
   local wildix = require("wildix")
   return {
@@ -924,6 +963,8 @@ local function run(argv, sys)
     print_record(format, "presence", api.get_presence({ extension = args[1] }), ctx.out, width)
   elseif command == "me" then
     print_record(format, "user", api.get_current_user(), ctx.out, width)
+  elseif command == "whoami" then
+    print_record(format, "whoami", whoami(wildix, account, api), ctx.out, width)
   elseif command == "recording" then
     local saved = api.download_recording({ id = args[1], path = options.output or (args[1] .. ".wav") })
     print_record(format, "result", saved, ctx.out, width)
