@@ -353,3 +353,24 @@ describe("each_call's direction and missed filters", function()
     assert.equals("argument", helper.error_of(wildix.list_calls, { missed = true }).kind)
   end)
 end)
+
+describe("one extension's calls", function()
+  local wildix = helper.configured()
+
+  it("should have their direction from that extension's side, in lists and scans", function()
+    local checked = 0
+    local function check(call)
+      if call.from == "100" then
+        assert.equals("outbound", call.direction)
+        checked = checked + 1
+      elseif call.to == "100" then
+        assert.equals("inbound", call.direction)
+        assert.equals(call.status ~= "answered", call.missed)
+        checked = checked + 1
+      end
+    end
+    for _, call in ipairs(wildix.list_calls{ extension = "100", limit = 200 }.calls) do check(call) end
+    for call in wildix.each_call{ extension = "100", page_size = 50 } do check(call) end
+    assert.is_true(checked >= 10, checked)
+  end)
+end)

@@ -13,7 +13,7 @@ use std::time::Instant;
 use crate::api::{self, Operation, Plan, Request};
 use crate::cancel;
 use crate::config::Config;
-use crate::decode::{self, Decoded, Shape, Summary};
+use crate::decode::{self, Decoded, Shape, Summary, View};
 use crate::error::{Error, Kind};
 use crate::fork::PerProcess;
 use crate::http::Http;
@@ -44,7 +44,7 @@ pub(crate) trait Builds {
         &mut self,
         body: Vec<u8>,
         shape: Shape,
-        fields: Option<&[String]>,
+        view: View,
         asked: u64,
     ) -> Result<Answer, Error>;
 }
@@ -141,7 +141,9 @@ impl Client {
         let explain = |e| self.explain(op, params, e);
         match plan {
             Plan::Record(request) => {
-                let mut decoded = self.get(&request, shape, None, deadline).map_err(explain)?;
+                let mut decoded = self
+                    .get(&request, shape, View::default(), deadline)
+                    .map_err(explain)?;
                 if let Some((key, value)) = op.echo(params) {
                     decoded.tape.append_field(key, &value);
                 }
@@ -154,7 +156,14 @@ impl Client {
                     let bound = (0, api::LOOKUP_CANDIDATES);
                     let shape = Shape::List(search.kind);
                     let page = self
-                        .page(&search.request, shape, None, bound, deadline, None)
+                        .page(
+                            &search.request,
+                            shape,
+                            View::default(),
+                            bound,
+                            deadline,
+                            None,
+                        )
                         .map_err(explain)?;
                     for (tape, picks) in page.tapes {
                         let kept = picks
@@ -177,7 +186,12 @@ impl Client {
             }
             Plan::All(request) => {
                 let answer = self
-                    .answer(&request, (shape, None), deadline, (u64::MAX, builds))
+                    .answer(
+                        &request,
+                        (shape, View::default()),
+                        deadline,
+                        (u64::MAX, builds),
+                    )
                     .map_err(explain)?;
                 let mut page = Page::new(0);
                 page.take(answer, 0, u64::MAX);
@@ -186,7 +200,7 @@ impl Client {
             Plan::Find { request, missing } => {
                 // No match, as an empty list or a 404: the record is missing.
                 let mut decoded = self
-                    .get(&request, shape, None, deadline)
+                    .get(&request, shape, View::default(), deadline)
                     .map_err(|e| match e.kind() {
                         Kind::NotFound => e.with_message(missing.clone()),
                         _ => explain(e),
@@ -206,7 +220,7 @@ impl Client {
                     .page(
                         &request,
                         shape,
-                        params.fields.as_deref(),
+                        params.view(),
                         (start, limit),
                         deadline,
                         builds,
@@ -229,7 +243,7 @@ impl Client {
         &self,
         request: &Request,
         shape: Shape,
-        fields: Option<&[String]>,
+        view: View,
         (start, limit): (u64, u32),
         deadline: Instant,
         mut builds: Option<&mut dyn Builds>,
@@ -242,7 +256,7 @@ impl Client {
             let from = page.next_offset();
             let answer = self.answer(
                 &request.page(from, page.count_from(from, limit - page.got)),
-                (shape, fields),
+                (shape, view),
                 deadline,
                 (limit - page.got, builds.take()),
             )?;
@@ -274,7 +288,7 @@ impl Client {
                 }
                 for (&(from, count), answer) in chunks
                     .iter()
-                    .zip(self.get_all(request, shape, fields, &chunks, deadline)?)
+                    .zip(self.get_all(request, shape, view, &chunks, deadline)?)
                 {
                     let (mut from, mut answer) = (from, answer?);
                     // A longer run than planned for: this one is asked
@@ -284,7 +298,7 @@ impl Client {
                         answer = self.get(
                             &request.page(from, page.count_from(from, limit - page.got)),
                             shape,
-                            fields,
+                            view,
                             deadline,
                         )?;
                     }
@@ -311,7 +325,7 @@ impl Client {
         &self,
         request: &Request,
         shape: Shape,
-        fields: Option<&[String]>,
+        view: View,
         chunks: &[(u64, u64)],
         deadline: Instant,
     ) -> Result<Vec<Result<Decoded, Error>>, Error> {
@@ -338,7 +352,7 @@ impl Client {
                                     break;
                                 };
                                 let paged = request.page(from, count);
-                                let answer = self.get(&paged, shape, fields, deadline);
+                                let answer = self.get(&paged, shape, view, deadline);
                                 if tx.send((k, answer)).is_err() {
                                     break;
                                 }
@@ -375,9 +389,8 @@ impl Client {
             .into_iter()
             .zip(chunks)
             .map(|(answer, &(from, count))| {
-                answer.unwrap_or_else(|| {
-                    self.get(&request.page(from, count), shape, fields, deadline)
-                })
+                answer
+                    .unwrap_or_else(|| self.get(&request.page(from, count), shape, view, deadline))
             })
             .collect())
     }
@@ -393,11 +406,11 @@ impl Client {
         &self,
         request: &Request,
         shape: Shape,
-        fields: Option<&[String]>,
+        view: View,
         deadline: Instant,
     ) -> Result<Decoded, Error> {
         self.fetch(request, deadline, |body| {
-            decode::decode_fields(body, shape, fields)
+            decode::decode_fields(body, shape, view)
         })
     }
 
@@ -406,13 +419,13 @@ impl Client {
     fn answer(
         &self,
         request: &Request,
-        (shape, fields): (Shape, Option<&[String]>),
+        (shape, view): (Shape, View),
         deadline: Instant,
         (asked, builds): (u64, Option<&mut dyn Builds>),
     ) -> Result<Answer, Error> {
         self.fetch(request, deadline, |body| match builds {
-            Some(builds) => builds.build(body, shape, fields, asked),
-            None => decode::decode_fields(body, shape, fields).map(Answer::Decoded),
+            Some(builds) => builds.build(body, shape, view, asked),
+            None => decode::decode_fields(body, shape, view).map(Answer::Decoded),
         })
     }
 
@@ -422,11 +435,11 @@ impl Client {
         &self,
         request: &Request,
         shape: Shape,
-        fields: Option<&[String]>,
+        view: View,
         deadline: Instant,
     ) -> Result<Option<Decoded>, Error> {
         self.fetch_paced(request, deadline, Pace::IfFree, |body| {
-            decode::decode_fields(body, shape, fields)
+            decode::decode_fields(body, shape, view)
         })
     }
 
@@ -723,7 +736,7 @@ mod test {
             records.join(",")
         );
         let shape = Shape::List(crate::normalize::RecordKind::Call);
-        Answer::Decoded(decode::decode_fields(body.into_bytes(), shape, None).unwrap())
+        Answer::Decoded(decode::decode_fields(body.into_bytes(), shape, View::default()).unwrap())
     }
 
     fn ids(page: &Page) -> Vec<String> {

@@ -263,23 +263,23 @@ fn decode_only(
     body: Vec<u8>,
     list: &mut LuaList,
 ) -> std::result::Result<Out, Error> {
-    let fields = params.fields.as_deref();
+    let view = params.view();
     let shape = Shape::List(op.record_kind());
     Ok(match api::plan(op, params, Scope::Pbx) {
         Plan::List { limit, .. } => {
             let mut page = Page::new(0);
-            page.take(list.build(body, shape, fields, u64::MAX)?, 0, u64::MAX);
+            page.take(list.build(body, shape, view, u64::MAX)?, 0, u64::MAX);
             page.into_out(op, 1, limit)
         }
         // A lookup's first search, every record kept.
         Plan::All(_) | Plan::Lookup(_) => {
             let mut page = Page::new(0);
-            page.take(list.build(body, shape, fields, u64::MAX)?, 0, u64::MAX);
+            page.take(list.build(body, shape, view, u64::MAX)?, 0, u64::MAX);
             page.into_all(op)
         }
         // One record, as a lookup returns it (a write's answer too).
         Plan::Record(_) | Plan::Find { .. } | Plan::Write { .. } => {
-            let decoded = decode::decode_fields(body, Shape::Record(op.record_kind()), fields)?;
+            let decoded = decode::decode_fields(body, Shape::Record(op.record_kind()), view)?;
             Out::Value(decoded.tape, 0)
         }
     })
@@ -332,14 +332,14 @@ impl Builds for LuaList<'_> {
         &mut self,
         body: Vec<u8>,
         shape: Shape,
-        fields: Option<&[String]>,
+        view: decode::View,
         asked: u64,
     ) -> std::result::Result<Answer, Error> {
-        let decoded = |body| decode::decode_fields(body, shape, fields).map(Answer::Decoded);
-        if !stream::worth_it(&body, fields) {
+        let decoded = |body| decode::decode_fields(body, shape, view).map(Answer::Decoded);
+        if !stream::worth_it(&body, view) {
             return decoded(body);
         }
-        let mut stream = match Stream::start(body, shape, fields) {
+        let mut stream = match Stream::start(body, shape, view) {
             Ok(stream) => stream,
             Err(body) => return decoded(body),
         };

@@ -278,7 +278,14 @@ impl<'a> Facts<'a> {
     }
 
     /// Calls `add` with each field a `kind` record gains, in order.
-    pub(crate) fn added(&self, kind: RecordKind, mut add: impl FnMut(&'static str, Added<'a>)) {
+    /// `party`: whose calls these are, when one extension's (a call's
+    /// direction is then its).
+    pub(crate) fn added(
+        &self,
+        kind: RecordKind,
+        party: Option<&str>,
+        mut add: impl FnMut(&'static str, Added<'a>),
+    ) {
         match kind {
             RecordKind::Call => {
                 if let Some(from) = first_of(&self.from_number, &self.src) {
@@ -294,6 +301,7 @@ impl<'a> Facts<'a> {
                 let direction = direction_of(
                     first_of(&self.from_number, &self.src).as_deref(),
                     first_of(&self.to_number, &self.dst).as_deref(),
+                    party,
                 );
                 let missed = direction == "inbound" && status != "answered";
                 add("status", Added::Text(status));
@@ -410,7 +418,19 @@ impl<'a> Facts<'a> {
 /// direction; docs/pbx.md, "Records"): a party is an extension when it is
 /// 2 to 6 digits; extension to another party is outbound, another party to
 /// an extension inbound, extension to extension internal, else unknown.
-pub(crate) fn direction_of(from: Option<&str>, to: Option<&str>) -> &'static str {
+/// In one extension's history (`party`), its own number decides: a call
+/// from it is outbound, one to it inbound.
+pub(crate) fn direction_of(
+    from: Option<&str>,
+    to: Option<&str>,
+    party: Option<&str>,
+) -> &'static str {
+    let is = |side: Option<&str>, who: &str| side.map(str::trim) == Some(who.trim());
+    match party {
+        Some(p) if is(from, p) => return "outbound",
+        Some(p) if is(to, p) => return "inbound",
+        _ => {}
+    }
     let extension = |party: Option<&str>| {
         party
             .map(str::trim)
@@ -523,7 +543,7 @@ mod test {
             }
         }
         let mut out = Vec::new();
-        facts.added(kind, |key, value| {
+        facts.added(kind, None, |key, value| {
             let value = match value {
                 Added::Text(t) => Added::Text(Cow::Owned(t.into_owned())),
                 Added::Int(i) => Added::Int(i),
@@ -740,6 +760,19 @@ mod test {
         assert_eq!(call("", "201", "NO ANSWER"), is("inbound", true));
         assert_eq!(call("1234567", "7654321", "ANSWERED"), is("unknown", false));
         assert_eq!(call("2", "+39 02", "ANSWERED"), is("unknown", false));
+        // In one extension's history its own number decides.
+        assert_eq!(
+            direction_of(Some("201"), Some("202"), Some("201")),
+            "outbound"
+        );
+        assert_eq!(
+            direction_of(Some("202"), Some("201"), Some("201")),
+            "inbound"
+        );
+        assert_eq!(
+            direction_of(Some("202"), Some("203"), Some("201")),
+            "internal"
+        );
     }
 
     #[test]

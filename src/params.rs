@@ -121,6 +121,15 @@ pub(crate) enum Field {
 }
 
 impl Params {
+    /// How the records are built: only `fields`, and, for one
+    /// extension's history, whose calls they are.
+    pub(crate) fn view(&self) -> crate::decode::View<'_> {
+        crate::decode::View {
+            fields: self.fields.as_deref(),
+            party: self.extension.as_deref(),
+        }
+    }
+
     /// A write parameter's text, if given.
     pub(crate) fn text(&self, name: &str) -> Option<&str> {
         self.values.iter().find_map(|(n, v)| match v {

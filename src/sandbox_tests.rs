@@ -280,14 +280,21 @@ fn no_request_starts_after_the_deadline() {
     let request = crate::api::call_history(client.config().scope()).page(0, 10);
     let shape = crate::decode::Shape::List(crate::normalize::RecordKind::Call);
     let err = client
-        .get(&request, shape, None, Instant::now())
+        .get(
+            &request,
+            shape,
+            crate::decode::View::default(),
+            Instant::now(),
+        )
         .unwrap_err();
     assert_eq!(err.kind(), Kind::Timeout, "{err}");
     assert!(err.message().contains("within timeout"), "{err}");
     assert_eq!(own.stats().requests, 0);
     // The same request with time left is sent.
     let deadline = Instant::now() + Duration::from_secs(5);
-    assert!(client.get(&request, shape, None, deadline).is_ok());
+    assert!(client
+        .get(&request, shape, crate::decode::View::default(), deadline)
+        .is_ok());
     assert_eq!(own.stats().requests, 1);
 }
 

@@ -280,7 +280,7 @@ impl Scan {
         let shape = Shape::List(self.op.record_kind());
         let request = self.request.page(from, u64::from(self.page_size));
         self.client
-            .get(&request, shape, self.params.fields.as_deref(), deadline)
+            .get(&request, shape, self.params.view(), deadline)
             .map_err(|e| self.failed(e))
     }
 
@@ -542,6 +542,7 @@ impl Scan {
         let request = self.request.page(start, u64::from(self.page_size));
         let shape = Shape::List(self.op.record_kind());
         let fields = self.params.fields.clone();
+        let party = self.params.extension.clone();
         let stop = Arc::clone(&self.stop);
         // If the thread cannot start, `tx` is dropped with the closure and
         // the loop asks for the page itself.
@@ -550,7 +551,13 @@ impl Scan {
             .spawn(move || {
                 let answer = cancel::watching(
                     move || stop.load(Ordering::Relaxed),
-                    || client.get_ahead(&request, shape, fields.as_deref(), deadline),
+                    || {
+                        let view = crate::decode::View {
+                            fields: fields.as_deref(),
+                            party: party.as_deref(),
+                        };
+                        client.get_ahead(&request, shape, view, deadline)
+                    },
                 );
                 // The request is over, answered or not: its place is given
                 // back before the loop can see the answer, so the loop can

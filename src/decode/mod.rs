@@ -46,18 +46,23 @@ pub(crate) const MAX_COUNT: u64 = 1 << 53;
 /// Decodes a 2xx body, every field (the fixtures' entry).
 #[cfg(test)]
 pub(crate) fn decode(body: Vec<u8>, shape: Shape) -> Result<Decoded, Error> {
-    decode_fields(body, shape, None)
+    decode_fields(body, shape, View::default())
+}
+
+/// How a caller wants records built: only some `fields` (and `id`; the
+/// rules still read what they need), and the `party` whose calls they are
+/// (a call's direction is then its: one extension's history).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct View<'a> {
+    pub fields: Option<&'a [String]>,
+    pub party: Option<&'a str>,
 }
 
 /// Decodes a 2xx body, building only `fields` of each record (and `id`)
 /// when given: the rules still read what they need.
-pub(crate) fn decode_fields(
-    body: Vec<u8>,
-    shape: Shape,
-    fields: Option<&[String]>,
-) -> Result<Decoded, Error> {
+pub(crate) fn decode_fields(body: Vec<u8>, shape: Shape, view: View) -> Result<Decoded, Error> {
     let mut tape = Tape::over(&body);
-    let summary = decode_into(&body, &mut tape, shape, fields)?;
+    let summary = decode_into(&body, &mut tape, shape, view)?;
     tape.attach(std::sync::Arc::new(body));
     Ok(Decoded { tape, summary })
 }
@@ -79,12 +84,7 @@ pub(crate) struct Summary {
 }
 
 /// Decodes `body` onto `tape` (made `over` it, or `shipping` it).
-fn decode_into(
-    body: &[u8],
-    tape: &mut Tape,
-    shape: Shape,
-    fields: Option<&[String]>,
-) -> Result<Summary, Error> {
+fn decode_into(body: &[u8], tape: &mut Tape, shape: Shape, view: View) -> Result<Summary, Error> {
     if body.len() > tape::MAX_BYTES {
         return Err(Error::decode("the PBX answer is too large to decode"));
     }
@@ -99,7 +99,8 @@ fn decode_into(
         ))
     })?;
     let mut builder = Builder::new(tape, shape);
-    builder.fields = fields.map(<[String]>::to_vec);
+    builder.fields = view.fields.map(<[String]>::to_vec);
+    builder.party = view.party.map(str::to_string);
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed = EnvelopeSeed {
         b: &mut builder,

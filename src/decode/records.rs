@@ -98,6 +98,8 @@ pub(super) struct Builder<'t> {
     pub group: Option<u32>,
     /// Build only these fields of each record (and `id`).
     pub fields: Option<Vec<String>>,
+    /// Whose calls these are, when one extension's (`View::party`).
+    pub party: Option<String>,
     /// The first call record's `start`.
     pub first_start: Option<String>,
     /// The last call record's `start`, and how many records at the end
@@ -133,6 +135,7 @@ impl<'t> Builder<'t> {
             field_ids: HashMap::new(),
             group: None,
             fields: None,
+            party: None,
             first_start: None,
             last_start: None,
             tail_ties: 0,
@@ -741,7 +744,10 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
             b.note_start(facts.start());
         }
         let mut added = Ok(());
-        facts.added(kind, |key, value| {
+        // Taken out while the rules add fields, put back after: no copy
+        // per record.
+        let party = b.party.take();
+        facts.added(kind, party.as_deref(), |key, value| {
             if added.is_ok() && b.wanted(key) {
                 added = b
                     .added_field(key)
@@ -750,6 +756,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
                 n = n.saturating_add(1);
             }
         });
+        b.party = party;
         added?;
         b.tape.set_count(at, n);
         b.records += 1;

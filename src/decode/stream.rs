@@ -16,7 +16,7 @@ use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 
 use super::tape::{Piece, Tape};
-use super::{decode_into, Shape, Summary};
+use super::{decode_into, Shape, Summary, View};
 use crate::error::Error;
 
 /// Answers this large are decoded on a thread of their own; smaller ones,
@@ -27,7 +27,8 @@ const STREAM_FROM: usize = 64 * 1024;
 /// on a machine with a core for each. With `fields`, building is the small
 /// part of a decode, and a second thread costs more than it hides
 /// (bench/results.md).
-pub(crate) fn worth_it(body: &[u8], fields: Option<&[String]>) -> bool {
+pub(crate) fn worth_it(body: &[u8], view: View) -> bool {
+    let fields = view.fields;
     static CORES: OnceLock<usize> = OnceLock::new();
     let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     body.len() >= STREAM_FROM && fields.is_none() && cores > 1
@@ -70,23 +71,26 @@ pub(crate) struct Stream {
 impl Stream {
     /// Starts decoding `body` (a 2xx answer) on a thread. `Err(body)` when
     /// no thread can be had: decode it on this one.
-    pub(crate) fn start(
-        body: Vec<u8>,
-        shape: Shape,
-        fields: Option<&[String]>,
-    ) -> Result<Stream, Vec<u8>> {
+    pub(crate) fn start(body: Vec<u8>, shape: Shape, view: View) -> Result<Stream, Vec<u8>> {
         let body = Arc::new(body);
         let (to, from) = sync_channel(PIECES_AHEAD);
-        let (writer_body, fields) = (Arc::clone(&body), fields.map(<[String]>::to_vec));
+        let writer_body = Arc::clone(&body);
+        let fields = view.fields.map(<[String]>::to_vec);
+        let party = view.party.map(str::to_string);
         let thread = std::thread::Builder::new()
             .name("wildix-decode".into())
             .spawn(move || {
                 let mut tape = Tape::shipping(&writer_body, to.clone());
-                let result = decode_into(&writer_body, &mut tape, shape, fields.as_deref())
-                    .and_then(|summary| match tape.ship_open() {
+                let view = View {
+                    fields: fields.as_deref(),
+                    party: party.as_deref(),
+                };
+                let result = decode_into(&writer_body, &mut tape, shape, view).and_then(
+                    |summary| match tape.ship_open() {
                         true => Ok(summary),
                         false => Err(Error::decode("the reader of the records stopped")),
-                    });
+                    },
+                );
                 // A reader that is gone has nothing to hear.
                 let _ = to.send(Shipped::Done(result));
             });
@@ -179,7 +183,7 @@ mod test {
 
     /// The records a stream gave (as JSON), how many pieces, and its end.
     fn streamed(body: Vec<u8>) -> (Vec<String>, usize, Result<Summary, Error>) {
-        let mut stream = Stream::start(body, CALLS, None).expect("a thread");
+        let mut stream = Stream::start(body, CALLS, View::default()).expect("a thread");
         let (mut records, mut pieces) = (Vec::new(), 0);
         loop {
             match stream.next() {
@@ -201,7 +205,7 @@ mod test {
     }
 
     fn whole(body: Vec<u8>) -> Vec<String> {
-        let decoded = decode_fields(body, CALLS, None).unwrap();
+        let decoded = decode_fields(body, CALLS, View::default()).unwrap();
         let tape = &decoded.tape;
         tape.records()
             .iter()
@@ -247,7 +251,7 @@ mod test {
         let mut broken = body(2000, "");
         broken.truncate(broken.len() - 3);
         for body in [error_after, broken] {
-            let expected = decode_fields(body.clone(), CALLS, None).unwrap_err();
+            let expected = decode_fields(body.clone(), CALLS, View::default()).unwrap_err();
             let (records, _, end) = streamed(body);
             let error = end.unwrap_err();
             assert!(!records.is_empty(), "records came before the error");
@@ -266,11 +270,11 @@ mod test {
         let (to, from) = sync_channel(PIECES_AHEAD);
         drop(from);
         let mut tape = Tape::shipping(&body, to);
-        let error = decode_into(&body, &mut tape, CALLS, None).unwrap_err();
+        let error = decode_into(&body, &mut tape, CALLS, View::default()).unwrap_err();
         assert_eq!(error.message(), "the reader of the records stopped");
         assert!(tape.len() < 1000, "it read on: {} nodes", tape.len());
         // And a reader dropped while the writer works joins it.
-        let mut stream = Stream::start(body, CALLS, None).expect("a thread");
+        let mut stream = Stream::start(body, CALLS, View::default()).expect("a thread");
         assert!(matches!(stream.next(), Step::Records));
         drop(stream);
     }
