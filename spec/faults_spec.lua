@@ -224,3 +224,15 @@ describe("an interrupt while the PBX does not answer", function()
     assert.is_true(ms < 5000, ms .. " ms") -- not interrupted, it would wait its 20 s timeout
   end)
 end)
+
+describe("HTTP 204, no content", function()
+  it("should be an empty list on a list route, and no record on a record route", function()
+    local wildix = helper.faulty("204,204", { retries = 0 })
+    local page = wildix.list_devices{ limit = 10 }
+    assert.same({}, page.devices)
+    assert.equals(0, page.total)
+    assert.is_false(page.has_more)
+    local err = helper.error_of(wildix.get_presence, { extension = "100" })
+    assert.equals("decode", err.kind)
+  end)
+end)

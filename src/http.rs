@@ -415,6 +415,12 @@ impl Http {
                 .call();
             let mut response = sent.map_err(|e| map_transport(e, &self.config))?;
             let status = response.status().as_u16();
+            // No content: an empty result, which a list reads as no
+            // records and a record route as no record (docs/pbx.md, "The
+            // envelope").
+            if status == 204 {
+                return Ok(br#"{"type":"result","result":[]}"#.to_vec());
+            }
             if (200..300).contains(&status) {
                 return read_body(&mut response, &self.config);
             }

@@ -350,6 +350,12 @@ fn connection<S: Read + Write>(stream: S, raw: &TcpStream, state: &State) -> std
                     }
                 }
             },
+            // No content: no body at all, as some PBXs answer an empty list.
+            Fault::Status(204) => Response {
+                status: 204,
+                headers: Vec::new(),
+                body: Vec::new().into(),
+            },
             Fault::Status(status) => routes::error(status, "Injected").into(),
             Fault::ErrorIn200(code) => {
                 let mut reply = routes::error(code, "Injected");
@@ -634,6 +640,7 @@ fn read_line<R: BufRead>(reader: &mut R) -> std::io::Result<Option<String>> {
 fn head(response: &Response, length: usize, close: bool) -> String {
     let reason = match response.status {
         200 => "OK",
+        204 => "No Content",
         302 => "Found",
         400 => "Bad Request",
         401 => "Unauthorized",
@@ -649,8 +656,12 @@ fn head(response: &Response, length: usize, close: bool) -> String {
     for (name, value) in &response.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
+    // A 204 has no body, and says no length (RFC 9110, 8.6).
+    if response.status != 204 {
+        head.push_str(&format!("Content-Length: {length}\r\n"));
+    }
     head.push_str(&format!(
-        "Content-Length: {length}\r\nConnection: {}\r\n\r\n",
+        "Connection: {}\r\n\r\n",
         if close { "close" } else { "keep-alive" }
     ));
     head
