@@ -154,7 +154,9 @@ pub fn handle(
     }
     // Trailing slashes are accepted both ways, as on a real PBX.
     let path = req.path.trim_end_matches('/');
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    // Route names in any case, as real PBXs take them (newer clients
+    // write `/api/v1/colleagues/`); ids and extensions stay as sent.
+    let segments: Vec<&str> = path.split('/').skip(1).map(route_name).collect();
     let user_route = matches!(
         segments.as_slice(),
         ["api", "v1", "CallHistory", ..] | ["api", "v1", "personal", "info"]
@@ -269,6 +271,49 @@ pub fn handle(
         },
         _ => error(404, "Not Found"),
     }
+}
+
+/// The names routes are matched by; a segment that is one of them in
+/// another case is read as it.
+const ROUTE_NAMES: &[&str] = &[
+    "api",
+    "v1",
+    "v2",
+    "PBX",
+    "CallHistory",
+    "Colleagues",
+    "Contacts",
+    "Phonebooks",
+    "Devices",
+    "Dialplan",
+    "CallGroups",
+    "User",
+    "Users",
+    "Presence",
+    "personal",
+    "Personal",
+    "info",
+    "Sip",
+    "Registrations",
+    "Originate",
+    "originate",
+    "Call",
+    "sms",
+    "call-control",
+    "list-calls",
+    "spoolview",
+    "recordings",
+];
+
+fn route_name(segment: &str) -> &str {
+    if ROUTE_NAMES.contains(&segment) {
+        return segment;
+    }
+    ROUTE_NAMES
+        .iter()
+        .find(|name| name.eq_ignore_ascii_case(segment))
+        .copied()
+        .unwrap_or(segment)
 }
 
 /// A recording's bytes: 256 KiB, the same for the same file.
@@ -685,6 +730,19 @@ mod test {
             status_as(&data, &format!("Basic {wrong}"), "/api/v1/personal/info"),
             401
         );
+    }
+
+    #[test]
+    fn route_names_are_taken_in_any_case() {
+        let data = generate(1);
+        for path in [
+            "/api/v1/colleagues/",
+            "/API/V1/COLLEAGUES",
+            "/api/v1/pbx/callhistory/",
+        ] {
+            assert_eq!(get(&data, path, &[]).0, 200, "{path}");
+        }
+        assert_eq!(get(&data, "/api/v1/user/101/presence/", &[]).0, 200);
     }
 
     #[test]
