@@ -335,6 +335,15 @@ describe("credentials", function()
     assert.truthy(err.message:find("WMS 5", 1, true), err.message)
   end)
 
+  it("should say that an expired key may have expired, and how it is renewed", function()
+    local wildix = helper.configured{ token = "wsk-v1-sandbox-expired-key-0123456789", retries = 0 }
+    local err = helper.error_of(wildix.list_users, {})
+    assert.equals("auth", err.kind)
+    assert.truthy(err.message:find("token expired", 1, true), err.message)
+    assert.truthy(err.message:find("company API keys expire", 1, true), err.message)
+    assert.is_nil(err.message:find("expired-key-0123", 1, true), err.message)
+  end)
+
   it("should explain that a company key has no user", function()
     local wildix = helper.configured{ token = helper.company_key }
     assert.is_table(wildix.list_users{ limit = 1 }.users)

@@ -18,12 +18,18 @@ use crate::data::{Data, Record, Rng, OWNER_ID};
 use crate::s2s;
 use std::sync::RwLock;
 
+/// The token every sandbox refuses as expired.
+pub const EXPIRED_TOKEN: &str = "wsk-v1-sandbox-expired-key-0123456789";
+
 /// Who may call: the credentials the sandbox accepts.
 pub struct Access {
     /// A user's Bearer token (a PBX token: it belongs to the owner).
     token: String,
     /// A company API key: Bearer, no user.
     company_key: String,
+    /// A token that was valid once: refused as expired, as a real PBX
+    /// refuses a key past its date.
+    expired_token: String,
     /// HTTP Basic for the owner's login: `base64(username:password)`.
     basic: String,
     /// An S2S app: the PBX's own, no user (docs/pbx.md, "Routes and credentials").
@@ -55,6 +61,7 @@ impl Access {
         Access {
             token,
             company_key,
+            expired_token: EXPIRED_TOKEN.to_string(),
             basic,
             app,
             call_cap,
@@ -82,6 +89,9 @@ impl Access {
             }
             if token == self.company_key {
                 return Ok(Caller::Company);
+            }
+            if token == self.expired_token {
+                return Err("Unauthorized: token expired".to_string());
             }
             return Err(refused());
         }
