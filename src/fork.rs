@@ -78,6 +78,12 @@ impl<T> Drop for PerProcess<T> {
 unsafe impl<T: Send + Sync> Sync for PerProcess<T> {}
 unsafe impl<T: Send> Send for PerProcess<T> {}
 
+impl<T> Default for PerProcess<T> {
+    fn default() -> PerProcess<T> {
+        PerProcess::new()
+    }
+}
+
 impl<T> std::fmt::Debug for PerProcess<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PerProcess")

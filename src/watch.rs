@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
+use crate::fork::PerProcess;
+
 /// Events kept between two calls at most; older ones are dropped.
 const MAX_EVENTS: usize = 10_000;
 
@@ -26,11 +28,12 @@ pub(crate) struct Event {
     pub bytes: u64,
 }
 
-/// An account's requests since the hook last saw them.
+/// An account's requests since the hook last saw them: this process's (a
+/// lock a parent's thread held at a `fork` is never taken in the child).
 #[derive(Debug, Default)]
 pub(crate) struct Watch {
     on: AtomicBool,
-    events: Mutex<VecDeque<Event>>,
+    events: PerProcess<Mutex<VecDeque<Event>>>,
 }
 
 impl Watch {
@@ -59,7 +62,8 @@ impl Watch {
             attempt,
             bytes,
         };
-        let mut events = self.events.lock().unwrap_or_else(|p| p.into_inner());
+        let events = self.events.get(Default::default);
+        let mut events = events.lock().unwrap_or_else(|p| p.into_inner());
         if events.len() == MAX_EVENTS {
             events.pop_front();
         }
@@ -68,7 +72,8 @@ impl Watch {
 
     /// The requests recorded since the last time, oldest first.
     pub(crate) fn drain(&self) -> Vec<Event> {
-        let mut events = self.events.lock().unwrap_or_else(|p| p.into_inner());
+        let events = self.events.get(Default::default);
+        let mut events = events.lock().unwrap_or_else(|p| p.into_inner());
         events.drain(..).collect()
     }
 }
