@@ -119,6 +119,9 @@ describe("call groups", function()
     assert.same({ "101@internalcalls", "102@internalcalls,2", "103@internalcalls" }, support.members)
     assert.equals("ringall", support.settings.strategy)
     assert.same({}, groups.call_groups[3].member_extensions)
+    -- Members sent bare, and as a number, are members too.
+    assert.same({ "104", 105 }, groups.call_groups[2].members)
+    assert.same({ "104", "105" }, groups.call_groups[2].member_extensions)
   end)
 end)
 

@@ -2,7 +2,9 @@
 -- added fields, against the sandbox PBX.
 local helper = require("spec.helper")
 
-local STATUSES = { answered = true, no_answer = true, busy = true, failed = true }
+-- The four `status` takes, and a disposition the sandbox has beyond them
+-- (CONGESTION, lower-cased).
+local STATUSES = { answered = true, no_answer = true, busy = true, failed = true, congestion = true }
 
 local function is_integer(n)
   if math.type then return math.type(n) == "integer" end
@@ -206,5 +208,19 @@ describe("get_call", function()
     local err = helper.error_of(wildix.get_call, { id = "a b%c" })
     assert.equals("/api/v1/PBX/CallHistory/", err.path)
     assert.equals("get_call: no call with id 'a b%c'", err.message)
+  end)
+end)
+
+describe("a call the network could not place", function()
+  it("should have status congestion, from the PBX's CONGESTION", function()
+    local wildix = helper.configured()
+    for call in wildix.each_call{ page_size = 500 } do
+      if call.disposition == "CONGESTION" then
+        assert.equals("congestion", call.status)
+        assert.is_false(call.status == "answered")
+        return
+      end
+    end
+    error("no CONGESTION call in the sandbox")
   end)
 end)

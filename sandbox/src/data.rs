@@ -298,7 +298,8 @@ fn device(rng: &mut Rng, i: usize) -> Record {
     }))
 }
 
-/// Numeric ids, members as `EXT@internalcalls`, some with a `,priority`.
+/// Numeric ids, members as `EXT@internalcalls`, some with a `,priority`,
+/// bare or as numbers.
 fn call_groups() -> Vec<Record> {
     [
         (5, "Support", &["101", "102", "103"][..]),
@@ -318,6 +319,13 @@ fn call_groups() -> Vec<Record> {
                 }
             })
             .collect();
+        // Tecnici's members as some PBXs send them: a bare extension,
+        // and one as a number (docs/pbx.md, "Records").
+        let members: Vec<Value> = if title == "Tecnici" {
+            vec![Value::from("104"), Value::from(105)]
+        } else {
+            members.into_iter().map(Value::from).collect()
+        };
         object(json!({"id": id, "title": title, "members": members,
                 "settings": {"strategy": "ringall", "timeout": 30, "maxLen": 10,
                     "wrapUpTime": 5, "cid": "", "queueManager": ""}}))
@@ -428,6 +436,8 @@ fn call_at(rng: &mut Rng, i: usize, start: i64, colleagues: &[Record]) -> Record
         0..=59 => "ANSWERED",
         60..=84 => "NO ANSWER",
         85..=94 => "BUSY",
+        // The network could not place it (docs/pbx.md, "Records").
+        95..=96 => "CONGESTION",
         _ => "FAILED",
     };
     let ring = 2 + rng.below(25) as i64;
