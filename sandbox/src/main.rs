@@ -22,8 +22,8 @@ const USAGE: &str = "usage: wildix-sandbox [--port N] [--token T] [--seed N] [--
                 (default sandbox-app, wildix-sandbox, sandbox-app-secret)
   --call-control  serve /api/v2/call-control/list-calls (without it: 404,
                 as on the one PBX whose answer the sources record)
-  --call-cap N  most call-history records a request gets, as real PBXs
-                serve (default 100; 0: no cap)
+  --call-cap N  most call-history records a request gets: the PBX's
+                default page (default 100; 0: no cap)
   --live        call history grows while it is read
   --stable-ties  records that share a sort key (call legs share a second)
                 keep one order (default: each request orders them its own

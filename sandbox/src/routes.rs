@@ -1,7 +1,8 @@
 //! The route table: the Wildix endpoints wildix uses, with the real
 //! paging, sorting and filtering parameters, and what real PBXs do
-//! (docs/pbx.md): call history served at most 100
-//! records a request, the by-id call route limited to the token owner's
+//! (docs/pbx.md): call history served at most its default page of 100
+//! records a request (a cap no source proves, so a client must count what
+//! arrived), route names in any case, the by-id call route limited to the token owner's
 //! calls, Bearer and Basic auth, company keys (which have no user) refused
 //! on user routes, the error envelope. Pure: a request in, a status and
 //! JSON body out.
