@@ -400,7 +400,8 @@ end
 
 --- The list printer for one format: rows(records) for each page as it
 --- arrives, finish(summary) at the end. Table widths come from the first page.
-local function list_printer(format, kind, out, width, color)
+local function list_printer(format, kind, out, width, color, note)
+  note = note or out
   local columns = TABLE_COLUMNS[kind]
   -- A cell is one line: a line break inside a value would break the table.
   local function cell(record, column)
@@ -461,8 +462,16 @@ local function list_printer(format, kind, out, width, color)
         table_line(out, line, color and colors)
       end
     end,
-    finish = function(summary) out(summary, "\n") end,
+    finish = function(summary) note(summary, "\n") end,
   }
+end
+
+--- Where a table's summary line goes: with the table on a terminal; on
+--- stderr when stdout is piped, so `wildix users --all | tail -3` gets
+--- users, not a count.
+local function summary_writer(ctx)
+  if ctx.sys.terminal.stdout then return ctx.out end
+  return function(...) ctx.sys.stderr:write(...) end
 end
 
 local function print_record(format, kind, record, out, width)
@@ -539,7 +548,7 @@ local function list(ctx, command)
   if limit and ctx.options.all then usage_error("--limit and --all do not go together") end
   local wanted = ctx.options.all and math.huge or limit or DEFAULT_LIMIT
   local page_size = math.min(wanted, PAGE_SIZE)
-  local printer = list_printer(ctx.format, command, ctx.out, ctx.width, ctx.color)
+  local printer = list_printer(ctx.format, command, ctx.out, ctx.width, ctx.color, summary_writer(ctx))
   local show, clear = progress(ctx.sys, what.noun)
   if wanted <= PAGE_SIZE then show = function() end end -- one request: nothing to follow
 
@@ -955,7 +964,7 @@ local function run(argv, sys)
     local what = WHOLE[command]
     local result = api[what.fn](what.param and { [what.param] = args[1] } or {})
     local records = result[what.field]
-    local printer = list_printer(format, what.kind or command, ctx.out, width, ctx.color)
+    local printer = list_printer(format, what.kind or command, ctx.out, width, ctx.color, summary_writer(ctx))
     printer.rows(records)
     printer.finish(what.summary and what.summary(records, result)
       or ("%s %s"):format(fmt.thousands(#records), what.noun))
