@@ -209,18 +209,8 @@ impl Http {
             if budget < MIN_ATTEMPT {
                 return Err(spent(&self.config).with_request("GET", &path));
             }
-            let mut request = self.agent().get(&url);
-            for (name, value) in self.config.credentials().headers("GET", &url, None)? {
-                request = request.header(name, value);
-            }
             let started = Instant::now();
-            let sent = request
-                .header(header::USER_AGENT, self.config.user_agent())
-                .config()
-                .timeout_global(Some(budget))
-                .timeout_connect(Some(self.config.connect_timeout()))
-                .build()
-                .call();
+            let sent = self.authorized_get(&url, budget)?.call();
             let failed = |e: Error| {
                 let e = e.with_request("GET", &path);
                 match self.config.credentials().redact(e.message()) {
@@ -401,17 +391,9 @@ impl Http {
             }
             // Signed afresh for each request (S2S signs the URL and the
             // time), a redirect's included.
-            let mut request = self.agent().get(&url);
-            for (name, value) in self.config.credentials().headers("GET", &url, None)? {
-                request = request.header(name, value);
-            }
-            let sent = request
+            let sent = self
+                .authorized_get(&url, budget)?
                 .header(header::ACCEPT, "application/json")
-                .header(header::USER_AGENT, self.config.user_agent())
-                .config()
-                .timeout_global(Some(budget))
-                .timeout_connect(Some(self.config.connect_timeout()))
-                .build()
                 .call();
             let mut response = sent.map_err(|e| map_transport(e, &self.config))?;
             let status = response.status().as_u16();
@@ -431,6 +413,26 @@ impl Http {
             return Err(status_failure(status, &mut response, &self.config));
         }
         Err(Error::new(Kind::Http, format!("more than {MAX_REDIRECTS} redirects")).into())
+    }
+
+    /// A GET of `url` as every request of the account goes: its
+    /// credentials' headers (signed afresh for S2S), its User-Agent, what
+    /// is left of the call's time, its connect timeout.
+    fn authorized_get(
+        &self,
+        url: &str,
+        budget: Duration,
+    ) -> Result<ureq::RequestBuilder<ureq::typestate::WithoutBody>, Error> {
+        let mut request = self.agent().get(url);
+        for (name, value) in self.config.credentials().headers("GET", url, None)? {
+            request = request.header(name, value);
+        }
+        Ok(request
+            .header(header::USER_AGENT, self.config.user_agent())
+            .config()
+            .timeout_global(Some(budget))
+            .timeout_connect(Some(self.config.connect_timeout()))
+            .build())
     }
 
     /// Where a redirect leads, if it stays on our origin.
