@@ -374,6 +374,25 @@ describe("wildix command", function()
       assert.matches('"user": "[^"]+ %(extension %d+%)"', out)
     end)
 
+    it("should list missed calls, and calls by direction, by the module's own rules", function()
+      local out, err, code = wildix({ "calls", "--from", "2026-03-01", "--to", "2026-03-07", "--missed", "--all",
+        "-f", "csv" })
+      assert.equals(0, code, err)
+      local rows = select(2, out:gsub("\n", "")) - 1
+      local expected = 0
+      for _ in module.each_call{ date_from = "2026-03-01", date_to = "2026-03-07", missed = true } do
+        expected = expected + 1
+      end
+      assert.is_true(expected > 0)
+      assert.equals(expected, rows)
+      out, err, code = wildix({ "calls", "--direction", "out", "-n", "5" })
+      assert.equals(0, code, err)
+      assert.matches("5 outbound calls\n$", err)
+      _, err, code = wildix({ "calls", "--direction", "sideways" })
+      assert.equals(2, code)
+      assert.matches("%-%-direction must be in, out, internal or unknown", err)
+    end)
+
     it("should find users and extensions by --search", function()
       local out, err, code = wildix({ "users", "--search", "Zoë", "-f", "csv" })
       assert.equals(0, code, err)
