@@ -13,12 +13,17 @@ source = {
 }
 
 description = {
-   summary = "Fast, safe read access to a Wildix PBX: call history, extensions, users",
+   summary = "A Wildix PBX from Lua: call history, users, presence, recordings; calls, SMS, contacts",
    detailed = [[
-      A native module written in Rust (mlua, ureq over rustls, serde_json):
-      list_calls, get_call, list_extensions, get_extension, list_users and
-      get_current_user over the Wildix PBX API, with retries, time budgets,
-      typed error objects, iterators and a `wildix` command-line tool.
+      A native module written in Rust (mlua, ureq over rustls, serde_json)
+      over the Wildix PBX API: call history, extensions, users, contacts,
+      phonebooks, call groups, presence, devices, SIP registrations, active
+      calls, number lookup and recordings; and, when the account allows
+      writes, calls, call control, SMS, presence and contacts (dry run, a
+      veto hook, sent at most once). S2S signing, tokens or Basic auth;
+      retries and time budgets, typed error objects, iterators, a doc topic
+      per function (wildix.functions() lists them all) and a `wildix`
+      command-line tool.
    ]],
    license = "MIT",
    labels = { "pbx", "wildix", "telephony", "rust" },
