@@ -121,9 +121,21 @@ fn credential(row: &Function) -> String {
     }
 }
 
-/// The first Lua example in the function's section of the reference: the
-/// section whose heading names it.
+/// The first Lua example in the function's section of the reference (the
+/// section whose heading names it) that calls it, else the section's first.
 fn example(name: &str) -> Option<String> {
+    let blocks = examples(name)?;
+    let call = format!("{name}(");
+    let brace = format!("{name}{{");
+    blocks
+        .iter()
+        .find(|b| b.contains(&call) || b.contains(&brace))
+        .or(blocks.first())
+        .cloned()
+}
+
+/// Every Lua example in the function's section.
+fn examples(name: &str) -> Option<Vec<String>> {
     let mut lines = REFERENCE.lines();
     let names_it = |heading: &str| {
         heading
@@ -137,15 +149,20 @@ fn example(name: &str) -> Option<String> {
             break line.chars().take_while(|c| *c == '#').count();
         }
     };
+    let mut found = Vec::new();
     let mut block: Option<String> = None;
     for line in lines {
         let heading = line.chars().take_while(|c| *c == '#').count();
-        if heading > 0 && heading <= level && line.chars().nth(heading) == Some(' ') {
-            return None;
+        if block.is_none()
+            && heading > 0
+            && heading <= level
+            && line.chars().nth(heading) == Some(' ')
+        {
+            break;
         }
         match (&mut block, line) {
             (None, "```lua") => block = Some(String::new()),
-            (Some(text), "```") => return Some(std::mem::take(text)),
+            (Some(_), "```") => found.extend(block.take()),
             (Some(text), line) => {
                 text.push_str(line);
                 text.push('\n');
@@ -153,7 +170,7 @@ fn example(name: &str) -> Option<String> {
             (None, _) => {}
         }
     }
-    None
+    Some(found)
 }
 
 /// A call with the required parameters, for a function whose section has
@@ -200,6 +217,11 @@ mod test {
             write.contains("`refused`") && write.contains("callcontrol:*"),
             "{write}"
         );
+        // An iterator's topic shows that iterator, not its section's first.
+        assert!(topic("each_user").unwrap().contains("each_user({"));
+        assert!(topic("each_extension")
+            .unwrap()
+            .contains("each_extension()"));
         let me = topic("get_current_user").unwrap();
         assert!(me.contains("belongs to a user"), "{me}");
     }
