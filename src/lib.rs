@@ -1,4 +1,4 @@
-//! wildix: read access to a Wildix PBX from Lua.
+//! wildix: a Wildix PBX from Lua: read it, and act on it when the account allows.
 //!
 //! Each function is a row of `catalogue` (name, parameters, records,
 //! credential). A call flows through the files in order: `params`
@@ -10,9 +10,12 @@
 //! body read into a `Tape`, records normalised by the rules in
 //! `normalize`) → `reply` (the result, owned by Rust) → `lua_push` (built
 //! in Lua). `client` runs a call and `scan` an iterator
-//! (both end when `progress` says the PBX no longer pages); `lua`,
-//! `lua_hook` (Ctrl-C) and `src/shim.lua` are the Lua face. Everything
-//! before `lua_push` is plain Rust, tested without Lua.
+//! (both end when `progress` says the PBX no longer pages); a write goes
+//! through `write` (allowed, described, sent once), a recording through
+//! `recording`; `watch` keeps the requests made for `on_request`; `lua`,
+//! `lua_hook` (Ctrl-C), `topics` (a doc topic per function) and
+//! `src/shim.lua` are the Lua face. Everything before `lua_push` is plain
+//! Rust, tested without Lua.
 //!
 //! Only `open` is public: the rest is the module's inside. Built without a
 //! Lua (the Lua-free unit tests), what only the Lua face uses looks dead.
