@@ -467,10 +467,7 @@ impl Client {
         pace: Pace,
         read: impl FnOnce(Vec<u8>) -> Result<T, Error>,
     ) -> Result<Option<T>, Error> {
-        let redacted = |e: Error| match self.config().credentials().redact(e.message()) {
-            Some(message) => e.with_message(message),
-            None => e,
-        };
+        let redacted = |e: Error| self.config().credentials().cleared(e);
         let target = request.target();
         let reply = match pace {
             Pace::Wait => self.http.get(&target, deadline).map(Some),

@@ -324,12 +324,20 @@ impl Credentials {
         })
     }
 
+    /// A company API key (`wsk-…`): scoped, and nobody's.
+    fn company_key(&self) -> bool {
+        matches!(self, Credentials::Bearer(token) if token.expose().starts_with("wsk-"))
+    }
+
+    /// Credentials with no user to act for: a company API key, an S2S app.
+    pub(crate) fn has_no_user(&self) -> bool {
+        self.company_key() || matches!(self, Credentials::S2s(_))
+    }
+
     /// Which kind of credential it is, as a user would name it.
     pub(crate) fn form(&self) -> &'static str {
         match self {
-            Credentials::Bearer(token) if token.expose().starts_with("wsk-") => {
-                "company API key (scoped, expires, no user)"
-            }
+            _ if self.company_key() => "company API key (scoped, expires, no user)",
             Credentials::Bearer(_) => "bearer token (a PBX token or an OAuth token: a user's)",
             Credentials::Basic { .. } => "username and password (HTTP Basic)",
             Credentials::S2s(_) => "S2S app (signed requests, the whole PBX, no user)",
@@ -351,7 +359,7 @@ impl Credentials {
     pub(crate) fn auth_hint(&self, scopes: &[&str], write: bool) -> String {
         let access = if write { "*" } else { "read" };
         match self {
-            Credentials::Bearer(token) if token.expose().starts_with("wsk-") => {
+            _ if self.company_key() => {
                 let needed: Vec<String> = scopes.iter().map(|s| format!("{s}:{access}")).collect();
                 let scope = match needed.as_slice() {
                     [] => format!("pbx:{access} (this route's own scope is not documented)"),
@@ -373,6 +381,14 @@ impl Credentials {
             Credentials::S2s(_) => "check 'app_id', 'app_name' and 'secret', and this machine's \
                  clock: each request is signed with a JWT valid for 300 s from it (run NTP)"
                 .to_string(),
+        }
+    }
+
+    /// `error` with its message cleared of this account's secrets (`redact`).
+    pub(crate) fn cleared(&self, error: Error) -> Error {
+        match self.redact(error.message()) {
+            Some(message) => error.with_message(message),
+            None => error,
         }
     }
 

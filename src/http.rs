@@ -212,11 +212,9 @@ impl Http {
             let started = Instant::now();
             let sent = self.authorized_get(&url, budget)?.call();
             let failed = |e: Error| {
-                let e = e.with_request("GET", &path);
-                match self.config.credentials().redact(e.message()) {
-                    Some(message) => e.with_message(message),
-                    None => e,
-                }
+                self.config
+                    .credentials()
+                    .cleared(e.with_request("GET", &path))
             };
             let target = url.split_once("://").map_or("", |(_, r)| r);
             let target = target.find('/').map_or("/", |at| &target[at..]);
@@ -305,39 +303,29 @@ impl Http {
         };
         let typed = headers.iter().any(|(name, _)| *name == "content-type");
         // The same headers and timeouts on a builder with or without a body.
-        macro_rules! prepared {
-            ($request:expr) => {{
-                let mut request = $request;
-                for (name, value) in &headers {
-                    request = request.header(*name, value);
-                }
-                if !content_type.is_empty() && !typed {
-                    request = request.header(header::CONTENT_TYPE, content_type);
-                }
-                request
-                    .header(header::ACCEPT, "application/json")
-                    .header(header::USER_AGENT, self.config.user_agent())
-                    .config()
-                    .timeout_global(Some(budget))
-                    .timeout_connect(Some(self.config.connect_timeout()))
-                    .build()
-            }};
+        let mut headers = headers;
+        if !content_type.is_empty() && !typed {
+            headers.push(("content-type", content_type.to_string()));
         }
+        headers.push(("accept", "application/json".to_string()));
         let started = Instant::now();
         let sent = match method {
-            "POST" => prepared!(self.agent().post(&url)).send(&bytes[..]),
-            "PUT" => prepared!(self.agent().put(&url)).send(&bytes[..]),
-            _ => prepared!(self.agent().delete(&url)).call(),
+            "POST" => self
+                .authorized(self.agent().post(&url), headers, budget)
+                .send(&bytes[..]),
+            "PUT" => self
+                .authorized(self.agent().put(&url), headers, budget)
+                .send(&bytes[..]),
+            _ => self
+                .authorized(self.agent().delete(&url), headers, budget)
+                .call(),
         };
         let status = sent.as_ref().ok().map(|r| r.status().as_u16());
         self.watch
             .record(method, target, started, (status, 1, bytes.len() as u64));
         let failed = |e: Error, sent: Sent| {
             let e = write_error(e, sent).with_request(method, &path);
-            match self.config.credentials().redact(e.message()) {
-                Some(message) => e.with_message(message),
-                None => e,
-            }
+            self.config.credentials().cleared(e)
         };
         let mut response = match sent {
             Ok(response) => response,
@@ -423,16 +411,28 @@ impl Http {
         url: &str,
         budget: Duration,
     ) -> Result<ureq::RequestBuilder<ureq::typestate::WithoutBody>, Error> {
-        let mut request = self.agent().get(url);
-        for (name, value) in self.config.credentials().headers("GET", url, None)? {
+        let headers = self.config.credentials().headers("GET", url, None)?;
+        Ok(self.authorized(self.agent().get(url), headers, budget))
+    }
+
+    /// `request` with `headers` (the credentials', and a write's type),
+    /// the account's User-Agent, what is left of the call's time and its
+    /// connect timeout: every request the account sends, GET or write.
+    fn authorized<B>(
+        &self,
+        mut request: ureq::RequestBuilder<B>,
+        headers: Vec<(&'static str, String)>,
+        budget: Duration,
+    ) -> ureq::RequestBuilder<B> {
+        for (name, value) in headers {
             request = request.header(name, value);
         }
-        Ok(request
+        request
             .header(header::USER_AGENT, self.config.user_agent())
             .config()
             .timeout_global(Some(budget))
             .timeout_connect(Some(self.config.connect_timeout()))
-            .build())
+            .build()
     }
 
     /// Where a redirect leads, if it stays on our origin.
@@ -518,7 +518,7 @@ fn transport_sent(error: &ureq::Error) -> Sent {
 /// Resolves a Location header against the URL asked for, as RFC 3986
 /// (section 5.2) says: `//host/x` is another authority, `/x?next=http://…`
 /// a path on this one. The fragment stays with the client.
-fn resolve(current: &str, location: &str) -> Option<String> {
+pub(crate) fn resolve(current: &str, location: &str) -> Option<String> {
     use fluent_uri::{resolve::Resolver, Uri as Base, UriRef};
     let base = Base::parse(current).ok()?;
     let reference = UriRef::parse(location.trim()).ok()?;

@@ -33,14 +33,12 @@ impl Client {
                 Kind::NotFound => e.with_message(missing.clone()),
                 _ => self.explain(op, params, e),
             })?;
-        let answer: Value = serde_json::from_slice(&reply.body)
-            .map_err(|_| Error::decode("the PBX's answer is not JSON"))?;
-        if answer.get("type").and_then(Value::as_str) == Some("error") {
-            let code = answer.get("code").and_then(Value::as_u64).unwrap_or(500);
-            let status = u16::try_from(code).unwrap_or(500);
-            let error = Error::status(status, "the PBX answered with an error");
+        if let Some(error) = crate::decode::envelope_error(&reply.body) {
+            let error = self.config().credentials().cleared(error);
             return Err(self.explain(op, params, error));
         }
+        let answer: Value = serde_json::from_slice(&reply.body)
+            .map_err(|_| Error::decode("the PBX's answer is not JSON"))?;
         let result = answer.get("result").unwrap_or(&answer);
         let records = result.get("records").unwrap_or(result);
         let call = match records {
@@ -54,7 +52,15 @@ impl Client {
                 format!("call '{}' has no recording", id.escape_debug()),
             )
         })?;
-        let url = self.join(&link);
+        // Relative to the PBX address, as RFC 3986 resolves a reference
+        // (the rule redirects follow): a path is on the account's origin.
+        let url = crate::http::resolve(&format!("{}/", self.config().base_url()), &link)
+            .ok_or_else(|| {
+                Error::decode(format!(
+                    "call '{}' names a recording URL that is not one",
+                    id.escape_debug()
+                ))
+            })?;
         let part = format!("{path}.part");
         let mut file = std::fs::File::create(&part)
             .map_err(|e| Error::argument(format!("cannot write '{}': {e}", part.escape_debug())))?;
@@ -78,23 +84,6 @@ impl Client {
             out.push(("content_type", Out::Text(kind)));
         }
         Ok(Out::Table(out))
-    }
-
-    /// A recording's URL as the PBX wrote it, made absolute: a path is on
-    /// the account's origin; a URL that names another origin stays so
-    /// (and is refused when fetched).
-    fn join(&self, link: &str) -> String {
-        let origin = self.config().origin();
-        let base = format!("{}://{}:{}", origin.scheme, origin.host, origin.port);
-        if link.contains("://") {
-            link.to_string()
-        } else if let Some(rest) = link.strip_prefix("//") {
-            format!("{}://{rest}", origin.scheme)
-        } else if link.starts_with('/') {
-            format!("{base}{link}")
-        } else {
-            format!("{}/{link}", self.config().base_url())
-        }
     }
 }
 

@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::api::{self, Operation, Plan, Write};
 use crate::catalogue::Access;
 use crate::client::Client;
-use crate::credentials::Credentials;
 use crate::error::{Error, Kind};
 use crate::params::{self, Arg, Field, Params};
 use crate::reply::Out;
@@ -87,15 +86,6 @@ fn out_of(fields: &[(&'static str, Field)]) -> Out {
     )
 }
 
-/// Credentials with no user to act for: a company API key, an S2S app.
-fn has_no_user(credentials: &Credentials) -> bool {
-    match credentials {
-        Credentials::Bearer(token) => token.expose().starts_with("wsk-"),
-        Credentials::Basic { .. } => false,
-        Credentials::S2s(_) => true,
-    }
-}
-
 impl Client {
     /// Checks a write's parameters and builds its request; refused (kind
     /// `refused`, nothing sent) unless it is a dry run or the account's
@@ -114,7 +104,7 @@ impl Client {
             matches!(op, Operation::SetPresence) || op.row().scopes.contains(&"callcontrol");
         if acts_for_someone
             && params.text("extension").is_none()
-            && has_no_user(self.config().credentials())
+            && self.config().credentials().has_no_user()
         {
             return Err(Error::argument(
                 "needs 'extension' (whom it acts for): company API keys (wsk-v1-…) and S2S apps have no user of their own",
@@ -223,25 +213,17 @@ impl Client {
         let body = self
             .http()
             .send(write.method, &target, write.body.as_ref(), deadline)?;
+        if let Some(error) = crate::decode::envelope_error(&body) {
+            let said = format!("{}; it did not act", error.message());
+            let error = error
+                .with_message(said)
+                .with_retryable(false)
+                .with_request(write.method, &write.request.path);
+            return Err(self.config().credentials().cleared(error));
+        }
         // 2xx is the PBX's word; an answer that is not JSON (204, "OK")
         // is taken as done.
         let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-        if value.get("type").and_then(|t| t.as_str()) == Some("error") {
-            let code = value
-                .get("code")
-                .and_then(|c| c.as_u64())
-                .and_then(|c| u16::try_from(c).ok())
-                .filter(|c| (400..600).contains(c))
-                .unwrap_or(400);
-            let reason = crate::decode::error_reason(&body).unwrap_or_default();
-            let credentials = self.config().credentials();
-            let reason = credentials.redact(&reason).unwrap_or(reason);
-            return Err(
-                Error::status(code, format!("the PBX answered: {reason}; it did not act"))
-                    .with_retryable(false)
-                    .with_request(write.method, &write.request.path),
-            );
-        }
         Ok(value.get("result").cloned().unwrap_or(value))
     }
 }

@@ -127,6 +127,22 @@ fn decode_into(body: &[u8], tape: &mut Tape, shape: Shape, view: View) -> Result
     })
 }
 
+/// The error a 2xx body's envelope says (`{"type":"error",…}`), if it
+/// says one: what a decoded read raises, for the answers that are not
+/// decoded (writes, the call record a recording is read from).
+pub(crate) fn envelope_error(body: &[u8]) -> Option<Error> {
+    let mut tape = Tape::default();
+    let mut builder = Builder::new(&mut tape, Shape::Record(RecordKind::User));
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let envelope = EnvelopeSeed {
+        b: &mut builder,
+        shape: None,
+    }
+    .deserialize(&mut de)
+    .ok()?;
+    envelope.is_error.then(|| envelope.error())
+}
+
 /// The reason in a non-2xx body: the envelope's `reason`, else `message`,
 /// else `error`; or the text of an HTML page; bounded either way.
 pub(crate) fn error_reason(body: &[u8]) -> Option<String> {
