@@ -51,8 +51,8 @@ for _, call in ipairs(latest.calls) do
 end
 print_table({ "start", "from", "to", "status", "duration" }, rows)
 
--- Scan a month: the PBX serves 100 calls a request, and the iterator asks
--- for the next page only when the loop gets there.
+-- Scan a month: the PBX serves 100 calls a request by default, and the
+-- iterator asks for the next page only when the loop gets there.
 local counts, seconds, total = {}, 0, 0
 for call in wildix.each_call({ date_from = "2026-03-01", date_to = "2026-03-31" }) do
   counts[call.status] = (counts[call.status] or 0) + 1
@@ -62,7 +62,14 @@ end
 
 print(("\nMarch 2026: %d calls, %.1f hours talked"):format(total, seconds / 3600))
 rows = {}
-for _, status in ipairs({ "answered", "no_answer", "busy", "failed" }) do
+-- The four `status` takes first, then any other disposition (congestion).
+local statuses = { "answered", "no_answer", "busy", "failed" }
+for status in pairs(counts) do
+  if status ~= "answered" and status ~= "no_answer" and status ~= "busy" and status ~= "failed" then
+    statuses[#statuses + 1] = status
+  end
+end
+for _, status in ipairs(statuses) do
   local n = counts[status] or 0
   rows[#rows + 1] = { status, n, ("%5.1f%%"):format(total > 0 and 100 * n / total or 0) }
 end
