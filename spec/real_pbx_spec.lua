@@ -418,3 +418,57 @@ describe("on_request", function()
       on_request = "yes" }).kind)
   end)
 end)
+
+describe("a Devices route that ignores start and count", function()
+  local url = helper.sandbox("--devices-unpaged")
+  local unpaged = helper.configured({ url = url })
+  local paged = helper.configured()
+
+  local function ids(list)
+    local out = {}
+    for i, d in ipairs(list.devices) do out[i] = d.id end
+    return out
+  end
+
+  it("should still give each page the records that page holds", function()
+    for _, p in ipairs({ { limit = 5, page = 1 }, { limit = 5, page = 2 }, { limit = 7, page = 6 },
+                         { limit = 100, page = 2 } }) do
+      local want, got = paged.list_devices(p), unpaged.list_devices(p)
+      assert.same(ids(want), ids(got), "page " .. p.page .. " of " .. p.limit)
+      assert.equals(want.total, got.total)
+      assert.equals(want.has_more, got.has_more)
+    end
+  end)
+
+  it("should give each device once, walking the pages to the end", function()
+    local seen, n, page = {}, 0, 1
+    repeat
+      local list = unpaged.list_devices{ limit = 6, page = page }
+      for _, d in ipairs(list.devices) do
+        assert.is_nil(seen[d.id], "given twice: " .. tostring(d.id))
+        seen[d.id], n = true, n + 1
+      end
+      page = page + 1
+    until not list.has_more
+    assert.equals(paged.list_devices{ limit = 1 }.total, n)
+  end)
+end)
+
+describe("lookup_number on a PBX that serves one record a request", function()
+  local url = helper.sandbox("--list-cap 1")
+  local capped = helper.configured({ url = url })
+  local whole = helper.configured()
+
+  it("should read on until it has every candidate, and find what a whole answer finds", function()
+    local asked = { "0039 02 5551 2003", "+39 (02) 5551-2001", "+390255512002", "+1 555 0000" }
+    local ext = whole.list_extensions{ limit = 1, page = 2 }.extensions[1]
+    asked[#asked + 1] = ext.officePhone
+    local before = helper.stats(url).requests
+    for _, number in ipairs(asked) do
+      assert.same(whole.lookup_number{ number = number }, capped.lookup_number{ number = number }, number)
+    end
+    -- Two searches a number; one record an answer makes more requests
+    -- than that wherever a search has several candidates.
+    assert.is_true(helper.stats(url).requests - before > 2 * #asked)
+  end)
+end)

@@ -246,21 +246,26 @@ impl Client {
         view: View,
         (start, limit): (u64, u32),
         deadline: Instant,
-        mut builds: Option<&mut dyn Builds>,
+        builds: Option<&mut dyn Builds>,
     ) -> Result<Page, Error> {
         let mut page = Page::new(start);
         let limit = u64::from(limit);
         let end = start.saturating_add(limit);
         let mut first = true;
+        // Past the list's start, the answer is not built as it arrives:
+        // it may be the whole list (`unpaged`).
+        let mut builds = builds.filter(|_| start == 0);
         loop {
             let from = page.next_offset();
+            let asked = page.count_from(from, limit - page.got);
             let answer = self.answer(
-                &request.page(from, page.count_from(from, limit - page.got)),
+                &request.page(from, asked),
                 (shape, view),
                 deadline,
                 (limit - page.got, builds.take()),
             )?;
             // One at a time, an answer always joins the one before.
+            let from = unpaged(&answer, from, asked).unwrap_or(from);
             page.take(answer, from, limit - page.got);
             page.progress.check()?;
             let per_request = page.received;
@@ -508,6 +513,23 @@ impl Client {
             _ => error,
         }
     }
+}
+
+/// Where an answer to a request from offset `from` for `asked` records
+/// really starts, when the PBX ignored `start` and `count` (docs/pbx.md:
+/// a Devices route does). A page from `from` holds `total - from`
+/// records at most: one holding all `total` is the whole list, from
+/// offset 0; without a `total`, more records than asked for are.
+fn unpaged(answer: &Answer, from: u64, asked: u64) -> Option<u64> {
+    let Answer::Decoded(decoded) = answer else {
+        return None;
+    };
+    let received = decoded.tape.records().len() as u64;
+    let whole = match decoded.summary.total {
+        Some(total) => total == received,
+        None => received > asked,
+    };
+    (from > 0 && received > 0 && whole).then_some(0)
 }
 
 /// How a request waits for a `max_requests_per_second` token.

@@ -31,6 +31,12 @@ pub struct Data {
     pub registrations: Vec<(String, Vec<Record>)>,
     /// Whether `/api/v2/call-control/` is served (else 404).
     pub call_control: bool,
+    /// Whether `/api/v1/Devices` ignores `start` and `count` and answers
+    /// the whole list each time, as one PBX a client records does.
+    pub devices_unpaged: bool,
+    /// The most records a request for any other list gets (0: no cap):
+    /// a PBX that serves fewer than asked for.
+    pub list_cap: usize,
 }
 
 /// splitmix64: tiny, fast, and deterministic across platforms.
@@ -168,6 +174,8 @@ pub fn generate_sized(seed: u64, calls: usize) -> Data {
         presence,
         registrations,
         call_control: false,
+        devices_unpaged: false,
+        list_cap: 0,
     }
 }
 

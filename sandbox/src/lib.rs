@@ -39,6 +39,10 @@ pub struct Options {
     /// Serve call control (`/api/v2/call-control/list-calls`); without it
     /// the route is a 404, as on the PBX the sources record.
     pub call_control: bool,
+    /// `/api/v1/Devices` ignores `start` and `count` (docs/pbx.md).
+    pub devices_unpaged: bool,
+    /// The most records a request for a list other than calls gets.
+    pub list_cap: usize,
     /// Seed of the generated data.
     pub seed: u64,
     /// Serve HTTPS with a CA made at start-up.
@@ -73,6 +77,8 @@ impl Default for Options {
             live: false,
             shuffle_ties: true,
             call_control: false,
+            devices_unpaged: false,
+            list_cap: 0,
             seed: 1,
             tls: false,
             calls: data::CALLS,
@@ -120,6 +126,8 @@ impl Sandbox {
             data: {
                 let mut data = data::generate_sized(options.seed, options.calls);
                 data.call_control = options.call_control;
+                data.devices_unpaged = options.devices_unpaged;
+                data.list_cap = options.list_cap;
                 if options.burst > 0 {
                     data::add_burst(&mut data, options.burst);
                 }

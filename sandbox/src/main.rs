@@ -22,6 +22,10 @@ const USAGE: &str = "usage: wildix-sandbox [--port N] [--token T] [--seed N] [--
                 (default sandbox-app, wildix-sandbox, sandbox-app-secret)
   --call-control  serve /api/v2/call-control/list-calls (without it: 404,
                 as on the one PBX whose answer the sources record)
+  --devices-unpaged  /api/v1/Devices ignores start and count: every
+                request gets the whole list (one client records a PBX so)
+  --list-cap N  most records a request for any other list gets (default
+                0: as many as asked for)
   --call-cap N  most call-history records a request gets: the PBX's
                 default page (default 100; 0: no cap)
   --live        call history grows while it is read
@@ -78,6 +82,12 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--live" => parsed.options.live = true,
             "--stable-ties" => parsed.options.shuffle_ties = false,
             "--call-control" => parsed.options.call_control = true,
+            "--devices-unpaged" => parsed.options.devices_unpaged = true,
+            "--list-cap" => {
+                parsed.options.list_cap = value("--list-cap")?
+                    .parse()
+                    .map_err(|_| "--list-cap must be a whole number".to_string())?
+            }
             "--seed" => {
                 parsed.options.seed = value("--seed")?
                     .parse()

@@ -215,6 +215,7 @@ pub fn handle(
             .chain(acted.history.iter())
     };
     let cap = access.call_cap();
+    let list_cap = (data.list_cap > 0).then_some(data.list_cap);
     match segments.as_slice() {
         ["api", "v1", "PBX", "CallHistory"] => list(calls(), req, CALLS, cap),
         ["api", "v1", "CallHistory"] => list(mine(data, calls()), req, CALLS, cap),
@@ -226,19 +227,27 @@ pub fn handle(
             by_id(&mine, id)
         }
         ["api", "v1", "Colleagues"] | ["api", "v1", "PBX", "Colleagues"] => {
-            list(data.colleagues.iter(), req, COLLEAGUES, None)
+            list(data.colleagues.iter(), req, COLLEAGUES, list_cap)
         }
         ["api", "v1", "Colleagues", id] => by_id(&data.colleagues, id),
         ["api", "v1", "Contacts"] => match acted.all_contacts(data) {
-            Some(contacts) => list(contacts.iter(), req, CONTACTS, None),
-            None => list(data.contacts.iter(), req, CONTACTS, None),
+            Some(contacts) => list(contacts.iter(), req, CONTACTS, list_cap),
+            None => list(data.contacts.iter(), req, CONTACTS, list_cap),
         },
         ["api", "v1", "Contacts", id] => match acted.contact(data, id) {
             Some(record) => result(Value::Object(record)),
             None => error(404, "Not Found"),
         },
-        ["api", "v1", "Phonebooks"] => list(data.phonebooks.iter(), req, PHONEBOOKS, None),
-        ["api", "v1", "Devices"] => list(data.devices.iter(), req, DEVICES, None),
+        ["api", "v1", "Phonebooks"] => list(data.phonebooks.iter(), req, PHONEBOOKS, list_cap),
+        ["api", "v1", "Devices"] => {
+            let paged = !data.devices_unpaged;
+            list(
+                data.devices.iter(),
+                req,
+                Defaults { paged, ..DEVICES },
+                list_cap,
+            )
+        }
         // Every group at once: no paging, no total.
         ["api", "v1", "Dialplan", "CallGroups"] => result(json!({"records": data.call_groups})),
         // An object keyed by extension, not `records` (as live PBXs answer).
@@ -395,6 +404,8 @@ struct Defaults {
     search: &'static [&'static str],
     /// `total` as a JSON number (Contacts, Phonebooks) instead of a string.
     numeric_total: bool,
+    /// Whether `start` and `count` are read (else: the whole list).
+    paged: bool,
 }
 
 const CALLS: Defaults = Defaults {
@@ -403,6 +414,7 @@ const CALLS: Defaults = Defaults {
     count: 100,
     search: &["from_number", "to_number", "from_name", "to_name"],
     numeric_total: false,
+    paged: true,
 };
 const COLLEAGUES: Defaults = Defaults {
     sort: "dn",
@@ -417,6 +429,7 @@ const COLLEAGUES: Defaults = Defaults {
         "login",
     ],
     numeric_total: false,
+    paged: true,
 };
 const CONTACTS: Defaults = Defaults {
     sort: "name",
@@ -432,6 +445,7 @@ const CONTACTS: Defaults = Defaults {
         "organization",
     ],
     numeric_total: true,
+    paged: true,
 };
 const PHONEBOOKS: Defaults = Defaults {
     sort: "name",
@@ -439,6 +453,7 @@ const PHONEBOOKS: Defaults = Defaults {
     count: 100,
     search: &["name"],
     numeric_total: true,
+    paged: true,
 };
 const DEVICES: Defaults = Defaults {
     sort: "id",
@@ -446,6 +461,7 @@ const DEVICES: Defaults = Defaults {
     count: 100,
     search: &["mac", "model", "description", "user"],
     numeric_total: false,
+    paged: true,
 };
 
 /// `start`, `count`, `sort`, `dir`, `search`, `searchFields`,
@@ -497,7 +513,9 @@ fn list<'a>(
                 Some((field, Some(Bound::To))) => {
                     to.insert(field, value.clone());
                 }
-                None => return error(400, "Bad Request: unknown parameter"),
+                // A name the PBX does not know (`limit`, `offset`, `page`)
+                // is ignored, as real PBXs do (docs/pbx.md).
+                None => {}
             },
         }
     }
@@ -508,14 +526,17 @@ fn list<'a>(
             Some(other) => Cow::Owned(other.to_string()),
         }
     }
-    let count = cap.map_or(count, |cap| count.min(cap));
+    let (start, count) = match defaults.paged {
+        true => (start, cap.map_or(count, |cap| count.min(cap))),
+        false => (0, usize::MAX),
+    };
     let from: Vec<(String, Key)> = from
         .iter()
-        .map(|(f, v)| (f.clone(), Key::of(v.into())))
+        .map(|(f, v)| (f.clone(), Key::of(as_time(v))))
         .collect();
     let to: Vec<(String, Key)> = to
         .iter()
-        .map(|(f, v)| (f.clone(), Key::of(v.into())))
+        .map(|(f, v)| (f.clone(), Key::of(as_time(v))))
         .collect();
     let mut matched: Vec<(Key, &Record)> = records
         .filter(|r| exact.iter().all(|(f, v)| text(r, f) == *v))
@@ -572,6 +593,27 @@ fn list<'a>(
         json!(total.to_string())
     };
     result(json!({"total": total, "records": page}))
+}
+
+/// A range bound as the PBX compares it: a time, so `YYYY-MM-DD HH:MM`
+/// is that minute's second 0 and `YYYY-MM-DD` its midnight (docs/pbx.md,
+/// "What real PBXs do"), written as records store times. Anything else
+/// is compared as it is.
+fn as_time(bound: &str) -> Cow<'_, str> {
+    let shaped = |s: &str, pattern: &str| {
+        s.len() == pattern.len()
+            && s.bytes().zip(pattern.bytes()).all(|(b, p)| match p {
+                b'9' => b.is_ascii_digit(),
+                _ => b == p,
+            })
+    };
+    if shaped(bound, "9999-99-99") {
+        Cow::Owned(format!("{bound} 00:00:00"))
+    } else if shaped(bound, "9999-99-99 99:99") {
+        Cow::Owned(format!("{bound}:00"))
+    } else {
+        Cow::Borrowed(bound)
+    }
 }
 
 enum Bound {
@@ -754,6 +796,63 @@ mod test {
             assert_eq!(get(&data, path, &[]).0, 200, "{path}");
         }
         assert_eq!(get(&data, "/api/v1/user/101/presence/", &[]).0, 200);
+    }
+
+    #[test]
+    fn names_the_pbx_does_not_know_are_ignored() {
+        let data = generate(1);
+        let (status, body) = get(
+            &data,
+            "/api/v1/Colleagues",
+            &[("limit", "3"), ("page", "2")],
+        );
+        assert_eq!(status, 200);
+        assert_eq!(
+            body,
+            get(&data, "/api/v1/Colleagues", &[]).1,
+            "as if not sent"
+        );
+    }
+
+    #[test]
+    fn range_bounds_are_compared_as_times() {
+        let mut data = generate(1);
+        let start = data.calls[0]["start"].as_str().unwrap().to_string();
+        // From a bound to the same bound: the calls at that very time.
+        // As text, `…10:00:00` sorts after `…10:00` and `…` alone, and
+        // would be left out.
+        let between = |data: &Data, bound: &str| -> Vec<String> {
+            let query = [("filter[start][from]", bound), ("filter[start][to]", bound)];
+            let (_, body) = get(data, "/api/v1/PBX/CallHistory", &query);
+            body["result"]["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["start"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let (minute, day) = (&start[..16], &start[..10]);
+        data.calls[0]["start"] = Value::String(format!("{minute}:00"));
+        data.calls[1]["start"] = Value::String(format!("{day} 00:00:00"));
+        assert_eq!(between(&data, minute), [format!("{minute}:00")]);
+        assert_eq!(between(&data, day), [format!("{day} 00:00:00")]);
+        assert_eq!(as_time("2026-01-31 10:00"), "2026-01-31 10:00:00");
+        assert_eq!(as_time("2026-01-31"), "2026-01-31 00:00:00");
+        assert_eq!(as_time("2026-01-31 10:00:07"), "2026-01-31 10:00:07");
+        assert_eq!(as_time("31/01/2026"), "31/01/2026");
+    }
+
+    #[test]
+    fn devices_can_ignore_paging() {
+        let mut data = generate(1);
+        let query = [("start", "2"), ("count", "2")];
+        let (_, body) = get(&data, "/api/v1/Devices", &query);
+        assert_eq!(body["result"]["records"].as_array().unwrap().len(), 2);
+        data.devices_unpaged = true;
+        let (_, body) = get(&data, "/api/v1/Devices", &query);
+        let records = body["result"]["records"].as_array().unwrap();
+        assert_eq!(records.len(), data.devices.len());
+        assert_eq!(records[0]["id"], data.devices[0]["id"]);
     }
 
     #[test]

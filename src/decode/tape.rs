@@ -253,7 +253,6 @@ impl Tape {
     }
 
     /// Where the records of a list tape start, in order.
-    #[cfg(test)]
     pub(crate) fn records(&self) -> &[usize] {
         &self.records
     }
