@@ -80,6 +80,7 @@ describe("wildix command", function()
     end)
 
     it("should print one call, extension and JSON list per record", function()
+      local _, fmt = helper.cli()
       local out, _, code = wildix({ "call", "call-123", "-f", "json" })
       assert.equals(0, code)
       assert.matches('"id": "call%-123"', out)
@@ -94,18 +95,40 @@ describe("wildix command", function()
       assert.equals(0, code)
       assert.matches("\nnumber +456\n", out)
 
-      out, _, code = wildix({ "calls", "--limit", "7", "--from", "2026-02-01", "--to", "2026-02-28", "--format=json" })
+      -- JSON: one document, the records and the total; JSONL: a record a line.
+      local err
+      out, err, code = wildix({ "calls", "--limit", "7", "--from", "2026-02-01", "--to", "2026-02-28",
+        "--format=json" })
       assert.equals(0, code)
       local records = 0
       for line in out:gmatch("[^\n]+") do
-        if line:match('^{"') then
+        if line:match('^{"') and not line:match('^{"calls":') then
           records = records + 1
           assert.matches('"start":"2026%-02%-', line)
         end
       end
       assert.equals(7, records)
-      assert.matches("^%[\n", out)
-      assert.matches("}\n%]\n$", out)
+      local total = module.list_calls{ date_from = "2026-02-01", date_to = "2026-02-28", limit = 1 }.total
+      assert.matches('^{"calls":%[\n', out)
+      assert.matches('}\n%],"total":' .. total .. '}\n$', out)
+      -- Cut short by --limit: stderr says so, whatever the format.
+      assert.equals(("7 of %s calls (--all for every one)\n"):format(fmt.thousands(total)), err)
+      out, err, code = wildix({ "calls", "-n", "3", "-f", "jsonl" })
+      assert.equals(0, code)
+      local lines_out = lines(out)
+      assert.equals(3, #lines_out)
+      for _, line in ipairs(lines_out) do assert.matches('^{"[^\n]*}$', line) end
+      assert.matches("^3 of [%d,]+ calls", err)
+      _, err = wildix({ "calls", "-f", "csv" })
+      assert.matches("^25 of [%d,]+ calls %(%-%-all for every one%)\n$", err)
+      -- A whole list says nothing on stderr.
+      out, err = wildix({ "groups", "-f", "json" })
+      assert.matches('^{"call_groups":%[', out)
+      assert.equals("", err)
+      -- An empty list is [] (and an empty table in a record too).
+      out = wildix({ "calls", "--search", "no such caller anywhere", "-f", "json" })
+      assert.equals('{"calls":[],"total":0}\n', out)
+      assert.equals("[]", fmt.json({}))
     end)
 
     it("should page past 1000 rows with --all, every record once", function()
@@ -164,11 +187,19 @@ describe("wildix command", function()
       assert.equals(4, #lines(out))
     end)
 
-    it("should keep every character of a table that goes to a pipe", function()
+    it("should keep every character of a table that goes to a pipe, whatever COLUMNS says", function()
       local out = wildix({ "users", "--all" })
       assert.is_nil(out:find("…", 1, true))
-      local out80 = wildix({ "users", "--all", "--format", "table" }, { COLUMNS = "50" })
-      for _, line in ipairs(lines(out80)) do assert.is_true(utf8_len(line) <= 50, line) end
+      -- An exported COLUMNS is for terminals: a pipe still gets every character.
+      local out50 = wildix({ "users", "--all", "--format", "table" }, { COLUMNS = "50" })
+      assert.is_nil(out50:find("…", 1, true))
+      local longest = 0
+      for _, line in ipairs(lines(out50)) do longest = math.max(longest, utf8_len(line)) end
+      assert.is_true(longest > 50, tostring(longest))
+      -- Widths come from the first page; a later page's wider cell is kept whole.
+      local calls = wildix({ "calls", "--all", "--format", "table" }, { COLUMNS = "40" })
+      assert.is_nil(calls:find("…", 1, true))
+      assert.is_true(#lines(calls) > 1000)
     end)
 
     it("should print the reference and its version", function()
@@ -217,12 +248,15 @@ describe("wildix command", function()
     end)
 
     it("should draw a bar per day, longest for the busiest day", function()
-      local out, _, code = wildix({ "stats", "--from", "2026-01-01", "--to", "2026-01-07", "--format", "table" },
-        { COLUMNS = "80" })
+      if not has_script then pending("needs script(1) for a terminal") return end
+      local out, code = wildix_on_terminal({ "stats", "--from", "2026-01-01", "--to", "2026-01-07", "--format",
+        "table" }, 80, nil, { NO_COLOR = "1" })
       assert.equals(0, code)
       local longest, busiest, longest_day, busiest_day = -1, -1, nil, nil
       local days = 0
-      for _, line in ipairs(lines(out)) do
+      for _, shown in ipairs(lines(out)) do
+        -- What the terminal shows: the progress line was written over.
+        local line = shown:gsub("^.*\r", ""):gsub("\27%[K", "")
         assert.is_true(utf8_len(line) <= 80, line)
         local date, bar, answered, missed, other = line:match("^([%d%-]+) %a+ +([█░·]*) +(%d+) +(%d+) +(%d+)$")
         if date then
@@ -241,7 +275,7 @@ describe("wildix command", function()
       end
       assert.equals(7, days)
       assert.equals(busiest_day, longest_day)
-      assert.matches("\nTop talkers %(extensions, by answered talk time%)\n +1%. ", out)
+      assert.matches("\nTop talkers %(extensions, by answered talk time%)\r?\n +1%. ", out)
     end)
 
     it("should show quiet days too, and CSV per day", function()
@@ -273,7 +307,7 @@ describe("wildix command", function()
       fails({ "users", "--from", "2026-01-01" }, 2, "unknown option '%-%-from' for 'users'")
       fails({ "call" }, 2, "needs an ID")
       fails({ "call", "a", "b" }, 2, "takes one ID")
-      fails({ "me", "--format", "xml" }, 2, "table, json or csv")
+      fails({ "me", "--format", "xml" }, 2, "table, json, jsonl or csv")
       fails({ "me", "--all" }, 2, "unknown option")
       fails({ "calls", "--from", "2026-13-01" }, 2, "argument: list_calls: %-%-from must be a date")
       fails({ "extension", "--id", "../x" }, 2, "argument: get_extension")
@@ -513,7 +547,7 @@ describe("wildix command", function()
       assert.matches("\rcalls: 1,000 of [%d,]+", shown)
       assert.matches("\r\27%[K", shown)
       shown = wildix_on_terminal({ "calls", "--limit", "5", "--format", "csv" }, 100, " >/dev/null")
-      assert.is_nil(shown:find("\r", 1, true))
+      assert.is_nil(shown:find("\rcalls:", 1, true))
     end)
 
     maybe("should clear the progress before rows and before an error", function()
@@ -561,18 +595,19 @@ describe("wildix command", function()
       assert.equals("1:02:03", fmt.clock(3723))
     end)
 
-    it("should fit columns as these fixtures say, the leftmost of equal widths first", function()
+    it("should fit columns as these fixtures say: fixed ones whole, flexible ones no narrower than 8", function()
       local calls = {
         { "start", fixed = true }, { "from" }, { "to" }, { "status", fixed = true }, { "duration", fixed = true } }
       local cases = {
         { calls, { 19, 30, 25, 9, 8 }, 60, { 19, 8, 8, 9, 8 } },
-        { calls, { 19, 30, 25, 9, 8 }, 40, { 8, 4, 4, 8, 8 } },
-        { { { "a" }, { "bb" }, { "ccc" } }, { 10, 10, 10 }, 20, { 5, 5, 6 } },
-        { { { "a" }, { "bb" }, { "ccc" } }, { 10, 10, 10 }, 21, { 5, 6, 6 } },
+        { calls, { 19, 30, 25, 9, 8 }, 40, { 19, 8, 9 } },      -- status and duration go, start stays whole
+        { { { "a" }, { "bb" }, { "ccc" } }, { 10, 10, 10 }, 20, { 9, 9 } },
+        { { { "a" }, { "bb" }, { "ccc" } }, { 10, 10, 10 }, 21, { 9, 10 } },
         { { { "name" }, { "email" }, { "ext", fixed = true } }, { 1000000, 40, 4 }, 80, { 36, 36, 4 } },
-        { { { "id", fixed = true }, { "x" } }, { 12, 3 }, 8, { 4 } },
+        { { { "id", fixed = true }, { "x" } }, { 12, 3 }, 8, { 8 } },
         { { { "池田" }, { "b" }, { "c" } }, { 30, 17, 17 }, 33, { 9, 10, 10 } },
-        { { { "a" }, { "b" }, { "c" }, { "d" } }, { 9, 12, 12, 5 }, 25, { 4, 5, 5, 5 } },
+        { { { "a" }, { "b" }, { "c" }, { "d" } }, { 9, 12, 12, 5 }, 25, { 9, 12 } },
+        { { { "a" }, { "b" } }, { 5, 100 }, 20, { 5, 13 } },    -- a short column stays whole
       }
       for _, case in ipairs(cases) do
         local _, widths = fmt.fit(case[1], case[2], case[3])
@@ -590,7 +625,7 @@ describe("wildix command", function()
       assert.equals(2, measured)
     end)
 
-    it("should fit columns: flexible ones first, then fixed, then drop from the right", function()
+    it("should fit columns: flexible ones shrink, fixed ones never, then drop from the right", function()
       local columns = { { "start", fixed = true }, { "name" }, { "id", fixed = true } }
       local natural = { 19, 30, 12 }
       local kept, widths = fmt.fit(columns, natural, 200)
@@ -599,16 +634,12 @@ describe("wildix command", function()
       kept, widths = fmt.fit(columns, natural, 45)   -- 19 + 2 + n + 2 + 12 = 45
       assert.equals(3, #kept)
       assert.same({ 19, 10, 12 }, widths)
-      kept, widths = fmt.fit(columns, natural, 30)   -- name at 4, then start and id shrink
-      assert.equals(3, #kept)
-      assert.equals(30, widths[1] + widths[2] + widths[3] + 4)
-      assert.equals(4, widths[2])
-      kept, widths = fmt.fit(columns, natural, 12)   -- at their floors, 5 + 4 + 4 + 4 > 12: id goes
+      kept, widths = fmt.fit(columns, natural, 30)   -- 19 + 8 + 12 + 4 > 30: id goes, name gets the rest
       assert.equals(2, #kept)
-      assert.same({ 5, 4 }, widths)
-      kept, widths = fmt.fit(columns, natural, 3)    -- one column left, cut to the width
+      assert.same({ 19, 9 }, widths)
+      kept, widths = fmt.fit(columns, natural, 12)   -- 19 + 8 + 2 > 12: name goes too; start cut to the width
       assert.equals(1, #kept)
-      assert.same({ 3 }, widths)
+      assert.same({ 12 }, widths)
       assert.same({ 19, 30, 12 }, natural)           -- the caller's widths are left alone
       assert.equals(3, #columns)
     end)
@@ -782,7 +813,7 @@ describe("wildix command", function()
       assert.equals("date,answered,missed,other\r\n2026-03-01,0,0,0\r\n2026-03-02,1,0,0\r\n2026-03-09,0,0,1\r\n"
         .. "2026-03-16,0,0,0\r\n2026-03-23,0,0,0\r\n2026-03-30,1,0,0\r\n", out)
       out = run_sys({ "stats", "--from", "2026-03-01", "--to", "2026-04-02", "--by", "month", "-f", "json" }, fake)
-      assert.matches('"months":%[\n  {"answered":1,"date":"2026%-03%-01","missed":0,"other":1},\n  '
+      assert.matches('"by":"month".*"periods":%[\n  {"answered":1,"date":"2026%-03%-01","missed":0,"other":1},\n  '
         .. '{"answered":1,"date":"2026%-04%-01","missed":0,"other":0}\n%]', out)
       out = run_sys({ "stats", "--from", "2026-03-01", "--to", "2026-04-02", "--by", "month" }, fake)
       assert.matches("\nmonth +answered +missed +other\n2026%-03 ", out)

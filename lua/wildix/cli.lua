@@ -69,8 +69,10 @@ options:
                          status, time, size (never a header or a secret)
   --dry-run              writes: show the request, send nothing
   -y, --yes              writes: send without asking on a terminal
-  -f, --format table|json|csv
-                         default: table (plain, every character, when piped)
+  -f, --format table|json|jsonl|csv
+                         default: table (plain, every character, when piped);
+                         json: one document { <list>: [...], total };
+                         jsonl: a record a line. Counts and notes: stderr
   --account NAME         an account (default: "default")
   --ca-file PEM          the PBX's CA certificate, for a private one
   --timeout SECONDS      how long one command's request may take (default 30)
@@ -125,7 +127,7 @@ local GLOBAL_OPTIONS = { account = "value", format = "value", help = "flag", ver
 -- -n 5, -n5: the long option each letter stands for.
 local SHORT = { n = "limit", a = "all", e = "extension", f = "format", h = "help", V = "version", y = "yes",
   o = "output", v = "debug" }
-local FORMATS = { table = true, json = true, csv = true }
+local FORMATS = { table = true, json = true, jsonl = true, csv = true }
 local PAGE_SIZE = 1000 -- the most the PBX returns per request
 local DEFAULT_LIMIT = 25
 
@@ -401,25 +403,46 @@ local function table_line(out, cells, colors)
 end
 
 --- The list printer for one format: rows(records) for each page as it
---- arrives, finish(summary) at the end. Table widths come from the first page.
-local function list_printer(format, kind, out, width, color, note)
-  note = note or out
+--- arrives, finish(summary, ending) at the end. `ending` is { total,
+--- partial }: JSON's document ends with the total, and a list cut short
+--- (`-n`, the default 25) says so on stderr in every format. `field` names
+--- JSON's list (`calls`). Table widths come from the first page; `width`
+--- is math.huge when stdout is not a terminal.
+local function list_printer(format, kind, field, out, width, color, note)
   local columns = TABLE_COLUMNS[kind]
+  -- The count under a table, or a cut-short list's note: on stderr, so a
+  -- pipe gets records only (`wildix users --all | tail -3`).
+  local function footer(summary, ending, always)
+    if always or (ending and ending.partial) then note(summary, "\n") end
+  end
   -- A cell is one line: a line break inside a value would break the table.
   local function cell(record, column)
     return fmt.one_line(column.cell and column.cell(record) or fmt.text(record[column[1]]))
   end
 
   if format == "json" then
+    -- One document: { "<field>": [ records ], "total": N }, written as
+    -- the pages arrive.
     local first = true
+    out("{", fmt.json_string(field), ":[")
     return {
       rows = function(records)
         for _, record in ipairs(records) do
-          out(first and "[\n" or ",\n", fmt.json(record))
+          out(first and "\n" or ",\n", fmt.json(record))
           first = false
         end
       end,
-      finish = function() out(first and "[]\n" or "\n]\n") end,
+      finish = function(summary, ending)
+        out(first and "" or "\n", '],"total":', fmt.json((ending or {}).total or 0), "}\n")
+        footer(summary, ending)
+      end,
+    }
+  elseif format == "jsonl" then
+    return {
+      rows = function(records)
+        for _, record in ipairs(records) do out(fmt.json(record), "\n") end
+      end,
+      finish = footer,
     }
   elseif format == "csv" then
     local names = CSV_COLUMNS[kind]
@@ -432,7 +455,7 @@ local function list_printer(format, kind, out, width, color, note)
           out(table.concat(fields, ","), "\r\n")
         end
       end,
-      finish = function() end,
+      finish = footer,
     }
   end
 
@@ -458,21 +481,22 @@ local function list_printer(format, kind, out, width, color, note)
       for _, record in ipairs(records) do
         local line, colors = {}, {}
         for i, column in ipairs(columns) do
-          line[i] = fmt.pad(fmt.truncate(cell(record, column), widths[i]), widths[i], column.right)
+          -- Widths come from the first page: on a terminal a wider cell
+          -- later is cut ("…"); piped, it is kept whole and pushes its row.
+          local text = cell(record, column)
+          if width ~= math.huge then text = fmt.truncate(text, widths[i]) end
+          line[i] = fmt.pad(text, widths[i], column.right)
           colors[i] = column.color and column.color(record) or false
         end
         table_line(out, line, color and colors)
       end
     end,
-    finish = function(summary) note(summary, "\n") end,
+    finish = function(summary, ending) footer(summary, ending, true) end,
   }
 end
 
---- Where a table's summary line goes: with the table on a terminal; on
---- stderr when stdout is piped, so `wildix users --all | tail -3` gets
---- users, not a count.
+--- Where footers go: stderr, so a pipe gets records only.
 local function summary_writer(ctx)
-  if ctx.sys.terminal.stdout then return ctx.out end
   return function(...) ctx.sys.stderr:write(...) end
 end
 
@@ -482,6 +506,8 @@ local function print_record(format, kind, record, out, width)
     local lines = {}
     for i, name in ipairs(fields) do lines[i] = "  " .. fmt.json_string(name) .. ": " .. fmt.json(record[name]) end
     out("{\n", table.concat(lines, ",\n"), "\n}\n")
+  elseif format == "jsonl" then
+    out(fmt.json(record), "\n")
   elseif format == "csv" then
     local values = {}
     for i, name in ipairs(fields) do
@@ -567,7 +593,8 @@ local function filtered_calls(ctx, printer, wanted)
   end
   printer.rows(batch)
   local noun = (o.missed and "missed " or "") .. (direction and direction .. " " or "") .. "calls"
-  printer.finish(shown == 0 and "no " .. noun or ("%s %s"):format(fmt.thousands(shown), noun))
+  printer.finish(shown == 0 and "no " .. noun or ("%s %s"):format(fmt.thousands(shown), noun),
+    { total = shown, partial = false })
 end
 
 local function list(ctx, command)
@@ -576,7 +603,7 @@ local function list(ctx, command)
   if limit and ctx.options.all then usage_error("--limit and --all do not go together") end
   local wanted = ctx.options.all and math.huge or limit or DEFAULT_LIMIT
   local page_size = math.min(wanted, PAGE_SIZE)
-  local printer = list_printer(ctx.format, command, ctx.out, ctx.width, ctx.color, summary_writer(ctx))
+  local printer = list_printer(ctx.format, command, what.field, ctx.out, ctx.width, ctx.color, summary_writer(ctx))
   if command == "calls" and (ctx.options.missed or ctx.options.direction) then
     return filtered_calls(ctx, printer, wanted)
   end
@@ -620,7 +647,7 @@ local function list(ctx, command)
   else
     summary = ("%s %s"):format(fmt.thousands(shown), what.noun)
   end
-  printer.finish(summary)
+  printer.finish(summary, { total = total, partial = shown < total })
 end
 
 local function one(ctx, fn, kind, params)
@@ -796,7 +823,7 @@ local function draw_stats(summary, out, width, add_days, by, color)
   end
 end
 
-local PERIODS = { day = "days", week = "weeks", month = "months" }
+local PERIODS = { day = true, week = true, month = true }
 
 local function stats(ctx)
   local top = positive_integer(ctx.options, "top") or 10
@@ -808,11 +835,14 @@ local function stats(ctx)
   if ctx.format == "json" then
     local totals = { from = from, to = to, calls = summary.answered + summary.missed + summary.other,
       answered = summary.answered, missed = summary.missed, other = summary.other }
-    out(fmt.json(totals):sub(1, -2), ',"', PERIODS[ctx.by], '":[')
+    totals.by = ctx.by
+    out(fmt.json(totals):sub(1, -2), ',"periods":[')
     for i, row in ipairs(summary.days) do out(i > 1 and "," or "", "\n  ", fmt.json(row)) end
     out(#summary.days > 0 and "\n" or "", '],"top_talkers":[')
     for i, party in ipairs(summary.top_talkers) do out(i > 1 and "," or "", "\n  ", fmt.json(party)) end
     out(#summary.top_talkers > 0 and "\n" or "", "]}\n")
+  elseif ctx.format == "jsonl" then
+    for _, row in ipairs(summary.days) do out(fmt.json(row), "\n") end
   elseif ctx.format == "csv" then
     out("date,answered,missed,other\r\n")
     for _, row in ipairs(summary.days) do
@@ -917,18 +947,20 @@ local function run(argv, sys)
   end
   local format = options.format
   if format ~= nil and not FORMATS[format] then
-    usage_error(("--format must be table, json or csv, got '%s'"):format(format))
+    usage_error(("--format must be table, json, jsonl or csv, got '%s'"):format(format))
   end
   -- A table, on a terminal or not (as gh and kubectl): piped, it is plain
   -- and keeps every character; JSON and CSV only when asked.
   format = format or "table"
 
-  -- Tables fit the terminal; piped into a file they keep every character.
-  local width = tonumber(sys.getenv("COLUMNS") or "")
-  if not width or width < 1 then
-    width = sys.terminal.stdout and sys.terminal.columns or math.huge
+  -- Tables fit the terminal (COLUMNS, else its size); piped into a file
+  -- they keep every character, whatever COLUMNS says.
+  local width = math.huge
+  if sys.terminal.stdout then
+    width = tonumber(sys.getenv("COLUMNS") or "")
+    if not width or width < 1 then width = sys.terminal.columns or 80 end
+    width = math.max(width, 20)
   end
-  width = math.max(width, 20)
 
   local wildix = sys.wildix
   if command == "doc" then
@@ -995,10 +1027,11 @@ local function run(argv, sys)
     local what = WHOLE[command]
     local result = api[what.fn](what.param and { [what.param] = args[1] } or {})
     local records = result[what.field]
-    local printer = list_printer(format, what.kind or command, ctx.out, width, ctx.color, summary_writer(ctx))
+    local printer = list_printer(format, what.kind or command, what.field, ctx.out, width, ctx.color,
+      summary_writer(ctx))
     printer.rows(records)
     printer.finish(what.summary and what.summary(records, result)
-      or ("%s %s"):format(fmt.thousands(#records), what.noun))
+      or ("%s %s"):format(fmt.thousands(#records), what.noun), { total = #records, partial = false })
   elseif command == "presence" then
     print_record(format, "presence", api.get_presence({ extension = args[1] }), ctx.out, width)
   elseif command == "me" then

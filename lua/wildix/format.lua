@@ -70,7 +70,9 @@ function M.sorted_keys(t)
 end
 
 --- value as compact JSON. A table with t[1] is an array, any other an
---- object (an empty one is {}); what JSON cannot hold is null.
+--- object; an empty one is [] (the PBX, written in PHP, sends an empty
+--- list far more often than an empty object); what JSON cannot hold is
+--- null.
 function M.json(value)
   local kind = type(value)
   if kind == "string" then return M.json_string(value) end
@@ -78,6 +80,7 @@ function M.json(value)
   if kind == "boolean" then return tostring(value) end
   if kind ~= "table" then return "null" end
   local parts = {}
+  if next(value) == nil then return "[]" end
   if value[1] ~= nil then
     for i = 1, #value do parts[i] = M.json(value[i]) end
     return "[" .. table.concat(parts, ",") .. "]"
@@ -159,53 +162,61 @@ end
 ---------------------------------------------------------------------------
 -- Tables
 
+--- The narrowest a flexible column gets: a name or a number still reads.
+M.MIN_WIDTH = 8
+
 --- The columns to show and their widths, fitting `width`. `columns` are
---- { header, fixed = bool }, `widths` their natural widths. Flexible
---- columns shrink first, widest first (the leftmost of equals first), down
---- to their header's width (at least 4); then fixed ones; then columns are
---- dropped from the right. Returns copies. Shrinks a level at a time, not
---- a character at a time: a million-column cell costs what a short one does.
+--- { header, fixed = bool }, `widths` their natural widths. Fixed columns
+--- (dates, statuses, ids, durations) are never cut. Flexible ones shrink
+--- down to their header's width or MIN_WIDTH (no more than they need),
+--- the widest first, so short columns stay whole while long ones give
+--- way; when even those floors do not fit, columns are dropped from the
+--- right (the first one stays, cut to the width). Returns copies. Shrinks a
+--- level at a time, not a character at a time: a million-column cell costs
+--- what a short one does.
 function M.fit(columns, widths, width)
   columns = { (table.unpack or unpack)(columns) }
   widths = { (table.unpack or unpack)(widths) }
   local floors = {}
-  for i, column in ipairs(columns) do floors[i] = math.max(4, M.width(column[1])) end
+  for i, column in ipairs(columns) do
+    floors[i] = column.fixed and widths[i] or math.min(widths[i], math.max(M.MIN_WIDTH, M.width(column[1])))
+  end
+  local need = -2
+  for _, floor in ipairs(floors) do need = need + floor + 2 end
+  while need > width and #columns > 1 do
+    need = need - floors[#floors] - 2
+    columns[#columns], widths[#widths], floors[#floors] = nil, nil, nil
+  end
   local excess = 2 * (#widths - 1) - width
   for _, w in ipairs(widths) do excess = excess + w end
-  for _, fixed_pass in ipairs({ false, true }) do
-    local function shrinks(i) return (not not columns[i].fixed) == fixed_pass and widths[i] > floors[i] end
-    while excess > 0 do
-      local top
-      for i in ipairs(columns) do
-        if shrinks(i) and (not top or widths[i] > top) then top = widths[i] end
-      end
-      if not top then break end
-      -- The widest shrink together, down to the next width or the highest
-      -- floor among them, as far as the excess asks.
-      local widest, stop = {}, 0
-      for i in ipairs(columns) do
-        if shrinks(i) then
-          if widths[i] == top then
-            widest[#widest + 1], stop = i, math.max(stop, floors[i])
-          else
-            stop = math.max(stop, widths[i])
-          end
+  local function shrinks(i) return widths[i] > floors[i] end
+  while excess > 0 do
+    local top
+    for i in ipairs(columns) do
+      if shrinks(i) and (not top or widths[i] > top) then top = widths[i] end
+    end
+    if not top then break end
+    -- The widest shrink together, down to the next width or the highest
+    -- floor among them, as far as the excess asks.
+    local widest, stop = {}, 0
+    for i in ipairs(columns) do
+      if shrinks(i) then
+        if widths[i] == top then
+          widest[#widest + 1], stop = i, math.max(stop, floors[i])
+        else
+          stop = math.max(stop, widths[i])
         end
       end
-      local rounds = math.min(top - stop, math.floor(excess / #widest))
-      if rounds == 0 then
-        -- Less than a round: the leftmost of the widest give a column each.
-        for k = 1, excess do widths[widest[k]] = widths[widest[k]] - 1 end
-        excess = 0
-      else
-        for _, i in ipairs(widest) do widths[i] = widths[i] - rounds end
-        excess = excess - rounds * #widest
-      end
     end
-  end
-  while excess > 0 and #columns > 1 do
-    excess = excess - widths[#widths] - 2
-    columns[#columns], widths[#widths] = nil, nil
+    local rounds = math.min(top - stop, math.floor(excess / #widest))
+    if rounds == 0 then
+      -- Less than a round: the leftmost of the widest give a column each.
+      for k = 1, excess do widths[widest[k]] = widths[widest[k]] - 1 end
+      excess = 0
+    else
+      for _, i in ipairs(widest) do widths[i] = widths[i] - rounds end
+      excess = excess - rounds * #widest
+    end
   end
   widths[1] = math.min(widths[1], width)
   return columns, widths
