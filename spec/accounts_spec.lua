@@ -90,6 +90,22 @@ describe("configuration errors", function()
     assert.truthy(err.message:find("'timout'", 1, true))
   end)
 
+  it("should take a name one or two letters off a function's for that mistake, not an account", function()
+    local wildix = helper.configured()
+    for _, case in ipairs({ { "get_cal", "get_call" }, { "lst_users", "list_users" }, { "each_cal", "each_call" } }) do
+      local ok, err = pcall(function() return wildix[case[1]] end)
+      assert.is_false(ok)
+      assert.equals("argument", err.kind)
+      assert.equals(("no function '%s' (did you mean %s?)"):format(case[1], case[2]), err.message)
+      ok, err = pcall(function() return wildix.default[case[1]] end)
+      assert.equals(("no function '%s' (did you mean %s?)"):format(case[1], case[2]), err.message)
+    end
+    -- A name far from every function is an account; one configured wins.
+    assert.equals("config", helper.error_of(function() return wildix.offfice.list_calls() end).kind)
+    wildix.configure("get_cal", { url = helper.url, token = helper.token })
+    assert.is_table(wildix.get_cal.list_calls{ limit = 1 }.calls)
+  end)
+
   it("should refuse bad option values, naming the option", function()
     for key, value in pairs({ timeout = -1, connect_timeout = 0, retries = 1.5, scope = "all",
                               max_response_bytes = 0, ca_file = "/nonexistent.pem", user_agent = 5 }) do

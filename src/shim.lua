@@ -185,12 +185,45 @@ local function _each(account, iname, ...)
   return iterator
 end
 
+-- The function or iterator named most like `key`: at most two edits
+-- away (a letter missed, added, changed), a third of the name at most.
+local function _nearest(key)
+  local best, best_distance
+  local function consider(name)
+    if math.abs(#name - #key) > 2 then return end
+    -- Levenshtein distance, two rows.
+    local previous, current = {}, {}
+    for j = 0, #name do previous[j] = j end
+    for i = 1, #key do
+      current[0] = i
+      for j = 1, #name do
+        local cost = key:byte(i) == name:byte(j) and 0 or 1
+        current[j] = math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+      end
+      previous, current = current, previous
+    end
+    local distance = previous[#name]
+    if distance <= 2 and distance * 3 <= #name and (not best or distance < best_distance) then
+      best, best_distance = name, distance
+    end
+  end
+  for _, name in ipairs(FUNCTIONS) do consider(name) end
+  for name in pairs(ITERATORS) do consider(name) end
+  return best
+end
+
+local function _no_function(key)
+  local near = _nearest(key)
+  if near then
+    _raise(core.argument_error("no function '" .. key .. "' (did you mean " .. near .. "?)"))
+  end
+  _raise(core.argument_error("no function '" .. key .. "' (functions: " .. table_concat(FUNCTIONS, ", ")
+    .. ", each_call, each_extension, each_user)"))
+end
+
 local NAMESPACE_MT = {
   __index = function(_, key)
-    if type(key) == "string" and key:sub(1, 1) ~= "_" then
-      _raise(core.argument_error("no function '" .. key .. "' (functions: " .. table_concat(FUNCTIONS, ", ")
-        .. ", each_call, each_extension, each_user)"))
-    end
+    if type(key) == "string" and key:sub(1, 1) ~= "_" then _no_function(key) end
   end,
 }
 
@@ -489,9 +522,15 @@ M.safe = setmetatable(safe, {
 })
 
 -- wildix.office, wildix.default: account namespaces, resolved on first use.
+-- A name one or two letters off a function's (wildix.get_cal) is that
+-- mistake, not an account, unless an account of that name is configured.
 return setmetatable(M, {
   __index = function(_, key)
     if not _is_account_name(key) then return nil end
+    if not clients[key] and _nearest(key) then
+      local ok = pcall(_client, key)
+      if not ok then _no_function(key) end
+    end
     _client(key)
     return _namespace(key)
   end,

@@ -93,24 +93,60 @@
 ---@field start_iso? string RFC 3339 start, when timezone is a UTC offset
 ---@field answer_iso? string RFC 3339 answer time, likewise
 ---@field end_iso? string RFC 3339 end time, likewise
----@field disposition? string the PBX's own field (every PBX field is kept)
----@field [string] any
+---@field disposition? string the PBX's own outcome (ANSWERED, NO ANSWER, BUSY, FAILED, CONGESTION)
+---@field src? string the PBX's own fields, kept as sent:
+---@field dst? string
+---@field from_number? string
+---@field to_number? string
+---@field channel? string
+---@field dstchannel? string
+---@field lastapp? string "VoiceMail" on a voicemail row
+---@field lastdata? string
+---@field userfield? string "VM:/201/INBOX/msg….mp3" on a voicemail row
+---@field type? string "call" or "fax"
+---@field cost? string|number
+---@field faxdata? string
+---@field attachments? wildix.Attachments recordings, voicemail, faxes (URLs on the PBX)
+---@field pbxid? string
+---@field callclass? string
+---@field dest_type? string
+---@field dcontext? string
+---@field organization? string
+---@field app? string
 
----@class wildix.Extension
+---@class wildix.Attachments
+---@field recordings? { url: string, time?: string, source?: string, destination?: string }|table[]
+---@field vm? { url: string }
+---@field faxes? { url: string }|table[]
+
+-- A colleague's own fields, as the PBX sends them (users and extensions).
+---@class wildix.Colleague
 ---@field id string colleague id (what get_extension takes)
----@field number? string the extension
 ---@field name? string
----@field user_name? string same as name
 ---@field email? string
----@field extension? string the PBX's own field
----@field [string] any
+---@field extension? string the PBX's own field: the extension number
+---@field officePhone? string
+---@field mobilePhone? string
+---@field faxNumber? string
+---@field department? string
+---@field login? string
+---@field language? string
+---@field licenseType? string
+---@field role? string
+---@field dialplan? string
+---@field faxDialplan? string
+---@field dn? string
+---@field groupDn? string
+---@field pbxDn? string
+---@field jid? string
+---@field picture? string
+---@field sourceId? string
 
----@class wildix.User
----@field id string
----@field name? string
----@field email? string
----@field extension? string
----@field [string] any
+---@class wildix.Extension: wildix.Colleague
+---@field number? string the extension
+---@field user_name? string same as name
+
+---@class wildix.User: wildix.Colleague
 
 ---@class wildix.CallPage
 ---@field calls wildix.Call[]

@@ -11,3 +11,9 @@ wildix.get_call{}                                         --! missing-fields par
 wildix.configure{ url = 5 }                               --! param-type-mismatch
 local call = wildix.safe.get_call{ id = "1" }
 print(call.id)                                            --! need-check-nil
+local page = wildix.list_calls{}
+for _, c in ipairs(page.calls) do
+  print(c.duraton)                                        --! undefined-field
+end
+local ext = wildix.get_extension{ extension = "201" }
+print(ext.nubmer)                                         --! undefined-field
