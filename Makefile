@@ -18,7 +18,7 @@ feature   = $(subst lua5.,lua5,$(1))
 
 SCRIPT   ?= examples/demo.lua
 
-.PHONY: with-sandbox build demo test deps lint unit spec sandbox soak bench clean rock test-rock dist rock-deps
+.PHONY: cli with-sandbox build demo test deps lint unit spec sandbox soak bench clean rock test-rock dist rock-deps
 
 build:
 ifeq ($(strip $(LUA)),)
@@ -50,6 +50,20 @@ rock:
 
 demo:
 	@$(MAKE) --no-print-directory with-sandbox SCRIPT=examples/demo.lua
+
+# From a clone to a working CLI in one step: a shell ($$SHELL) with `wildix`
+# on PATH and WILDIX_URL/WILDIX_TOKEN set, against a sandbox whose calls
+# end today (`wildix calls --since 7d`, `wildix stats`); leaving the shell
+# stops the sandbox. CLI_ARGS are the shell's (`CLI_ARGS='-c "wildix stats"'`).
+cli:
+	@sh tools/deps.sh $(DEMO_LUA)
+	@$(MAKE) --no-print-directory build LUA=$(DEMO_LUA)
+	@$(MAKE) --no-print-directory sandbox
+	@mkdir -p build/bin
+	@printf '#!/bin/sh\nexec "%s" "%s/bin/wildix" "$$@"\n' "$$(command -v $(DEMO_LUA))" "$(CURDIR)" > build/bin/wildix
+	@chmod +x build/bin/wildix
+	@WILDIX_SANDBOX_FLAGS=--end-today sh tools/with-sandbox.sh env PATH="$(CURDIR)/build/bin:$$PATH" \
+		$${SHELL:-/bin/sh} $(CLI_ARGS)
 
 # Builds DEMO_LUA's module and the sandbox, then runs SCRIPT against it.
 with-sandbox:

@@ -1,13 +1,15 @@
 #!/bin/sh
 # Usage: tools/with-sandbox.sh COMMAND [ARG ...]
-# Starts the sandbox PBX, runs COMMAND with WILDIX_URL and WILDIX_TOKEN
-# pointing at it, then stops the sandbox, whatever happens.
+# Starts the sandbox PBX (with WILDIX_SANDBOX_FLAGS, e.g. --end-today), runs
+# COMMAND with WILDIX_URL and WILDIX_TOKEN pointing at it, then stops the
+# sandbox, whatever happens.
 set -eu
 TOKEN=sandbox-token-0123456789
 SANDBOX=${WILDIX_SANDBOX_BIN:-target/release/wildix-sandbox}
 
 out=$(mktemp)
-"$SANDBOX" --port 0 --token "$TOKEN" >"$out" &
+# shellcheck disable=SC2086 # the flags are words
+"$SANDBOX" --port 0 --token "$TOKEN" ${WILDIX_SANDBOX_FLAGS:-} >"$out" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$out"' EXIT
 trap 'exit 130' INT TERM

@@ -9,7 +9,8 @@ pub type Record = Map<String, Value>;
 /// Generated records; the seed's two example records come on top.
 pub const COLLEAGUES: usize = 320;
 pub const CALLS: usize = 6000;
-/// The fixed 90-day window: 2026-01-01 00:00:00 .. 2026-03-31 23:59:59.
+/// The default 90-day window: 2026-01-01 00:00:00 .. 2026-03-31 23:59:59
+/// (specs name its dates); `--end-today` moves it to end today.
 pub const WINDOW_START: i64 = 1_767_225_600;
 pub const WINDOW_DAYS: i64 = 90;
 /// The token owner (`/api/v1/personal/info`) is colleague id 1.
@@ -17,6 +18,8 @@ pub const OWNER_ID: &str = "1";
 
 /// Everything the sandbox serves.
 pub struct Data {
+    /// Where the 90 days of calls begin (Unix seconds, a midnight UTC).
+    pub window_start: i64,
     pub colleagues: Vec<Record>,
     pub calls: Vec<Record>,
     /// The routes beyond the six, shaped as docs/pbx.md
@@ -134,11 +137,19 @@ pub fn generate(seed: u64) -> Data {
 }
 
 /// Builds the data set for `seed` with `calls` call records (benchmarks
-/// scan 100,000), spread over the same 90 days.
+/// scan 100,000), spread over the default 90 days.
 pub fn generate_sized(seed: u64, calls: usize) -> Data {
+    generate_in(seed, calls, WINDOW_START)
+}
+
+/// The same data set with its 90 days starting at `window_start` (a
+/// midnight UTC): the same records, moved in time.
+pub fn generate_in(seed: u64, calls: usize, window_start: i64) -> Data {
     let mut rng = Rng(seed ^ 0x5741_4C44_4958);
     let mut colleagues: Vec<Record> = (0..COLLEAGUES).map(|i| colleague(&mut rng, i)).collect();
-    let mut calls: Vec<Record> = (0..calls).map(|i| call(&mut rng, i, &colleagues)).collect();
+    let mut calls: Vec<Record> = (0..calls)
+        .map(|i| call(&mut rng, i, window_start, &colleagues))
+        .collect();
     // `start` is not unique: call legs share a second (docs/pbx.md).
     // Every 4th call is a leg of the one before: it starts in that second.
     for i in (1..calls.len()).filter(|i| i % 4 == 1) {
@@ -150,7 +161,7 @@ pub fn generate_sized(seed: u64, calls: usize) -> Data {
     example.insert("id".into(), Value::String("ext-456".into()));
     example.insert("extension".into(), Value::String("456".into()));
     colleagues.push(example);
-    let mut example = call(&mut rng, 0, &colleagues);
+    let mut example = call(&mut rng, 0, window_start, &colleagues);
     example.insert("id".into(), Value::String("call-123".into()));
     calls.push(example);
     newest_first(&mut calls);
@@ -165,6 +176,7 @@ pub fn generate_sized(seed: u64, calls: usize) -> Data {
         .map(|i| ((100 + i).to_string(), registrations(i)))
         .collect();
     Data {
+        window_start,
         colleagues,
         calls,
         contacts,
@@ -185,7 +197,7 @@ pub fn generate_sized(seed: u64, calls: usize) -> Data {
 /// nothing bounds how many calls share one; a run longer than a page is
 /// the case offset paging cannot simply start on.
 pub fn add_burst(data: &mut Data, n: usize) {
-    let second = WINDOW_START + (WINDOW_DAYS - 2) * 86_400 + 43_200;
+    let second = data.window_start + (WINDOW_DAYS - 2) * 86_400 + 43_200;
     let mut rng = Rng(0xB0B5_7000 ^ n as u64);
     for k in 0..n {
         let mut record = call_at(&mut rng, CALLS + 2_000_000 + k, second, &data.colleagues);
@@ -434,8 +446,8 @@ pub fn live_call(n: usize, start: i64, colleagues: &[Record]) -> Record {
     record
 }
 
-fn call(rng: &mut Rng, i: usize, colleagues: &[Record]) -> Record {
-    let start = WINDOW_START + rng.below((WINDOW_DAYS * 86_400) as u64) as i64;
+fn call(rng: &mut Rng, i: usize, window_start: i64, colleagues: &[Record]) -> Record {
+    let start = window_start + rng.below((WINDOW_DAYS * 86_400) as u64) as i64;
     call_at(rng, i, start, colleagues)
 }
 
@@ -543,6 +555,11 @@ fn party(rng: &mut Rng, colleagues: &[Record]) -> (String, String) {
 }
 
 /// Unix seconds to `YYYY-MM-DD HH:MM:SS` (UTC; the PBX sends local time).
+/// The window that ends on the day (UTC) holding `now` (Unix seconds).
+pub fn window_ending(now: i64) -> i64 {
+    (now.div_euclid(86_400) - WINDOW_DAYS + 1) * 86_400
+}
+
 pub fn format_time(ts: i64) -> String {
     let days = ts.div_euclid(86_400);
     let secs = ts.rem_euclid(86_400);
@@ -572,6 +589,19 @@ pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod test {
     use super::*;
+
+    #[test]
+    fn a_window_ending_today_holds_the_same_calls_moved() {
+        // 2026-12-03 12:00 UTC: the window is 2026-09-05 .. 2026-12-03.
+        let start = window_ending(1_796_299_200);
+        assert_eq!(format_time(start), "2026-09-05 00:00:00");
+        let (a, b) = (generate(3), generate_in(3, CALLS, start));
+        assert_eq!(a.calls.len(), b.calls.len());
+        let moved = |t: &Value| t.as_str().unwrap().to_string();
+        assert!(moved(&b.calls[0]["start"]).starts_with("2026-12-03"));
+        assert_eq!(a.calls[7]["id"], b.calls[7]["id"]);
+        assert_eq!(a.colleagues, b.colleagues);
+    }
 
     #[test]
     fn same_seed_same_data() {

@@ -43,6 +43,9 @@ pub struct Options {
     pub devices_unpaged: bool,
     /// The most records a request for a list other than calls gets.
     pub list_cap: usize,
+    /// Calls end today (UTC) instead of on 2026-03-31: `today`, `7d` and
+    /// `stats` show data (deterministic for a given day).
+    pub end_today: bool,
     /// Seed of the generated data.
     pub seed: u64,
     /// Serve HTTPS with a CA made at start-up.
@@ -79,6 +82,7 @@ impl Default for Options {
             call_control: false,
             devices_unpaged: false,
             list_cap: 0,
+            end_today: false,
             seed: 1,
             tls: false,
             calls: data::CALLS,
@@ -124,7 +128,15 @@ impl Sandbox {
         let scheme = if tls.is_some() { "https" } else { "http" };
         let state = Arc::new(server::State {
             data: {
-                let mut data = data::generate_sized(options.seed, options.calls);
+                let window = match options.end_today {
+                    true => data::window_ending(
+                        std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0, |d| d.as_secs() as i64),
+                    ),
+                    false => data::WINDOW_START,
+                };
+                let mut data = data::generate_in(options.seed, options.calls, window);
                 data.call_control = options.call_control;
                 data.devices_unpaged = options.devices_unpaged;
                 data.list_cap = options.list_cap;

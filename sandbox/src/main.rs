@@ -26,6 +26,8 @@ const USAGE: &str = "usage: wildix-sandbox [--port N] [--token T] [--seed N] [--
                 request gets the whole list (one client records a PBX so)
   --list-cap N  most records a request for any other list gets (default
                 0: as many as asked for)
+  --end-today   the 90 days of calls end today (UTC), not on 2026-03-31:
+                `today`, `7d` and `stats` show data
   --call-cap N  most call-history records a request gets: the PBX's
                 default page (default 100; 0: no cap)
   --live        call history grows while it is read
@@ -83,6 +85,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--stable-ties" => parsed.options.shuffle_ties = false,
             "--call-control" => parsed.options.call_control = true,
             "--devices-unpaged" => parsed.options.devices_unpaged = true,
+            "--end-today" => parsed.options.end_today = true,
             "--list-cap" => {
                 parsed.options.list_cap = value("--list-cap")?
                     .parse()

@@ -77,7 +77,7 @@ fn grow(state: &State, path: &str) -> Vec<crate::data::Record> {
         return Vec::new();
     };
     if path.contains("CallHistory") {
-        let newest = crate::data::WINDOW_START + crate::data::WINDOW_DAYS * 86_400;
+        let newest = state.data.window_start + crate::data::WINDOW_DAYS * 86_400;
         let n = live.len();
         for k in 0..3 {
             let i = n + k;
@@ -87,7 +87,7 @@ fn grow(state: &State, path: &str) -> Vec<crate::data::Record> {
                 &state.data.colleagues,
             ));
         }
-        let middle = crate::data::WINDOW_START + 45 * 86_400 + n as i64;
+        let middle = state.data.window_start + 45 * 86_400 + n as i64;
         live.push(crate::data::live_call(
             n + 3,
             middle,
