@@ -120,7 +120,8 @@ describe("configuration errors", function()
   end)
 
   it("should refuse bad account names and reserved ones", function()
-    config_error("my-office", { url = "https://a.wildixin.com", token = TOKEN })
+    config_error("my office", { url = "https://a.wildixin.com", token = TOKEN })
+    config_error("-office", { url = "https://a.wildixin.com", token = TOKEN })
     config_error("list_calls", { url = "https://a.wildixin.com", token = TOKEN })
     config_error(42, { url = "https://a.wildixin.com", token = TOKEN })
   end)
@@ -133,13 +134,17 @@ describe("configuration errors", function()
     assert.is_nil(wildix._office)
     assert.is_nil(wildix.safe._office)
     assert.is_nil(wildix["2nd"])
-    assert.is_nil(wildix.safe["my-office"])
+    assert.is_nil(wildix.safe["my office"])
     local ns = wildix.configure("office_2", { url = "https://a.wildixin.com", token = TOKEN })
     assert.equals(ns, wildix.office_2)
     assert.is_table(wildix.safe.office_2)
     local listed = false
     for _, name in ipairs(wildix.accounts()) do listed = listed or name == "office_2" end
     assert.is_true(listed)
+    -- '-' is a letter of account names; its variables say '_' (WILDIX_MY_OFFICE_URL).
+    ns = wildix.configure("my-office", { url = "https://a.wildixin.com", token = TOKEN })
+    assert.equals(ns, wildix["my-office"])
+    assert.equals("WILDIX_MY_OFFICE_URL", wildix._env_var("my-office", "url"))
   end)
 
   it("should refuse huge and oddly typed options, naming them", function()

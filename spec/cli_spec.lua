@@ -213,6 +213,52 @@ describe("wildix command", function()
     end)
   end)
 
+  describe("accounts", function()
+    local function profile_file(text)
+      local path = os.tmpname()
+      local f = assert(io.open(path, "w"))
+      f:write(text)
+      f:close()
+      os.execute("chmod 600 " .. quote(path))
+      return path
+    end
+
+    it("should show the settings in effect and where each came from, the token masked", function()
+      local path = profile_file(("[my-pbx]\nurl = %s\ntoken = %s\ntimeout = 12\n"):format(helper.url, helper.token))
+      local out, err, code = wildix({ "config", "view", "--account", "my-pbx", "--retries", "4" },
+        { WILDIX_URL = "", WILDIX_TOKEN = "", WILDIX_CONFIG = path, WILDIX_CONCURRENCY = "2" })
+      assert.equals(0, code, err)
+      local in_profile = "(profile " .. path .. " [my-pbx])"
+      assert.matches("\nurl +" .. helper.url:gsub("%p", "%%%0") .. "  " .. in_profile:gsub("%p", "%%%0"), out)
+      assert.matches("\ntimeout +12  " .. in_profile:gsub("%p", "%%%0"), out)
+      assert.matches("\nretries +4  %(flag %-%-retries%)", out)
+      assert.matches("\nconcurrency +2  %(environment WILDIX_CONCURRENCY%)", out)
+      assert.matches("\nconnect_timeout +10  %(default%)", out)
+      assert.is_nil(out:find(helper.token, 1, true))
+      -- The account's own variables, with '-' as '_'; JSON keeps value and origin apart.
+      out = wildix({ "config", "view", "--account", "my-pbx", "-f", "json" },
+        { WILDIX_MY_PBX_URL = helper.url, WILDIX_MY_PBX_TOKEN = helper.token, WILDIX_CONFIG = path })
+      assert.matches('"url": {"from":"environment WILDIX_MY_PBX_URL","value":"', out, 1, true)
+      assert.matches('"from":"environment WILDIX_MY_PBX_TOKEN"', out, 1, true)
+      os.remove(path)
+    end)
+
+    it("should take account names with '-', reading WILDIX_MY_PBX_*, and say the profile is not read", function()
+      local out, err, code = wildix({ "me", "--account", "my-pbx", "-f", "json" },
+        { WILDIX_MY_PBX_URL = helper.url, WILDIX_MY_PBX_TOKEN = helper.token })
+      assert.equals(0, code, err)
+      assert.matches('"name"', out)
+      -- The URL variable alone: the profile's token is not paired with it, and the message says why.
+      local path = profile_file(("[my-pbx]\nurl = %s\ntoken = %s\n"):format(helper.url, helper.token))
+      local _, refused, status = wildix({ "me", "--account", "my-pbx" },
+        { WILDIX_MY_PBX_URL = helper.url, WILDIX_CONFIG = path })
+      assert.equals(1, status)
+      assert.matches("set WILDIX_MY_PBX_TOKEN", refused, 1, true)
+      assert.matches("WILDIX_MY_PBX_URL is set, so the profile is not read for this account", refused, 1, true)
+      os.remove(path)
+    end)
+  end)
+
   describe("stats", function()
     it("should count each day's calls, answered vs missed, matching list_calls", function()
       local out, err, code = wildix({ "stats", "--from", "2026-01-01", "--to", "2026-01-10", "--top", "5",

@@ -388,19 +388,21 @@ pub(crate) fn check_account_name(name: &str) -> Result<(), Error> {
     let mut chars = name.chars();
     let valid = name.len() <= 64
         && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if valid {
         Ok(())
     } else {
         Err(Error::config(format!(
-            "account name '{}' must be letters, digits and '_', starting with a letter (at most 64)",
+            "account name '{}' must be letters, digits, '_' and '-', starting with a letter (at most 64)",
             name.chars().take(64).collect::<String>().escape_debug()
         )))
     }
 }
 
 /// The environment variables an account reads: `WILDIX_URL`, … for
-/// `default`, `WILDIX_OFFICE_URL`, … for `office`.
+/// `default`, `WILDIX_OFFICE_URL`, … for `office`, `WILDIX_MY_PBX_URL` for
+/// `my-pbx` (a variable name has no `-`). The one rule: the CLI's profile
+/// reader asks it too (`wildix._env_var`).
 pub(crate) struct EnvNames {
     prefix: String,
     pub url: String,
@@ -411,7 +413,7 @@ impl EnvNames {
         let prefix = if account == "default" {
             "WILDIX_".to_string()
         } else {
-            format!("WILDIX_{}_", account.to_ascii_uppercase())
+            format!("WILDIX_{}_", account.to_ascii_uppercase().replace('-', "_"))
         };
         let url = format!("{prefix}URL");
         EnvNames { prefix, url }
@@ -835,7 +837,17 @@ mod test {
     #[test]
     fn account_names() {
         assert!(check_account_name("office_2").is_ok());
-        for bad in ["", "2nd", "_office", "my-office", "a b", &"x".repeat(65)] {
+        assert!(check_account_name("my-pbx").is_ok());
+        assert_eq!(EnvNames::of("my-pbx").var("token"), "WILDIX_MY_PBX_TOKEN");
+        for bad in [
+            "",
+            "2nd",
+            "_office",
+            "-office",
+            "a b",
+            "a.b",
+            &"x".repeat(65),
+        ] {
             assert!(check_account_name(bad).is_err(), "{bad}");
         }
         assert_eq!(EnvNames::of("office").url, "WILDIX_OFFICE_URL");

@@ -124,6 +124,12 @@ pub fn open(lua: &Lua) -> Result<Table> {
         })?,
     )?;
     core.set(
+        "env_var",
+        lua.create_function(|_, (account, key): (String, String)| {
+            Ok(config::EnvNames::of(&account).var(&key))
+        })?,
+    )?;
+    core.set(
         "check_account_name",
         lua.create_function(|lua, name: LuaValue| {
             let result = match arg(&name) {

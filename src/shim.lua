@@ -324,6 +324,11 @@ M._add_days = core.add_days
 M._width = core.width
 M._truncate = core.truncate
 M._file_mode = core.file_mode
+-- The environment variable of an account's option: `WILDIX_MY_PBX_TOKEN`
+-- for ("my-pbx", "token") (src/config.rs, EnvNames: the one rule).
+M._env_var = core.env_var
+-- nil for a valid account name, else the config error saying why.
+M._check_account_name = core.check_account_name
 -- For the specs: seconds on a monotonic clock, sub-second (differences only).
 M._clock = core.clock
 

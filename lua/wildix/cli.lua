@@ -46,6 +46,9 @@ commands:
                                       last 7 days)
   doc                                 the Lua API reference
   recording CALL_ID [-o FILE]         save a call's recording (default CALL_ID.wav)
+  config view                         the account's settings in effect and where
+                                      each came from (flag, environment, profile),
+                                      the credential masked
   dial NUMBER [-e EXT] [--device D]   call NUMBER from EXT's phone (it rings first)
   hangup CALL_ID [-e EXT]             end a call (its sipCallId, from 'active')
   sms NUMBER TEXT [--from F]          send a text message
@@ -118,6 +121,7 @@ local COMMANDS = {
     extension = "value" } },
   doc = { args = 0, options = {} },
   recording = { args = 1, options = { output = "value" }, arg = "CALL_ID" },
+  config = { args = 1, options = {}, arg = "view" },
 }
 for name, spec in pairs(act.COMMANDS) do COMMANDS[name] = spec end
 for name, kind in pairs(act.PRESENCE) do COMMANDS.presence.options[name] = kind end
@@ -138,6 +142,8 @@ local RECORD_FIRST = {
   user = { "id", "name", "email", "extension" },
   presence = { "extension", "state", "online", "message", "until" },
   whoami = { "account", "url", "credentials", "kind", "user", "reaches", "refused", "writes" },
+  config = { "account", "url", "credentials", "kind", "writes", "ca_file", "timeout", "connect_timeout", "retries",
+    "scope", "user_agent", "max_requests_per_second", "concurrency", "profile" },
   -- A write's result, and its request (--dry-run).
   result = { "ok", "via", "id", "name" },
   request = { "dry_run", "account", "function", "method", "path", "query", "body" },
@@ -891,6 +897,48 @@ local function whoami(wildix, account, api)
   return record
 end
 
+-- What `config view` shows when nothing set it: the module's defaults.
+local DEFAULTS = { timeout = "30", connect_timeout = "10", retries = "2", scope = "pbx", concurrency = "4",
+  user_agent = "wildix-lua/<version>", max_requests_per_second = "none", ca_file = "none (public roots)" }
+
+--- The settings in effect for `account` and where each came from (a flag,
+--- the environment, the profile, or the default), the credential masked.
+local function config_view(wildix, account, settings, origins, profile_path, nested)
+  local about = (wildix._account or require("wildix")._account)(account)
+  local credential_keys = { token = true, username = true, password = true, app_id = true, app_name = true,
+    secret = true }
+  local credential_from = {}
+  for key in pairs(credential_keys) do
+    if origins[key] and not credential_from[origins[key]] then
+      credential_from[origins[key]] = true
+      credential_from[#credential_from + 1] = origins[key]
+    end
+  end
+  table.sort(credential_from)
+  -- A setting: "value  (from)" in a table, { value, from } in JSON.
+  local function setting(value, from)
+    if nested then return { value = value, from = from } end
+    return ("%s  (%s)"):format(tostring(value), from)
+  end
+  local file = profile_path and io.open(profile_path)
+  if file then file:close() end
+  local record = {
+    account = account,
+    url = setting(about.url, origins.url or "environment " .. profile.env_prefix(account) .. "URL"),
+    credentials = setting(about.credentials, #credential_from > 0 and table.concat(credential_from, ", ")
+      or "environment"),
+    kind = about.form,
+    profile = profile_path and profile_path .. (file and "" or " (no such file)") or "none",
+    writes = setting(about.writes, origins.writes
+      or (about.writes == "none" and "default" or "environment " .. profile.env_prefix(account) .. "WRITES")),
+  }
+  for key, default in pairs(DEFAULTS) do
+    local value = settings and settings[key]
+    record[key] = value ~= nil and setting(value, origins[key] or "profile") or setting(default, "default")
+  end
+  return record
+end
+
 local function real_sys()
   local wildix = require("wildix")
   return {
@@ -968,7 +1016,8 @@ local function run(argv, sys)
     return 0
   end
   local account = options.account or "default"
-  if not account:match("^%a[%w_]*$") or account == "safe" or rawget(wildix, account) ~= nil then
+  if type(account) ~= "string" or (wildix._check_account_name or require("wildix")._check_account_name)(account)
+    or account == "safe" or rawget(wildix, account) ~= nil then
     usage_error(("--account: '%s' is not an account name"):format(account))
   end
   for _, name in ipairs({ "timeout", "retries" }) do
@@ -976,7 +1025,10 @@ local function run(argv, sys)
       usage_error(("--%s must be a number, got '%s'"):format(name, options[name]))
     end
   end
-  local settings, profile_path = profile.options(account,
+  if command == "config" and args[1] ~= "view" then
+    usage_error(("'config' takes 'view', got '%s'"):format(tostring(args[1])))
+  end
+  local settings, profile_path, origins = profile.options(account,
     { ca_file = options["ca-file"], timeout = options.timeout, retries = options.retries },
     sys.getenv, wildix._file_mode or require("wildix")._file_mode)
   sys.profile_path, sys.account = profile_path, account
@@ -1036,6 +1088,10 @@ local function run(argv, sys)
     print_record(format, "presence", api.get_presence({ extension = args[1] }), ctx.out, width)
   elseif command == "me" then
     print_record(format, "user", api.get_current_user(), ctx.out, width)
+  elseif command == "config" then
+    local nested = format == "json" or format == "jsonl"
+    print_record(format, "config", config_view(wildix, account, settings, origins, profile_path, nested), ctx.out,
+      width)
   elseif command == "whoami" then
     print_record(format, "whoami", whoami(wildix, account, api), ctx.out, width)
   elseif command == "recording" then
@@ -1085,7 +1141,15 @@ function M.main(argv, sys)
         return ("set %s and %s, or url and token in the profile (%s)"):format(url, token,
           sys.profile_path or "~/.config/wildix/config")
       end)
-      :gsub("%(pass it to configure or set ([^)]*)%)", "(set %1, or put it in the profile)")
+      :gsub("%(pass %a+ to configure or set ([^)]*)%)", function(vars)
+        -- With the account's URL variable set, its credentials come from
+        -- the environment alone: the profile's section is not read.
+        local url_var = profile.env_prefix(sys.account or "default") .. "URL"
+        if (sys.getenv(url_var) or ""):match("%S") then
+          return ("(set %s: %s is set, so the profile is not read for this account)"):format(vars, url_var)
+        end
+        return ("(set %s, or put it in the profile)"):format(vars)
+      end)
       :gsub("pass its CA as 'ca_file' %(PEM%)", "pass its CA (PEM) with --ca-file or WILDIX_CA_FILE")
       :gsub("'ca_file'", "--ca-file"):gsub("'timeout'", "--timeout"):gsub("'retries'", "--retries")
     local prefix = profile.env_prefix(sys.account or "default")

@@ -15,6 +15,8 @@
 --- (chmod 600). A
 --- section's `url` goes with the section's credentials only: a token from
 --- the environment is never sent to a url from the file.
+local wildix = require("wildix")
+
 local M = {}
 
 -- What a section may hold, and how each value is read.
@@ -68,7 +70,7 @@ function M.read(path, file_mode)
     n = n + 1
     line = line:gsub("\r$", ""):match("^%s*(.-)%s*$")
     if line ~= "" and not line:match("^[#;]") then
-      local name = line:match("^%[%s*([%w_]+)%s*%]$")
+      local name = line:match("^%[%s*([%w_%-]+)%s*%]$")
       local key, value = line:match("^([%w_]+)%s*=%s*(.-)$")
       if name then
         section = sections[name] or {}
@@ -113,23 +115,38 @@ function M.read(path, file_mode)
 end
 
 --- How the account's variables begin: WILDIX_ for "default", WILDIX_OFFICE_
---- for "office" (src/config.rs, EnvNames, reads them so).
+--- for "office", WILDIX_MY_PBX_ for "my-pbx": the module's own rule
+--- (src/config.rs, EnvNames), which reads them.
 function M.env_prefix(account)
-  return account == "default" and "WILDIX_" or "WILDIX_" .. account:upper() .. "_"
+  return wildix._env_var(account, "")
 end
 
 --- The options to configure `account` with (nil when the module's own
---- reading of the environment is all there is), and the profile's path.
+--- reading of the environment is all there is), the profile's path, and
+--- where each setting comes from ({ url = "environment WILDIX_URL", timeout =
+--- "flag --timeout", token = "profile PATH [office]", … }).
 --- `flags` holds the command line's (ca_file, timeout, retries; strings).
 function M.options(account, flags, getenv, file_mode)
   local path = M.path(getenv)
   local sections = M.read(path, file_mode)
   local section = sections and sections[account] or {}
   local prefix = M.env_prefix(account)
-  local options = {}
-  if not nonempty(getenv(prefix .. "URL")) then
+  local in_profile = ("profile %s [%s]"):format(tostring(path), account)
+  local options, origins = {}, {}
+  if nonempty(getenv(prefix .. "URL")) then
+    -- The module reads the account's variables itself.
+    for _, key in ipairs(CREDENTIALS) do
+      local var = wildix._env_var(account, key)
+      if nonempty(getenv(var)) then origins[key] = "environment " .. var end
+    end
+    for key in pairs(WITH_URL) do
+      local var = wildix._env_var(account, key)
+      if nonempty(getenv(var)) then origins[key] = "environment " .. var end
+    end
+  else
     for _, key in ipairs(CREDENTIALS) do options[key] = section[key] end
     for key in pairs(WITH_URL) do options[key] = section[key] end
+    for key in pairs(options) do origins[key] = in_profile end
     -- Without credentials beside it, the module would take the
     -- environment's: the file would choose where they go.
     local given = false
@@ -145,21 +162,22 @@ function M.options(account, flags, getenv, file_mode)
     local value, from = nil, flag
     if flag then value = flags[key] end
     if value == nil then
-      value, from = nonempty(getenv(prefix .. var)), prefix .. var
+      value, from = nonempty(getenv(prefix .. var)), "environment " .. prefix .. var
     end
     if value == nil then
-      value, from = nonempty(getenv("WILDIX_" .. var)), "WILDIX_" .. var
+      value, from = nonempty(getenv("WILDIX_" .. var)), "environment WILDIX_" .. var
     end
     if value ~= nil and KEYS[key] == "number" then
       local number = tonumber(value)
-      if not number then config_error(("%s must be a number, got '%s'"):format(from, value)) end
+      if not number then config_error(("%s must be a number, got '%s'"):format(from:gsub("^%a+ ", ""), value)) end
       value = number
     end
-    if value == nil then value = section[key] end
+    if value == nil then value, from = section[key], in_profile end
     options[key] = value
+    if value ~= nil then origins[key] = flag and from == flag and "flag " .. flag or from end
   end
-  if next(options) == nil then return nil, path end
-  return options, path
+  if next(options) == nil then return nil, path, origins end
+  return options, path, origins
 end
 
 return M
