@@ -259,6 +259,42 @@ describe("wildix command", function()
     end)
   end)
 
+  describe("proxies", function()
+    local function tunnels(url)
+      local p = assert(io.popen(helper.sandbox_bin .. " --stats " .. url:match(":(%d+)$")))
+      local n = tonumber(p:read("*a"):match('"tunnels":(%d+)'))
+      p:close()
+      return n
+    end
+
+    it("should go through HTTPS_PROXY unless NO_PROXY names the PBX", function()
+      local proxy = helper.sandbox("--connect-proxy")
+      local before = tunnels(proxy)
+      local out, err, code = wildix({ "me", "-f", "jsonl" }, { HTTPS_PROXY = proxy })
+      assert.equals(0, code, err)
+      assert.matches('^{"', out)
+      assert.equals(before + 1, tunnels(proxy))
+      local _, direct, status = wildix({ "me", "-f", "jsonl" }, { HTTPS_PROXY = proxy, NO_PROXY = "127.0.0.1" })
+      assert.equals(0, status, direct)
+      assert.equals(before + 1, tunnels(proxy))
+    end)
+
+    it("should name a dead proxy, not blame the PBX", function()
+      local _, err, code = wildix({ "me", "--retries", "0" }, { HTTPS_PROXY = "http://user:pw@127.0.0.1:1" })
+      assert.equals(1, code)
+      assert.matches("could not reach 127.0.0.1 through the proxy 127.0.0.1:1 (from HTTPS_PROXY", err, 1, true)
+      assert.matches("it refused the connection", err, 1, true)
+      assert.is_nil(err:find("pw", 1, true)) -- the proxy's password stays out
+    end)
+
+    it("should show the whole URL, query included, in an error", function()
+      local url = helper.fault_url("404")
+      local _, err = wildix({ "calls", "-n", "3", "--search", "ann", "--retries", "0" }, { WILDIX_URL = url })
+      assert.matches("GET " .. url:gsub("%p", "%%%0")
+        .. "/api/v1/PBX/CallHistory/%?start=0&count=3&.*search=ann%)\n$", err)
+    end)
+  end)
+
   describe("stats", function()
     it("should count each day's calls, answered vs missed, matching list_calls", function()
       local out, err, code = wildix({ "stats", "--from", "2026-01-01", "--to", "2026-01-10", "--top", "5",

@@ -8,7 +8,7 @@ local TOKEN = "spec-token-0123456789abcdef"
 local build = jit and "luajit" or ("lua" .. _VERSION:match("%d+%.%d+"))
 package.cpath = "build/" .. build .. "/?.so;" .. package.cpath
 
-local helper = { token = TOKEN, build = build }
+local helper = { token = TOKEN, build = build, sandbox_bin = SANDBOX }
 
 -- The busted process reads no account from the environment: `make spec`
 -- (tools/busted.sh) runs it with every WILDIX_* account variable cleared.

@@ -207,7 +207,8 @@ impl Client {
                     })?;
                 match decoded.tape.take_records().first() {
                     Some(&at) => Ok(Out::Value(decoded.tape, at)),
-                    None => Err(Error::status(404, missing).with_request("GET", &request.path)),
+                    None => Err(Error::status(404, missing)
+                        .with_request("GET", &self.config().request_path(&request.path))),
                 }
             }
             Plan::Write { .. } => Err(Error::internal()),
@@ -483,7 +484,7 @@ impl Client {
         };
         read(reply.body).map(Some).map_err(|e| {
             redacted(
-                e.with_request("GET", &request.path)
+                e.with_request("GET", &self.config().request_path(&target))
                     .with_attempts(reply.attempts),
             )
         })

@@ -332,6 +332,15 @@ impl Config {
     pub(crate) fn base_url(&self) -> &str {
         &self.base_url
     }
+    /// `target` (a path and query under the base URL) as the PBX sees it,
+    /// with the base URL's own path first: what errors name.
+    pub(crate) fn request_path(&self, target: &str) -> String {
+        let after_scheme = self.base_url.find("://").map_or(0, |i| i + 3);
+        let prefix = self.base_url[after_scheme..]
+            .find('/')
+            .map_or("", |i| &self.base_url[after_scheme + i..]);
+        format!("{prefix}{target}")
+    }
     pub(crate) fn origin(&self) -> &Origin {
         &self.origin
     }

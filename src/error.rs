@@ -79,7 +79,10 @@ pub(crate) struct Error {
     message: String,
     status: Option<u16>,
     method: Option<&'static str>,
-    path: Option<String>,
+    /// The request's path and query, as sent (`path()` gives the part
+    /// before `?`, which the contract's `path` is; `query()` the rest, for
+    /// the CLI's whole URL). One string: `Error` stays small.
+    request: Option<String>,
     retryable: bool,
     attempts: Option<u32>,
     retry_after: Option<f64>,
@@ -94,7 +97,7 @@ impl Error {
             message: one_line(message.into()),
             status: None,
             method: None,
-            path: None,
+            request: None,
             retryable,
             attempts: None,
             retry_after: None,
@@ -143,15 +146,11 @@ impl Error {
         err
     }
 
-    /// Records the request this error belongs to (path only, never a query).
+    /// Records the request this error belongs to: `path` without its
+    /// query, which is kept apart (`query`).
     pub(crate) fn with_request(mut self, method: &'static str, path: &str) -> Error {
         self.method = Some(method);
-        self.path = Some(
-            path.split(['?', '#'])
-                .next()
-                .unwrap_or_default()
-                .to_string(),
-        );
+        self.request = Some(path.split('#').next().unwrap_or_default().to_string());
         self
     }
 
@@ -200,7 +199,12 @@ impl Error {
         self.method
     }
     pub(crate) fn path(&self) -> Option<&str> {
-        self.path.as_deref()
+        let request = self.request.as_deref()?;
+        Some(request.split_once('?').map_or(request, |(path, _)| path))
+    }
+    pub(crate) fn query(&self) -> Option<&str> {
+        let (_, query) = self.request.as_deref()?.split_once('?')?;
+        Some(query).filter(|q| !q.is_empty())
     }
     pub(crate) fn retryable(&self) -> bool {
         self.retryable
@@ -223,7 +227,7 @@ impl fmt::Display for Error {
             &self.message,
             status.as_deref(),
             self.method,
-            self.path.as_deref(),
+            self.path(),
         ))
     }
 }
@@ -289,6 +293,7 @@ mod test {
             "wildix: not_found: get_call: no call with id '7' (HTTP 404, GET /api/v1/CallHistory/7)"
         );
         assert_eq!(err.path(), Some("/api/v1/CallHistory/7"));
+        assert_eq!(err.query(), Some("x=1"));
         assert!(!err.retryable());
     }
 

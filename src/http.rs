@@ -138,7 +138,7 @@ impl Http {
 
     /// `get`, its first request's token already taken when `paid`.
     fn get_paid(&self, target: &str, deadline: Instant, mut paid: bool) -> Result<Reply, Error> {
-        let path = target.split('?').next().unwrap_or(target).to_string();
+        let path = self.config.request_path(target);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -272,7 +272,7 @@ impl Http {
         body: Option<&api::Body>,
         deadline: Instant,
     ) -> Result<Vec<u8>, Error> {
-        let path = target.split('?').next().unwrap_or(target).to_string();
+        let path = self.config.request_path(target);
         let url = format!("{}{}", self.config.base_url(), target);
         let before = |e: Error| write_error(e, Sent::No).with_request(method, &path);
         if let Some(bucket) = self.bucket() {
@@ -638,6 +638,61 @@ fn map_body(error: ureq::Error, config: &Config) -> Failure {
 }
 
 fn map_ureq(error: ureq::Error, config: &Config) -> Error {
+    let Some((proxy, var)) = proxy_for(config) else {
+        return map_direct(error, config);
+    };
+    // A failure to connect is the proxy's, not the PBX's: say so.
+    let reason = match &error {
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            Some("it refused the connection".to_string())
+        }
+        ureq::Error::HostNotFound => Some("its host (or the PBX's) does not resolve".to_string()),
+        ureq::Error::ConnectionFailed => Some("no connection could be made".to_string()),
+        ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => Some(format!(
+            "no connection within connect_timeout ({}s)",
+            config.connect_timeout().as_secs_f64()
+        )),
+        ureq::Error::ConnectProxyFailed(why) => Some(format!("it refused the tunnel: {why}")),
+        _ => None,
+    };
+    let mapped = map_direct(error, config);
+    let message = match reason {
+        Some(reason) => format!(
+            "could not reach {} through the proxy {proxy} (from {var}; NO_PROXY lists hosts to reach directly): {reason}",
+            config.origin().host
+        ),
+        None if matches!(mapped.kind(), Kind::Network | Kind::Timeout) => {
+            format!("{} (through the proxy {proxy}, from {var})", mapped.message())
+        }
+        None => return mapped,
+    };
+    mapped.with_message(message)
+}
+
+/// The proxy ureq sends this account's requests through (it reads the
+/// environment as curl does), and the variable that set it: for messages,
+/// so a dead proxy is not reported as the PBX refusing. Never its
+/// userinfo, which may hold a password.
+fn proxy_for(config: &Config) -> Option<(String, &'static str)> {
+    let proxy = ureq::Proxy::try_from_env()?;
+    let target: Uri = config.base_url().parse().ok()?;
+    if proxy.is_no_proxy(&target) {
+        return None;
+    }
+    let var = [
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+    ]
+    .into_iter()
+    .find(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))?;
+    Some((format!("{}:{}", proxy.host(), proxy.port()), var))
+}
+
+fn map_direct(error: ureq::Error, config: &Config) -> Error {
     let host = &config.origin().host;
     match error {
         ureq::Error::Timeout(which) => {

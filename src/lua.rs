@@ -733,6 +733,7 @@ fn error_object(lua: &Lua, error: &Error) -> Result<Table> {
     object.set("status", error.http_status())?;
     object.set("method", error.method())?;
     object.set("path", error.path())?;
+    object.set("query", error.query())?;
     object.set("attempts", error.attempts())?;
     object.set("retry_after", error.retry_after())?;
     Ok(object)

@@ -218,7 +218,7 @@ impl Client {
             let error = error
                 .with_message(said)
                 .with_retryable(false)
-                .with_request(write.method, &write.request.path);
+                .with_request(write.method, &self.config().request_path(&target));
             return Err(self.config().credentials().cleared(error));
         }
         // 2xx is the PBX's word; an answer that is not JSON (204, "OK")

@@ -939,6 +939,22 @@ local function config_view(wildix, account, settings, origins, profile_path, nes
   return record
 end
 
+--- An error line's request, "(HTTP 404, GET /api/v1/…)", as the whole
+--- URL a person can paste (origin, path, query), as curl and kubectl -v
+--- show it. The error object's `path` stays path only.
+local function whole_url(line, err, sys)
+  if type(err.path) ~= "string" or not err.method then return line end
+  local wildix = sys.wildix
+  local ok, about = pcall(wildix._account or require("wildix")._account, sys.account or "default")
+  local origin = ok and type(about) == "table" and tostring(about.url):match("^%a+://[^/]+")
+  if not origin then return line end
+  local request = err.method .. " " .. err.path
+  local at = line:find(request .. ")", 1, true)
+  if not at or at + #request ~= #line then return line end
+  local query = err.query and "?" .. err.query or ""
+  return line:sub(1, at - 1) .. err.method .. " " .. origin .. err.path .. query .. ")"
+end
+
 local function real_sys()
   local wildix = require("wildix")
   return {
@@ -1157,6 +1173,7 @@ function M.main(argv, sys)
       :gsub("check 'username' and 'password'", "check " .. prefix .. "USERNAME and " .. prefix .. "PASSWORD")
       :gsub("check 'app_id', 'app_name' and 'secret'", "check " .. prefix .. "APP_ID, " .. prefix .. "APP_NAME and "
         .. prefix .. "APP_SECRET (or the profile's app_id, app_name and secret)")
+    line = whole_url(line, result, sys)
     if not line:match("^wildix: ") then line = "wildix: " .. tostring(result.message) end
     sys.stderr:write(fmt.one_line(line), "\n")
     return result.kind == "argument" and 2 or 1

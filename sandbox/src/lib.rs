@@ -4,6 +4,7 @@
 pub mod acting;
 pub mod data;
 pub mod faults;
+pub mod proxy;
 pub mod routes;
 pub mod s2s;
 pub mod server;

@@ -4,7 +4,7 @@
 
 use std::io::{Read, Write};
 
-use wildix_sandbox::{Options, Sandbox};
+use wildix_sandbox::{proxy, Options, Sandbox};
 
 const USAGE: &str = "usage: wildix-sandbox [--port N] [--token T] [--seed N] [--tls --ca-out PATH]
        wildix-sandbox --stats PORT   (print a running sandbox's counters)
@@ -43,6 +43,8 @@ const USAGE: &str = "usage: wildix-sandbox [--port N] [--token T] [--seed N] [--
   --record-us US  and US microseconds per record the page holds
   --tls         serve HTTPS with a private CA made at start-up
   --ca-out PATH write that CA's certificate (PEM) to PATH
+  --connect-proxy  be an HTTP CONNECT proxy on --port instead (for specs of
+                HTTPS_PROXY): each tunnel printed as CONNECT host:port
   --exit-on-stdin-eof
                 exit when standard input closes (a parent that dies
                 takes the sandbox with it)
@@ -53,6 +55,8 @@ struct Args {
     options: Options,
     ca_out: Option<String>,
     exit_on_stdin_eof: bool,
+    /// Be a CONNECT proxy instead (src/proxy.rs).
+    connect_proxy: bool,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -60,6 +64,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         options: Options::default(),
         ca_out: None,
         exit_on_stdin_eof: false,
+        connect_proxy: false,
     };
     while let Some(flag) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
@@ -128,6 +133,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             }
             "--ca-out" => parsed.ca_out = Some(value("--ca-out")?),
             "--exit-on-stdin-eof" => parsed.exit_on_stdin_eof = true,
+            "--connect-proxy" => parsed.connect_proxy = true,
             "--help" | "-h" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -166,6 +172,17 @@ fn print_stats(port: &str, what: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// `--exit-on-stdin-eof`: the process ends when its parent closes stdin
+/// (a spec's lifeline).
+fn exit_on_stdin_eof(wanted: bool) {
+    if wanted {
+        std::thread::spawn(|| {
+            let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+            std::process::exit(0);
+        });
+    }
+}
+
 fn fail(message: &str, code: i32) -> ! {
     eprintln!("wildix-sandbox: {message}");
     std::process::exit(code)
@@ -193,18 +210,22 @@ fn main() {
     if let Err(e) = ctrlc::set_handler(|| std::process::exit(0)) {
         fail(&format!("cannot handle signals: {e}"), 1);
     }
+    if args.connect_proxy {
+        let port = proxy::start(args.options.port).unwrap_or_else(|e| fail(&e.to_string(), 1));
+        exit_on_stdin_eof(args.exit_on_stdin_eof);
+        println!("listening on http://127.0.0.1:{port}");
+        let _ = std::io::stdout().flush();
+        loop {
+            std::thread::park();
+        }
+    }
     let sandbox = Sandbox::start(args.options).unwrap_or_else(|e| fail(&e, 1));
     if let (Some(path), Some(pem)) = (&args.ca_out, &sandbox.ca_pem) {
         if let Err(e) = std::fs::write(path, pem) {
             fail(&format!("cannot write {path}: {e}"), 1);
         }
     }
-    if args.exit_on_stdin_eof {
-        std::thread::spawn(|| {
-            let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
-            std::process::exit(0);
-        });
-    }
+    exit_on_stdin_eof(args.exit_on_stdin_eof);
     println!("listening on {}", sandbox.url);
     let _ = std::io::stdout().flush();
     loop {
