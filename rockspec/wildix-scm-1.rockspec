@@ -15,15 +15,9 @@ source = {
 description = {
    summary = "A Wildix PBX from Lua: call history, users, presence, recordings; calls, SMS, contacts",
    detailed = [[
-      A native module written in Rust (mlua, ureq over rustls, serde_json)
-      over the Wildix PBX API: call history, extensions, users, contacts,
-      phonebooks, call groups, presence, devices, SIP registrations, active
-      calls, number lookup and recordings; and, when the account allows
-      writes, calls, call control, SMS, presence and contacts (dry run, a
-      veto hook, sent at most once). S2S signing, tokens or Basic auth;
-      retries and time budgets, typed error objects, iterators, a doc topic
-      per function (wildix.functions() lists them all) and a `wildix`
-      command-line tool.
+      Reads a Wildix PBX (call history, extensions, users, contacts, presence,
+      phones online, call groups, who owns a number, recordings) and acts on it
+      when the account allows writes (calls, hang-ups, SMS, presence, contacts).
    ]],
    license = "MIT",
    labels = { "pbx", "wildix", "telephony", "rust" },
@@ -48,6 +42,7 @@ build = {
          ["wildix.act"] = "lua/wildix/act.lua",
          ["wildix.cli"] = "lua/wildix/cli.lua",
          ["wildix.format"] = "lua/wildix/format.lua",
+         ["wildix.help"] = "lua/wildix/help.lua",
          ["wildix.profile"] = "lua/wildix/profile.lua",
       },
       bin = { wildix = "bin/wildix" },

@@ -259,6 +259,58 @@ describe("wildix command", function()
     end)
   end)
 
+  describe("help, man page and completion", function()
+    it("should complete commands, options and their values in bash, from the commands' one description", function()
+      local script = wildix({ "completion", "bash" })
+      local path = os.tmpname()
+      local f = assert(io.open(path, "w"))
+      f:write(script)
+      f:close()
+      local function complete(...)
+        local words = {}
+        for i, w in ipairs({ ... }) do words[i] = quote(w) end
+        local script_line = ". " .. path .. "; COMP_WORDS=(" .. table.concat(words, " ")
+          .. "); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _wildix; echo \"${COMPREPLY[*]}\""
+        local p = assert(io.popen("bash -c " .. quote(script_line)))
+        local out = p:read("*a"):gsub("\n$", "")
+        p:close()
+        return out
+      end
+      assert.equals("call calls", complete("wildix", "cal"))
+      assert.equals("--status", complete("wildix", "calls", "--st"))
+      assert.equals("call calls", complete("wildix", "--account", "office", "ca"))
+      assert.equals("json jsonl", complete("wildix", "calls", "-f", "j"))
+      assert.equals("set", complete("wildix", "presence", ""))
+      assert.equals("view", complete("wildix", "config", "v"))
+      -- Every command the usage text names completes.
+      local cli = helper.cli()
+      for name in cli.usage:match("\ncommands:\n(.-)\n\n"):gmatch("\n  (%a+)") do
+        assert.matches("%f[%a]" .. name .. "%f[%A]", complete("wildix", name:sub(1, 2)), 1, false)
+      end
+      os.remove(path)
+      local zsh = wildix({ "completion", "zsh" })
+      assert.matches("^#compdef wildix\n", zsh)
+      local _, err, code = wildix({ "completion", "fish" })
+      assert.equals(2, code)
+      assert.matches("takes bash or zsh", err, 1, true)
+    end)
+
+    it("should print a man page and each command's help from the usage text", function()
+      local man = wildix({ "man" })
+      assert.matches("^%.TH WILDIX 1 ", man)
+      for _, section in ipairs({ "SYNOPSIS", "COMMANDS", "OPTIONS", "DATES", "ACCOUNTS", "EXIT STATUS" }) do
+        assert.matches("\n%.SH " .. section .. "\n", man)
+      end
+      assert.matches("\n  calls %[%-%-from D%]", man)
+      local out, _, code = wildix({ "help", "stats" })
+      assert.equals(0, code)
+      assert.matches("^usage: wildix stats ", out)
+      assert.equals(wildix({ "stats", "--help" }), out)
+      _, _, code = wildix({ "help", "nope" })
+      assert.equals(2, code)
+    end)
+  end)
+
   describe("proxies", function()
     local function tunnels(url)
       local p = assert(io.popen(helper.sandbox_bin .. " --stats " .. url:match(":(%d+)$")))

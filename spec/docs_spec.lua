@@ -73,7 +73,7 @@ describe("docs", function()
         assert.truthy(readme:find("`wildix " .. command, 1, true), "README.md does not document wildix " .. command)
       end
     end
-    assert.equals(26, count)
+    assert.equals(29, count)
     for option in cli.usage:gmatch("%-%-(%a+)") do
       assert.truthy(readme:find("--" .. option, 1, true), "README.md does not document --" .. option)
     end

@@ -222,6 +222,7 @@ function helper.cli()
   package.preload["wildix.format"] = function() return dofile("lua/wildix/format.lua") end
   package.preload["wildix.profile"] = function() return dofile("lua/wildix/profile.lua") end
   package.preload["wildix.act"] = function() return dofile("lua/wildix/act.lua") end
+  package.preload["wildix.help"] = function() return dofile("lua/wildix/help.lua") end
   return dofile("lua/wildix/cli.lua"), require("wildix.format")
 end
 

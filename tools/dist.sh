@@ -8,7 +8,10 @@
 #   lua5.1/, lua5.4/, luajit/wildix-V-1.<arch>.rock
 #                         binary rocks: install with no Rust toolchain. One
 #                         directory each, as luarocks names a binary rock by
-#                         platform only and the three builds differ.
+#                         platform only (it parses the file name, so the Lua
+#                         cannot go there) and the three builds differ; each
+#                         one's rockspec depends on the Lua it was built for,
+#                         so luarocks refuses it for another.
 # Usage: tools/dist.sh [DIR]
 set -eu
 out=${1:-dist}
@@ -56,6 +59,19 @@ for lua in lua5.1 lua5.4 luajit; do
     tree=$work/tree-$lua
     luarocks "$@" --tree "$tree" install "$out/wildix-$version-1.src.rock" >"$work/$lua.log" 2>&1 ||
         { cat "$work/$lua.log" >&2; fail "$lua: building the source rock failed"; }
+    # The installed rockspec, which pack puts in the binary rock: this
+    # build's Lua only (luarocks provides `luajit` under LuaJIT, for
+    # rockspec format 3.0), and a summary that says which.
+    case $lua in
+        lua5.1) deps='"lua >= 5.1, < 5.2",' built="Lua 5.1 (not LuaJIT)" ;;
+        lua5.4) deps='"lua >= 5.4, < 5.5",' built="Lua 5.4" ;;
+        luajit) deps='"lua >= 5.1, < 5.2", "luajit >= 2.0",' built="LuaJIT 2" ;;
+    esac
+    installed=$(ls "$tree"/lib/luarocks/rocks-*/wildix/"$version-1"/wildix-"$version"-1.rockspec)
+    sed -i -e "s/^   \"lua >= 5.1, < 5.5\",\$/   $deps/" \
+        -e "s/^\(   summary = \".*\)\",\$/\1; binary for $built\",/" "$installed"
+    grep -q "binary for $built" "$installed" || fail "$lua: rockspec summary not set"
+    grep -qF "$deps" "$installed" || fail "$lua: rockspec dependencies not set"
     rm -rf "${out:?}/$lua"
     mkdir -p "$out/$lua"
     (cd "$out/$lua" && luarocks "$@" --tree "$tree" pack wildix "$version-1" >/dev/null) ||

@@ -1,11 +1,12 @@
 -- Keeps the README's copies of docs/reference.md (the lua_read_doc text)
 -- identical to it. A block in reference.md between
 --   <!-- shared: NAME -->   and   <!-- /shared -->
--- is the source; the README holds the same markers around its copy.
+-- is the source; the README holds the same markers around its copy. The
+-- rockspec's `detailed` description is the `about` block too.
 --
 --   lua tools/docs.lua          rewrite the README's copies from reference.md
 --   lua tools/docs.lua --check  exit 1, naming each block, if they differ
-local REFERENCE, README = "docs/reference.md", "README.md"
+local REFERENCE, README, ROCKSPEC = "docs/reference.md", "README.md", "rockspec/wildix-scm-1.rockspec"
 
 local function read(path)
   local f = assert(io.open(path, "rb"))
@@ -46,7 +47,18 @@ for _, name in ipairs(names) do
   if not copies[name] then problems[#problems + 1] = README .. ": has no copy of block '" .. name .. "'" end
 end
 
+-- The rockspec's description: the about block, indented as luarocks shows it.
+local rockspec = read(ROCKSPEC)
+local detailed = "   detailed = [[\n" .. (sources.about and sources.about.body or ""):gsub("[^\n]+", "      %0")
+  .. "   ]],"
+local rock_start, rock_end = rockspec:find("   detailed = %[%[\n.-\n   %]%],")
+if not rock_start then problems[#problems + 1] = ROCKSPEC .. ": no detailed = [[ … ]] description" end
+
 if arg[1] == "--check" then
+  if rock_start and rockspec:sub(rock_start, rock_end) ~= detailed then
+    problems[#problems + 1] = ROCKSPEC .. ": its description differs from the about block of " .. REFERENCE
+      .. " (run: lua tools/docs.lua)"
+  end
   for _, name in ipairs(names) do
     if copies[name] and copies[name].body ~= sources[name].body then
       problems[#problems + 1] = README .. ": block '" .. name .. "' differs from " .. REFERENCE
@@ -75,4 +87,7 @@ end
 local f = assert(io.open(README, "wb"))
 f:write(readme)
 f:close()
-print("docs: README.md updated from " .. REFERENCE)
+f = assert(io.open(ROCKSPEC, "wb"))
+f:write(rockspec:sub(1, rock_start - 1) .. detailed .. rockspec:sub(rock_end + 1))
+f:close()
+print("docs: README.md and the rockspec's description updated from " .. REFERENCE)

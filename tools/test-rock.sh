@@ -119,6 +119,20 @@ for name in lua5.1 lua5.4 luajit; do
     check "$name" "$lua_version" "$interpreter" "$tree" "$@"
 done
 
+# Each binary rock is for its own Lua: luarocks refuses it for another
+# (the rockspec's dependencies), instead of installing a wildix.so that
+# fails to load (undefined symbol).
+for wrong in "lua5.4 5.1" "lua5.1 5.4" "luajit 5.1"; do
+    set -- $wrong
+    echo "== the $1 binary rock, for Lua $2: refused"
+    if PATH=$no_rust_path luarocks --lua-version "$2" --tree "$work/wrong-$1" --only-server="$work/none" \
+        install "$(ls "$work/dist/$1"/wildix-*.rock)" >"$work/wrong.log" 2>&1; then
+        cat "$work/wrong.log" >&2
+        fail "the $1 binary rock installed for Lua $2"
+    fi
+    grep -qi "dependenc" "$work/wrong.log" || { cat "$work/wrong.log" >&2; fail "$1 for Lua $2: not refused for its Lua"; }
+done
+
 echo "== luarocks make from the clone, Lua 5.4"
 luarocks --lua-version 5.4 --tree "$work/clone-lua5.4" make "$ROCKSPEC" || fail "lua5.4: luarocks make failed"
 check lua5.4 5.4 lua5.4 "$work/clone-lua5.4"

@@ -6,6 +6,7 @@
 --- stderr, getenv, terminal ({ stdout, stderr, columns }), today
 --- ("YYYY-MM-DD") and wildix (the module); each defaults to the real one.
 local act = require("wildix.act")
+local help = require("wildix.help")
 local fmt = require("wildix.format")
 local profile = require("wildix.profile")
 
@@ -45,6 +46,10 @@ commands:
                                       vs missed, and the top talkers (default: the
                                       last 7 days)
   doc                                 the Lua API reference
+  help [COMMAND]                      this text, or one command's
+  man                                 this text as a man page (roff): wildix man >
+                                      ~/.local/share/man/man1/wildix.1
+  completion bash|zsh                 shell completion: eval "$(wildix completion bash)"
   recording CALL_ID [-o FILE]         save a call's recording (default CALL_ID.wav)
   config view                         the account's settings in effect and where
                                       each came from (flag, environment, profile),
@@ -122,6 +127,9 @@ local COMMANDS = {
   doc = { args = 0, options = {} },
   recording = { args = 1, options = { output = "value" }, arg = "CALL_ID" },
   config = { args = 1, options = {}, arg = "view" },
+  help = { args = 0, options = {}, optional = "COMMAND" },
+  man = { args = 0, options = {} },
+  completion = { args = 1, options = {}, arg = "bash|zsh" },
 }
 for name, spec in pairs(act.COMMANDS) do COMMANDS[name] = spec end
 for name, kind in pairs(act.PRESENCE) do COMMANDS.presence.options[name] = kind end
@@ -218,11 +226,12 @@ local function parse(argv)
       end
     elseif not only_args and word:sub(1, 1) == "-" and #word > 1 then
       usage_error(("unknown option '%s'"):format(word))
+    elseif command == nil and word == "help" and not options.help then
+      -- `wildix help [COMMAND]` is `wildix [COMMAND] --help`.
+      options.help = true
     elseif command == nil then
       command = word
-      if word == "help" then
-        options.help = true
-      elseif not COMMANDS[word] then
+      if not COMMANDS[word] or word == "help" then
         local names = {}
         for name in pairs(COMMANDS) do names[#names + 1] = name end
         table.sort(names)
@@ -1029,6 +1038,15 @@ local function run(argv, sys)
   local wildix = sys.wildix
   if command == "doc" then
     sys.stdout:write(wildix.lua_read_doc())
+    return 0
+  elseif command == "man" then
+    sys.stdout:write(help.man(USAGE, wildix.version))
+    return 0
+  elseif command == "completion" then
+    if args[1] ~= "bash" and args[1] ~= "zsh" then
+      usage_error(("'completion' takes bash or zsh, got '%s'"):format(tostring(args[1])))
+    end
+    sys.stdout:write(help.completion(args[1], COMMANDS, GLOBAL_OPTIONS, SHORT))
     return 0
   end
   local account = options.account or "default"
