@@ -30,8 +30,13 @@ local function print_table(headers, rows)
   for _, row in ipairs(rows) do line(row) end
 end
 
-local me = wildix.get_current_user()
-print(("Logged in as %s <%s>, extension %s"):format(me.name, me.email, me.extension))
+-- An S2S app or a company key has no user: say so and go on.
+local me, err = wildix.safe.get_current_user()
+if me then
+  print(("Logged in as %s <%s>, extension %s"):format(me.name, me.email, me.extension))
+else
+  print(("No user behind this credential (%s): reading the PBX as an app"):format(err.kind))
+end
 
 local exts = wildix.list_extensions({ limit = 5 })
 print(("\nExtensions (first %d of %d)"):format(#exts.extensions, exts.total))

@@ -7,6 +7,17 @@ local function run(script, args)
 end
 
 describe("examples", function()
+  it("demo.lua (make demo) should run with a user's token and with a company key, which has no user", function()
+    for _, token in ipairs({ helper.token, helper.company_key }) do
+      local out, ok = helper.run('dofile("examples/demo.lua")', { WILDIX_URL = helper.url, WILDIX_TOKEN = token })
+      assert.is_true(ok, out)
+      assert.matches("Latest calls", out)
+    end
+    local keyed = { WILDIX_URL = helper.url, WILDIX_TOKEN = helper.company_key }
+    local out = helper.run('dofile("examples/demo.lua")', keyed)
+    assert.matches("No user behind this credential %(auth%)", out)
+  end)
+
   it("missed_calls.lua should rank extensions by missed calls", function()
     local out, ok = run("missed_calls.lua", '"2026-03-01"')
     assert.is_true(ok, out)
