@@ -563,6 +563,24 @@ describe("wildix command", function()
       assert.matches("%-%-direction must be in, out, internal or unknown", err)
     end)
 
+    it("should take several --status values, keeping calls of any of them", function()
+      local out, err, code = wildix({ "calls", "--from", "2026-03-01", "--to", "2026-03-03", "--status",
+        "busy,failed", "--all", "-f", "jsonl" })
+      assert.equals(0, code, err)
+      local got = { busy = 0, failed = 0 }
+      for status in out:gmatch('"status":"(%a+)"') do
+        assert.is_not_nil(got[status], status)
+        got[status] = got[status] + 1
+      end
+      for _, status in ipairs({ "busy", "failed" }) do
+        local page = module.list_calls{ date_from = "2026-03-01", date_to = "2026-03-03", status = status, limit = 1 }
+        assert.equals(page.total, got[status], status)
+      end
+      local _, refused, status = wildix({ "calls", "--status", "busy,missed" })
+      assert.equals(2, status)
+      assert.matches("got 'missed'", refused, 1, true)
+    end)
+
     it("should find users and extensions by --search", function()
       local out, err, code = wildix({ "users", "--search", "Zoë", "-f", "csv" })
       assert.equals(0, code, err)

@@ -20,11 +20,13 @@ commands:
   whoami                              the account, its credential, and what it
                                       can reach (a read of each kind)
   calls [--from D] [--to D] [-n N | --all]
-        [--status answered|no_answer|busy|failed] [--type call|fax]
+        [--status S,...] [--type call|fax]
         [--search TEXT] [-e EXT] [--missed] [--direction in|out|internal]
                                       call history, newest first (default: 25 calls),
                                       filtered by the PBX; --missed (inbound, not
-                                      answered) and --direction by the records
+                                      answered), --direction and several
+                                      --status (answered, no_answer, busy,
+                                      failed) by the records
   call ID                             one call
   extensions [--search TEXT] [-n N | --all]
                                       extensions (default: 25)
@@ -589,22 +591,40 @@ local WHOLE = {
 local DIRECTIONS = { ["in"] = "inbound", out = "outbound", inbound = "inbound", outbound = "outbound",
   internal = "internal", unknown = "unknown" }
 
---- `calls --missed` / `--direction D`: the module's own rules, as
---- each_call's filters (the PBX has none), read until `wanted` are shown.
+-- The outcomes --status takes (the module's `status` values).
+local STATUSES = { answered = true, no_answer = true, busy = true, failed = true }
+
+--- `calls --missed` / `--direction D` / `--status a,b`: the module's own
+--- rules, as each_call's filters (the PBX has none), read until `wanted`
+--- are shown.
 local function filtered_calls(ctx, printer, wanted)
   local o = ctx.options
   local direction = o.direction and DIRECTIONS[o.direction]
   if o.direction and not direction then
     usage_error(("--direction must be in, out, internal or unknown, got '%s'"):format(o.direction))
   end
+  -- --status a,b: the PBX filters one outcome; several are kept here, by
+  -- the records' own status.
+  local statuses, status = nil, o.status
+  if status and status:find(",", 1, true) then
+    statuses, status = {}, nil
+    for word in o.status:gmatch("[^,%s]+") do
+      if not STATUSES[word] then
+        usage_error(("--status takes answered, no_answer, busy or failed (comma-separated), got '%s'"):format(word))
+      end
+      statuses[word] = true
+    end
+  end
   local shown, batch = 0, {}
-  for call in ctx.api.each_call({ date_from = ctx.date(o.from), date_to = ctx.date(o.to), status = o.status,
+  for call in ctx.api.each_call({ date_from = ctx.date(o.from), date_to = ctx.date(o.to), status = status,
     type = o.type, search = o.search, extension = o.extension, direction = direction,
     missed = o.missed or nil, page_size = math.min(math.max(wanted, 25), PAGE_SIZE) }) do
-    batch[#batch + 1] = call
-    shown = shown + 1
-    if #batch == 100 then printer.rows(batch); batch = {} end
-    if shown >= wanted then break end
+    if not statuses or statuses[call.status] then
+      batch[#batch + 1] = call
+      shown = shown + 1
+      if #batch == 100 then printer.rows(batch); batch = {} end
+      if shown >= wanted then break end
+    end
   end
   printer.rows(batch)
   local noun = (o.missed and "missed " or "") .. (direction and direction .. " " or "") .. "calls"
@@ -619,7 +639,8 @@ local function list(ctx, command)
   local wanted = ctx.options.all and math.huge or limit or DEFAULT_LIMIT
   local page_size = math.min(wanted, PAGE_SIZE)
   local printer = list_printer(ctx.format, command, what.field, ctx.out, ctx.width, ctx.color, summary_writer(ctx))
-  if command == "calls" and (ctx.options.missed or ctx.options.direction) then
+  local several = (ctx.options.status or ""):find(",", 1, true)
+  if command == "calls" and (ctx.options.missed or ctx.options.direction or several) then
     return filtered_calls(ctx, printer, wanted)
   end
   local show, clear = progress(ctx.sys, what.noun)
