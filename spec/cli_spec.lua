@@ -352,13 +352,13 @@ describe("wildix command", function()
       local out, err, code = wildix({ "stats", "--from", "2026-01-01", "--to", "2026-01-10", "--top", "5",
         "--format", "json" })
       assert.equals(0, code, err)
-      local sum_answered, sum_missed, sum_other, days = 0, 0, 0, 0
-      for answered, date, missed, other in
-        out:gmatch('{"answered":(%d+),"date":"([%d%-]+)","missed":(%d+),"other":(%d+)}') do
+      local sum_answered, sum_missed, sum_other, sum_talk, days = 0, 0, 0, 0, 0
+      for answered, date, missed, other, talk in
+        out:gmatch('{"answered":(%d+),"date":"([%d%-]+)","missed":(%d+),"other":(%d+),"talk_seconds":(%d+)}') do
         assert.matches("^2026%-01%-%d%d$", date)
         days = days + 1
         sum_answered, sum_missed = sum_answered + tonumber(answered), sum_missed + tonumber(missed)
-        sum_other = sum_other + tonumber(other)
+        sum_other, sum_talk = sum_other + tonumber(other), sum_talk + tonumber(talk)
       end
       assert.equals(10, days)
       local page = module.list_calls{ date_from = "2026-01-01", date_to = "2026-01-10", limit = 1 }
@@ -371,9 +371,19 @@ describe("wildix command", function()
         missed = missed + (call.missed and 1 or 0)
       end
       assert.equals(missed, sum_missed)
+      -- Talk time is answered calls' billsec (ringing left out), and the periods add up to the total.
+      local billsec = 0
+      for call in module.each_call{ date_from = "2026-01-01", date_to = "2026-01-10", status = "answered" } do
+        billsec = billsec + call.billsec
+      end
+      assert.equals(billsec, sum_talk)
+      assert.matches('"talk_seconds":' .. billsec .. ',', out)
+      -- Each call counts once per extension: no extension has more calls than there were.
+      for calls in out:gmatch('{"calls":(%d+),') do assert.is_true(tonumber(calls) <= page.total) end
+      assert.matches('"top_callers":%[\n  {"calls":%d+', out)
 
       local talk, count = {}, 0
-      for seconds in out:gmatch('"talk_seconds":(%d+)') do
+      for seconds in out:match('"top_talkers":%[(.-)%]'):gmatch('"talk_seconds":(%d+)') do
         count = count + 1
         talk[count] = tonumber(seconds)
       end
@@ -392,7 +402,7 @@ describe("wildix command", function()
         -- What the terminal shows: the progress line was written over.
         local line = shown:gsub("^.*\r", ""):gsub("\27%[K", "")
         assert.is_true(utf8_len(line) <= 80, line)
-        local date, bar, answered, missed, other = line:match("^([%d%-]+) %a+ +([█░·]*) +(%d+) +(%d+) +(%d+)$")
+        local date, bar, answered, missed, other = line:match("^([%d%-]+) %a+ +([█░·]*) +(%d+) +(%d+) +(%d+) +[%d:]+$")
         if date then
           days = days + 1
           local answered_cells = select(2, bar:gsub("█", ""))
@@ -415,7 +425,8 @@ describe("wildix command", function()
     it("should show quiet days too, and CSV per day", function()
       local out, _, code = wildix({ "stats", "--from", "2026-06-01", "--to", "2026-06-03", "--format", "csv" })
       assert.equals(0, code)
-      assert.equals("date,answered,missed,other\r\n2026-06-01,0,0,0\r\n2026-06-02,0,0,0\r\n2026-06-03,0,0,0\r\n",
+      assert.equals("date,answered,missed,other,talk_seconds\r\n2026-06-01,0,0,0,0\r\n2026-06-02,0,0,0,0\r\n"
+        .. "2026-06-03,0,0,0,0\r\n",
         out)
     end)
   end)
@@ -891,7 +902,8 @@ describe("wildix command", function()
         { wildix = fake, stdout = stdout, stderr = stderr, terminal = { stdout = false, stderr = false },
           getenv = function() return nil end })
       assert.equals(0, code, stderr.text)
-      assert.equals("date,answered,missed,other\r\n0999-12-30,0,0,0\r\n0999-12-31,1,0,0\r\n1000-01-01,0,0,0\r\n",
+      assert.equals("date,answered,missed,other,talk_seconds\r\n0999-12-30,0,0,0,0\r\n0999-12-31,1,0,0,0\r\n"
+        .. "1000-01-01,0,0,0,0\r\n",
         stdout.text)
     end)
 
@@ -909,9 +921,11 @@ describe("wildix command", function()
       function fake.list_calls(params)
         seen.params[#seen.params + 1] = params
         return { calls = {
-          { id = "1", start = "2026-03-02 10:00:00", status = "answered", duration = 60, from = "201", to = "202" },
+          { id = "1", start = "2026-03-02 10:00:00", status = "answered", duration = 60, billsec = 50, from = "201",
+            to = "202" },
           { id = "2", start = "2026-03-09 10:00:00", status = "busy", duration = 0, from = "201", to = "203" },
-          { id = "3", start = "2026-04-01 10:00:00", status = "answered", duration = 5, from = "池田", to = "204" },
+          { id = "3", start = "2026-04-01 10:00:00", status = "answered", duration = 5, billsec = 4, from = "池田",
+            to = "204" },
         }, total = 3, page = 1, limit = 1000, has_more = false }
       end
       function fake.get_current_user() return { id = "7", name = "Ann" } end
@@ -962,13 +976,16 @@ describe("wildix command", function()
       assert.equals("201", seen.params[1].extension)
       -- 2026-03-01 is a Sunday: its week began on Monday 2026-02-23.
       -- The stand-in's unanswered call says nothing of `missed`: other.
-      assert.equals("date,answered,missed,other\r\n2026-03-01,0,0,0\r\n2026-03-02,1,0,0\r\n2026-03-09,0,0,1\r\n"
-        .. "2026-03-16,0,0,0\r\n2026-03-23,0,0,0\r\n2026-03-30,1,0,0\r\n", out)
+      assert.equals("date,answered,missed,other,talk_seconds\r\n2026-03-01,0,0,0,0\r\n2026-03-02,1,0,0,50\r\n"
+        .. "2026-03-09,0,0,1,0\r\n2026-03-16,0,0,0,0\r\n2026-03-23,0,0,0,0\r\n2026-03-30,1,0,0,4\r\n", out)
       out = run_sys({ "stats", "--from", "2026-03-01", "--to", "2026-04-02", "--by", "month", "-f", "json" }, fake)
-      assert.matches('"by":"month".*"periods":%[\n  {"answered":1,"date":"2026%-03%-01","missed":0,"other":1},\n  '
-        .. '{"answered":1,"date":"2026%-04%-01","missed":0,"other":0}\n%]', out)
+      assert.matches('"by":"month".*"periods":%[\n  {"answered":1,"date":"2026%-03%-01","missed":0,"other":1,'
+        .. '"talk_seconds":50},\n  {"answered":1,"date":"2026%-04%-01","missed":0,"other":0,"talk_seconds":4}\n%]', out)
+      -- The totals add up: calls = answered + missed + other, talk = the periods' talk.
+      assert.matches('"answered":2,"by":"month","calls":3,.*"missed":0,"other":1,"talk_seconds":54,', out)
       out = run_sys({ "stats", "--from", "2026-03-01", "--to", "2026-04-02", "--by", "month" }, fake)
-      assert.matches("\nmonth +answered +missed +other\n2026%-03 ", out)
+      assert.matches("\nmonth +answered +missed +other +talk\n2026%-03 ", out)
+      assert.matches("\nBusiest extensions %(by calls, each counted once%)\n  1%. 201 +2 calls", out)
     end)
 
     it("should colour tables on a terminal, unless NO_COLOR is set", function()

@@ -720,11 +720,11 @@ local function by_period(days, by, add_days)
       key = weekday and add_days(day.date, -WEEKDAYS[weekday]) or day.date
     end
     if not last or last.key ~= key then
-      last = { key = key, date = day.date, answered = 0, missed = 0, other = 0 }
+      last = { key = key, date = day.date, answered = 0, missed = 0, other = 0, talk_seconds = 0 }
       rows[#rows + 1] = last
     end
     last.answered, last.missed = last.answered + day.answered, last.missed + day.missed
-    last.other = last.other + day.other
+    last.other, last.talk_seconds = last.other + day.other, last.talk_seconds + day.talk_seconds
   end
   for _, row in ipairs(rows) do row.key = nil end
   return rows
@@ -745,7 +745,7 @@ local function tally(ctx, from, to, top)
       extension = ctx.options.extension })
     for _, call in ipairs(result.calls) do
       local day = type(call.start) == "string" and call.start:sub(1, 10) or "unknown"
-      local counts = days[day] or { answered = 0, missed = 0, other = 0 }
+      local counts = days[day] or { answered = 0, missed = 0, other = 0, talk_seconds = 0 }
       days[day] = counts
       local talk = 0
       -- The module's rules, one definition: `missed` is inbound and not
@@ -753,6 +753,7 @@ local function tally(ctx, from, to, top)
       if call.status == "answered" then
         counts.answered, answered = counts.answered + 1, answered + 1
         talk = tonumber(call.billsec) or 0 -- talk time, ringing left out
+        counts.talk_seconds = counts.talk_seconds + talk
       elseif call.missed then
         counts.missed, missed = counts.missed + 1, missed + 1
       else
@@ -781,52 +782,65 @@ local function tally(ctx, from, to, top)
   clear()
 
   local rows, day, last = {}, from:sub(1, 10), to:sub(1, 10)
+  local function row(date, counts)
+    return { date = date, answered = counts.answered, missed = counts.missed, other = counts.other,
+      talk_seconds = counts.talk_seconds }
+  end
   while day and day <= last do
-    local counts = days[day] or { answered = 0, missed = 0, other = 0 }
-    rows[#rows + 1] = { date = day, answered = counts.answered, missed = counts.missed, other = counts.other }
+    rows[#rows + 1] = row(day, days[day] or { answered = 0, missed = 0, other = 0, talk_seconds = 0 })
     days[day] = nil
     day = ctx.add_days(day, 1)
   end
   for outside, counts in pairs(days) do -- a start outside the range, or none
-    rows[#rows + 1] = { date = outside, answered = counts.answered, missed = counts.missed, other = counts.other }
+    rows[#rows + 1] = row(outside, counts)
   end
   table.sort(rows, function(a, b) return a.date < b.date end)
   rows = by_period(rows, ctx.by, ctx.add_days)
 
-  local ranked = {}
-  for _, party in pairs(parties) do ranked[#ranked + 1] = party end
-  table.sort(ranked, function(a, b)
-    if a.talk_seconds ~= b.talk_seconds then return a.talk_seconds > b.talk_seconds end
-    if a.calls ~= b.calls then return a.calls > b.calls end
-    return a.number < b.number
-  end)
-  for i = #ranked, top + 1, -1 do ranked[i] = nil end
-  return { from = from, to = to, answered = answered, missed = missed, other = other, days = rows,
-    top_talkers = ranked }
+  -- The top `top` extensions by talk time, and by calls.
+  local function ranked_by(first, second)
+    local ranked = {}
+    for _, party in pairs(parties) do ranked[#ranked + 1] = party end
+    table.sort(ranked, function(a, b)
+      if a[first] ~= b[first] then return a[first] > b[first] end
+      if a[second] ~= b[second] then return a[second] > b[second] end
+      return a.number < b.number
+    end)
+    for i = #ranked, top + 1, -1 do ranked[i] = nil end
+    return ranked
+  end
+  local talk_seconds = 0
+  for _, r in ipairs(rows) do talk_seconds = talk_seconds + r.talk_seconds end
+  return { from = from, to = to, answered = answered, missed = missed, other = other, talk_seconds = talk_seconds,
+    days = rows, top_talkers = ranked_by("talk_seconds", "calls"), top_callers = ranked_by("calls", "talk_seconds") }
 end
 
 --- The tally as a bar chart per day (week, month), then the top talkers.
 local function draw_stats(summary, out, width, add_days, by, color)
-  local peak, answered_width, missed_width, other_width = 0, #"answered", #"missed", #"other"
+  local peak, answered_width, missed_width, other_width, talk_width = 0, #"answered", #"missed", #"other", #"talk"
   for _, row in ipairs(summary.days) do
     peak = math.max(peak, row.answered + row.missed + row.other)
     answered_width = math.max(answered_width, #tostring(row.answered))
     missed_width = math.max(missed_width, #tostring(row.missed))
     other_width = math.max(other_width, #tostring(row.other))
+    talk_width = math.max(talk_width, #fmt.clock(row.talk_seconds))
   end
-  -- "2026-01-05 Mon  <bar>  answered  missed  other", the bar as wide as fits.
-  local bar_width = math.max(10, math.min(60, width - 16 - answered_width - missed_width - other_width - 6))
+  -- "2026-01-05 Mon  <bar>  answered  missed  other  talk", the bar as wide as fits.
+  local bar_width = math.max(10, math.min(60,
+    width - 16 - answered_width - missed_width - other_width - talk_width - 8))
   local scale = peak > 0 and bar_width / peak or 0
   local function cells(n) -- a day with any calls of a kind shows at least one cell
     if n == 0 then return 0 end
     return math.max(1, math.floor(n * scale + 0.5))
   end
-  out(("Calls %s to %s: %s (█ answered %s, ░ missed %s, · other %s)\n\n")
+  out(("Calls %s to %s: %s (█ answered %s, ░ missed %s, · other %s)\nTalk time %s\n\n")
     :format(summary.from, summary.to, fmt.thousands(summary.answered + summary.missed + summary.other),
-      fmt.thousands(summary.answered), fmt.thousands(summary.missed), fmt.thousands(summary.other)))
+      fmt.thousands(summary.answered), fmt.thousands(summary.missed), fmt.thousands(summary.other),
+      fmt.clock(summary.talk_seconds)))
   local heading = { day = "date", week = "week from", month = "month" }
   out(fmt.pad(heading[by], 16 + bar_width), "  ", fmt.pad("answered", answered_width, true), "  ",
-    fmt.pad("missed", missed_width, true), "  ", fmt.pad("other", other_width, true), "\n")
+    fmt.pad("missed", missed_width, true), "  ", fmt.pad("other", other_width, true), "  ",
+    fmt.pad("talk", talk_width, true), "\n")
   local green, red, plain = "", "", ""
   if color then green, red, plain = { sgr = "32" }, { sgr = "31" }, { sgr = "0" } end
   for _, row in ipairs(summary.days) do
@@ -842,20 +856,25 @@ local function draw_stats(summary, out, width, add_days, by, color)
       string.rep(" ", math.max(0, bar_width - a - m - o)), "  ",
       fmt.pad(tostring(row.answered), answered_width, true), "  ",
       fmt.pad(tostring(row.missed), missed_width, true), "  ",
-      fmt.pad(tostring(row.other), other_width, true), "\n")
+      fmt.pad(tostring(row.other), other_width, true), "  ",
+      fmt.pad(fmt.clock(row.talk_seconds), talk_width, true), "\n")
   end
 
-  out("\nTop talkers (extensions, by answered talk time)\n")
-  if #summary.top_talkers == 0 then out("  none\n") end
-  local names, name_width = {}, 0
-  for i, party in ipairs(summary.top_talkers) do
-    local who = party.name and (party.name .. " (" .. party.number .. ")") or party.number
-    names[i] = fmt.truncate(fmt.one_line(who), math.max(width - 32, 12))
-    name_width = math.max(name_width, fmt.width(names[i]))
-  end
-  for i, party in ipairs(summary.top_talkers) do
-    out(("%3d. "):format(i), fmt.pad(names[i], name_width),
-      ("  %6s calls  %9s\n"):format(fmt.thousands(party.calls), fmt.clock(party.talk_seconds)))
+  for _, ranking in ipairs({ { "Top talkers (extensions, by answered talk time)", summary.top_talkers },
+    { "Busiest extensions (by calls, each counted once)", summary.top_callers } }) do
+    local title, parties = ranking[1], ranking[2]
+    out("\n", title, "\n")
+    if #parties == 0 then out("  none\n") end
+    local names, name_width = {}, 0
+    for i, party in ipairs(parties) do
+      local who = party.name and (party.name .. " (" .. party.number .. ")") or party.number
+      names[i] = fmt.truncate(fmt.one_line(who), math.max(width - 32, 12))
+      name_width = math.max(name_width, fmt.width(names[i]))
+    end
+    for i, party in ipairs(parties) do
+      out(("%3d. "):format(i), fmt.pad(names[i], name_width),
+        ("  %6s calls  %9s\n"):format(fmt.thousands(party.calls), fmt.clock(party.talk_seconds)))
+    end
   end
 end
 
@@ -870,19 +889,22 @@ local function stats(ctx)
   local out = ctx.out
   if ctx.format == "json" then
     local totals = { from = from, to = to, calls = summary.answered + summary.missed + summary.other,
-      answered = summary.answered, missed = summary.missed, other = summary.other }
+      answered = summary.answered, missed = summary.missed, other = summary.other,
+      talk_seconds = summary.talk_seconds }
     totals.by = ctx.by
     out(fmt.json(totals):sub(1, -2), ',"periods":[')
     for i, row in ipairs(summary.days) do out(i > 1 and "," or "", "\n  ", fmt.json(row)) end
     out(#summary.days > 0 and "\n" or "", '],"top_talkers":[')
     for i, party in ipairs(summary.top_talkers) do out(i > 1 and "," or "", "\n  ", fmt.json(party)) end
-    out(#summary.top_talkers > 0 and "\n" or "", "]}\n")
+    out(#summary.top_talkers > 0 and "\n" or "", '],"top_callers":[')
+    for i, party in ipairs(summary.top_callers) do out(i > 1 and "," or "", "\n  ", fmt.json(party)) end
+    out(#summary.top_callers > 0 and "\n" or "", "]}\n")
   elseif ctx.format == "jsonl" then
     for _, row in ipairs(summary.days) do out(fmt.json(row), "\n") end
   elseif ctx.format == "csv" then
-    out("date,answered,missed,other\r\n")
+    out("date,answered,missed,other,talk_seconds\r\n")
     for _, row in ipairs(summary.days) do
-      out(row.date, ",", row.answered, ",", row.missed, ",", row.other, "\r\n")
+      out(row.date, ",", row.answered, ",", row.missed, ",", row.other, ",", row.talk_seconds, "\r\n")
     end
   else
     draw_stats(summary, out, ctx.width, ctx.add_days, ctx.by, ctx.color)
