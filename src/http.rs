@@ -223,14 +223,9 @@ impl Http {
             let mut response = sent.map_err(|e| failed(map_ureq(e, &self.config)))?;
             let status = response.status().as_u16();
             if response.status().is_redirection() {
-                let location = response
-                    .headers()
-                    .get(header::LOCATION)
-                    .and_then(|v| v.to_str().ok())
-                    .ok_or_else(|| failed(Error::status(status, "redirect without a Location")))?;
-                url = resolve(&url, location).ok_or_else(|| {
-                    failed(Error::status(status, "redirect to an invalid Location"))
-                })?;
+                url = self
+                    .redirect_target(&url, &response, Elsewhere::Refused)
+                    .map_err(failed)?;
                 continue;
             }
             if !(200..300).contains(&status) {
@@ -395,7 +390,7 @@ impl Http {
                 return read_body(&mut response, &self.config);
             }
             if response.status().is_redirection() {
-                url = self.redirect_target(&url, &response)?;
+                url = self.redirect_target(&url, &response, Elsewhere::Http)?;
                 continue;
             }
             return Err(status_failure(status, &mut response, &self.config));
@@ -436,7 +431,12 @@ impl Http {
     }
 
     /// Where a redirect leads, if it stays on our origin.
-    fn redirect_target(&self, current: &str, response: &Response<Body>) -> Result<String, Error> {
+    fn redirect_target(
+        &self,
+        current: &str,
+        response: &Response<Body>,
+        elsewhere: Elsewhere,
+    ) -> Result<String, Error> {
         let status = response.status().as_u16();
         let location = response
             .headers()
@@ -456,6 +456,14 @@ impl Http {
         let origin = next.parse::<Uri>().ok().as_ref().and_then(Origin::of);
         match origin {
             Some(origin) if &origin == self.config.origin() => Ok(next),
+            Some(_) if elsewhere == Elsewhere::Refused => Err(Error::new(
+                Kind::Refused,
+                format!(
+                    "the PBX redirects the recording to another origin (Location {}): not followed, so the credentials stay with the PBX",
+                    decode::reason::excerpt(location.as_bytes(), 80)
+                ),
+            )
+            .with_retryable(false)),
             Some(origin) => Err(Error::status(
                 status,
                 format!(
@@ -470,6 +478,15 @@ impl Http {
             None => Err(invalid()),
         }
     }
+}
+
+/// What a redirect to another origin is: for the API, an `http` error
+/// saying to set 'url' to where it points; for a recording, `refused`.
+/// Either way it is not followed, so the credentials stay on the origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Elsewhere {
+    Http,
+    Refused,
 }
 
 /// Whether a write reached the PBX.
