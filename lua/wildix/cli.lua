@@ -336,7 +336,7 @@ end
 
 -- Columns of tables, in order: a header and how to show a record's cell.
 -- `right` aligns numbers; `fixed` columns (dates, statuses, ids) are
--- shortened to fit the terminal only after the others.
+-- never cut to fit a terminal (fmt.fit).
 local TABLE_COLUMNS = {
   calls = {
     { "start", fixed = true },
