@@ -62,6 +62,16 @@ describe("docs", function()
     end
   end)
 
+  it("should show the catalogue's own parameter tables in the reference, not copies that drift", function()
+    local blocks = 0
+    local source = helper.read_file("docs/reference.md")
+    for name, body in source:gmatch("<!%-%- params: ([%w_]+) %-%->\n(.-)<!%-%- /params %-%->") do
+      blocks = blocks + 1
+      assert.equals(wildix._params_table(name), body, name .. " (run: lua5.4 tools/docs.lua)")
+    end
+    assert.is_true(blocks >= 16, tostring(blocks))
+  end)
+
   it("should document every command of the wildix tool in the README", function()
     local cli = helper.cli()
     local commands = cli.usage:match("\ncommands:\n(.-)\n\n")

@@ -46,6 +46,12 @@ pub fn open(lua: &Lua) -> Result<Table> {
     )?;
     core.set("topic_names", topics::names())?;
     core.set(
+        "params_table",
+        lua.create_function(|_, name: mlua::String| {
+            Ok(topics::params_table(&name.to_string_lossy()))
+        })?,
+    )?;
+    core.set(
         "new_client",
         lua.create_function(|lua, (name, options): (LuaValue, LuaValue)| {
             let client = guard(|| new_client(&name, &options));

@@ -292,8 +292,9 @@ function M.accounts()
 end
 
 -- docs/reference.md without the markers of the blocks README.md copies
--- (tools/docs.lua): they are for the docs check, not for readers.
-local DOC = (core.doc:gsub("<!%-%- /?shared[^\n]*%-%->\n", ""))
+-- and of the parameter tables tools/docs.lua writes: they are for the docs
+-- check, not for readers.
+local DOC = (core.doc:gsub("<!%-%- /?%l+[^\n]*%-%->\n", ""))
 
 --- The Markdown reference of this module, or one function's topic:
 --- "integrations.wildix.list_calls" (also "wildix.list_calls").
@@ -329,6 +330,9 @@ M._file_mode = core.file_mode
 M._env_var = core.env_var
 -- nil for a valid account name, else the config error saying why.
 M._check_account_name = core.check_account_name
+-- A function's parameter table as its topic shows it (tools/docs.lua writes
+-- the reference's from it).
+M._params_table = core.params_table
 -- For the specs: seconds on a monotonic clock, sub-second (differences only).
 M._clock = core.clock
 

@@ -44,30 +44,7 @@ fn write(row: &Function, name: &str, summary: &str, params: &[Param], returns: &
     };
     let _ = writeln!(out, "# wildix.{name} ({kind})\n\n{summary}\n");
     out.push_str("## Parameters\n\n");
-    if params.is_empty() {
-        out.push_str("None: call it with `{}` or nothing.\n");
-    } else {
-        out.push_str("| name | type | required | default | description |\n|---|---|---|---|---|\n");
-        for p in params {
-            let mut description = p.description.to_string();
-            if !p.values.is_empty() {
-                let values: Vec<String> = p.values.iter().map(|v| format!("`\"{v}\"`")).collect();
-                let _ = write!(description, " ({})", values.join(", "));
-            }
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {} | {} |",
-                p.name,
-                p.ty,
-                if p.required { "yes" } else { "no" },
-                p.default.unwrap_or(""),
-                description
-            );
-        }
-        if params.iter().any(|p| p.name == "until") {
-            out.push_str("\n`until` is a Lua keyword: write `[\"until\"] = …`.\n");
-        }
-    }
+    out.push_str(&table(params));
     let _ = writeln!(out, "\n## Returns\n\n{returns}\n");
     let example = example(name).unwrap_or_else(|| made_up_example(name, params));
     let _ = writeln!(out, "## Example\n\n```lua\n{}\n```\n", example.trim_end());
@@ -87,6 +64,48 @@ fn write(row: &Function, name: &str, summary: &str, params: &[Param], returns: &
         out.push_str("\nSent at most once: never retried. `retryable = true` only when nothing reached the PBX; otherwise the message says whether it may have acted. `dry_run = true` returns the request instead of sending it.\n");
     }
     let _ = writeln!(out, "\n## Credential\n\n{}", credential(row));
+    out
+}
+
+/// The parameter table of `name` (a function or an iterator), as its topic
+/// and its section of docs/reference.md show it (tools/docs.lua writes it
+/// there; a spec holds the two to each other).
+pub(crate) fn params_table(name: &str) -> Option<String> {
+    FUNCTIONS.iter().find_map(|row| {
+        if row.name == name {
+            return Some(table(row.params));
+        }
+        row.walk.filter(|w| w.name == name).map(|w| table(w.params))
+    })
+}
+
+/// `params` as a Markdown table: name, type, required, default, the
+/// allowed values after the description.
+fn table(params: &[Param]) -> String {
+    if params.is_empty() {
+        return "None: call it with `{}` or nothing.\n".to_string();
+    }
+    let mut out =
+        String::from("| name | type | required | default | description |\n|---|---|---|---|---|\n");
+    for p in params {
+        let mut description = p.description.to_string();
+        if !p.values.is_empty() {
+            let values: Vec<String> = p.values.iter().map(|v| format!("`\"{v}\"`")).collect();
+            let _ = write!(description, " ({})", values.join(", "));
+        }
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} |",
+            p.name,
+            p.ty,
+            if p.required { "yes" } else { "no" },
+            p.default.unwrap_or(""),
+            description
+        );
+    }
+    if params.iter().any(|p| p.name == "until") {
+        out.push_str("\n`until` is a Lua keyword: write `[\"until\"] = …`.\n");
+    }
     out
 }
 

@@ -2,7 +2,11 @@
 -- identical to it. A block in reference.md between
 --   <!-- shared: NAME -->   and   <!-- /shared -->
 -- is the source; the README holds the same markers around its copy. The
--- rockspec's `detailed` description is the `about` block too.
+-- rockspec's `detailed` description is the `about` block too. A block
+--   <!-- params: NAME -->   …   <!-- /params -->
+-- in reference.md is function NAME's parameter table, written here from
+-- the catalogue (`wildix._params_table`, what its topic shows) when the
+-- module is built (build/lua5.4); spec/docs_spec.lua holds them equal.
 --
 --   lua tools/docs.lua          rewrite the README's copies from reference.md
 --   lua tools/docs.lua --check  exit 1, naming each block, if they differ
@@ -87,6 +91,22 @@ end
 local f = assert(io.open(README, "wb"))
 f:write(readme)
 f:close()
+-- The parameter tables, from the built module's catalogue.
+package.cpath = "build/lua5.4/?.so;" .. package.cpath
+local built, wildix = pcall(require, "wildix")
+if built then
+  local block = "(<!%-%- params: ([%w_]+) %-%->\n)(.-)(<!%-%- /params %-%->)"
+  reference = reference:gsub(block, function(open, name, _, close)
+    local table_text = wildix._params_table(name)
+    if not table_text then error(REFERENCE .. ": no function '" .. name .. "' for a params block", 0) end
+    return open .. table_text .. close
+  end)
+  f = assert(io.open(REFERENCE, "wb"))
+  f:write(reference)
+  f:close()
+else
+  io.stderr:write("docs: the parameter tables were left as they are (make build LUA=lua5.4 first)\n")
+end
 f = assert(io.open(ROCKSPEC, "wb"))
 f:write(rockspec:sub(1, rock_start - 1) .. detailed .. rockspec:sub(rock_end + 1))
 f:close()
