@@ -758,17 +758,19 @@ describe("wildix command", function()
       assert.equals("1:02:03", fmt.clock(3723))
     end)
 
-    it("should fit columns as these fixtures say: fixed ones whole, flexible ones no narrower than 8", function()
+    it("should fit columns as these fixtures say: fixed ones whole, flexible ones in proportion, no narrower than 8",
+      function()
       local calls = {
         { "start", fixed = true }, { "from" }, { "to" }, { "status", fixed = true }, { "duration", fixed = true } }
       local cases = {
         { calls, { 19, 30, 25, 9, 8 }, 60, { 19, 8, 8, 9, 8 } },
-        { calls, { 19, 30, 25, 9, 8 }, 40, { 19, 8, 9 } },      -- status and duration go, start stays whole
+        { calls, { 19, 30, 25, 9, 8 }, 40, { 19, 9, 8 } },      -- status and duration go, start stays whole
         { { { "a" }, { "bb" }, { "ccc" } }, { 10, 10, 10 }, 20, { 9, 9 } },
         { { { "a" }, { "bb" }, { "ccc" } }, { 10, 10, 10 }, 21, { 9, 10 } },
-        { { { "name" }, { "email" }, { "ext", fixed = true } }, { 1000000, 40, 4 }, 80, { 36, 36, 4 } },
+        { { { "name" }, { "email" }, { "ext", fixed = true } }, { 1000000, 40, 4 }, 80, { 64, 8, 4 } },
         { { { "id", fixed = true }, { "x" } }, { 12, 3 }, 8, { 8 } },
-        { { { "池田" }, { "b" }, { "c" } }, { 30, 17, 17 }, 33, { 9, 10, 10 } },
+        { { { "池田" }, { "b" }, { "c" } }, { 30, 17, 17 }, 33, { 11, 9, 9 } },
+        { { { "name" }, { "email" } }, { 30, 40 }, 52, { 22, 28 } },  -- each keeps its share
         { { { "a" }, { "b" }, { "c" }, { "d" } }, { 9, 12, 12, 5 }, 25, { 9, 12 } },
         { { { "a" }, { "b" } }, { 5, 100 }, 20, { 5, 13 } },    -- a short column stays whole
       }
@@ -784,7 +786,7 @@ describe("wildix command", function()
       local ok, _, widths = pcall(fmt.fit, { { "name" }, { "email" } }, { 64 * 1024 * 1024, 40 }, 80)
       fmt.width = width
       assert.is_true(ok)
-      assert.same({ 39, 39 }, widths)
+      assert.same({ 70, 8 }, widths)
       assert.equals(2, measured)
     end)
 

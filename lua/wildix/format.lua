@@ -168,12 +168,12 @@ M.MIN_WIDTH = 8
 --- The columns to show and their widths, fitting `width`. `columns` are
 --- { header, fixed = bool }, `widths` their natural widths. Fixed columns
 --- (dates, statuses, ids, durations) are never cut. Flexible ones shrink
---- down to their header's width or MIN_WIDTH (no more than they need),
---- the widest first, so short columns stay whole while long ones give
---- way; when even those floors do not fit, columns are dropped from the
---- right (the first one stays, cut to the width). Returns copies. Shrinks a
---- level at a time, not a character at a time: a million-column cell costs
---- what a short one does.
+--- in proportion to what each can give (its width above its floor: its
+--- header's width or MIN_WIDTH, no more than it needs), so they keep
+--- their relative sizes; when even the floors do not fit, columns are
+--- dropped from the right (the first one stays, cut to the width).
+--- Returns copies. Arithmetic on the widths only: a million-column cell
+--- costs what a short one does.
 function M.fit(columns, widths, width)
   columns = { (table.unpack or unpack)(columns) }
   widths = { (table.unpack or unpack)(widths) }
@@ -187,36 +187,23 @@ function M.fit(columns, widths, width)
     need = need - floors[#floors] - 2
     columns[#columns], widths[#widths], floors[#floors] = nil, nil, nil
   end
-  local excess = 2 * (#widths - 1) - width
-  for _, w in ipairs(widths) do excess = excess + w end
-  local function shrinks(i) return widths[i] > floors[i] end
-  while excess > 0 do
-    local top
-    for i in ipairs(columns) do
-      if shrinks(i) and (not top or widths[i] > top) then top = widths[i] end
+  local excess, slack = 2 * (#widths - 1) - width, 0
+  for i, w in ipairs(widths) do excess, slack = excess + w, slack + (w - floors[i]) end
+  if excess > 0 and slack > 0 then
+    -- Each gives its share of the excess, rounded down; the columns with
+    -- the largest remainders (the leftmost of equals) give one more.
+    local given, rest = 0, {}
+    for i, w in ipairs(widths) do
+      local share = excess * (w - floors[i]) / slack
+      local whole = math.floor(share)
+      widths[i], given = w - whole, given + whole
+      if w - whole > floors[i] then rest[#rest + 1] = { i = i, fraction = share - whole } end
     end
-    if not top then break end
-    -- The widest shrink together, down to the next width or the highest
-    -- floor among them, as far as the excess asks.
-    local widest, stop = {}, 0
-    for i in ipairs(columns) do
-      if shrinks(i) then
-        if widths[i] == top then
-          widest[#widest + 1], stop = i, math.max(stop, floors[i])
-        else
-          stop = math.max(stop, widths[i])
-        end
-      end
-    end
-    local rounds = math.min(top - stop, math.floor(excess / #widest))
-    if rounds == 0 then
-      -- Less than a round: the leftmost of the widest give a column each.
-      for k = 1, excess do widths[widest[k]] = widths[widest[k]] - 1 end
-      excess = 0
-    else
-      for _, i in ipairs(widest) do widths[i] = widths[i] - rounds end
-      excess = excess - rounds * #widest
-    end
+    table.sort(rest, function(a, b)
+      if a.fraction ~= b.fraction then return a.fraction > b.fraction end
+      return a.i < b.i
+    end)
+    for k = 1, math.min(excess - given, #rest) do widths[rest[k].i] = widths[rest[k].i] - 1 end
   end
   widths[1] = math.min(widths[1], width)
   return columns, widths
