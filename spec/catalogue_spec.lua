@@ -151,4 +151,32 @@ describe("the catalogue and the docs", function()
       end
     end
   end)
+
+  it("should let the types take exactly each function's parameters, so a misspelt one is a diagnostic", function()
+    local types = helper.read_file("types/wildix.lua")
+    local keys = {}
+    -- `---@alias wildix.XKey "a"|"b"`, or the same a key a line (`---| "a"`).
+    for class, list in types:gmatch("\n%-%-%-@alias (wildix%.[%w]+)Key([^\n]*\n[%-| \"%w_\n]*)") do
+      local set = {}
+      for key in list:gmatch('"([%w_]+)"') do set[key] = true end
+      keys[class] = set
+    end
+    local checked, class = 0, nil
+    for line in types:gmatch("[^\n]+") do
+      class = line:match("^%-%-%-@param params%?? (wildix%.[%w]+) & ") or class
+      local name = line:match("^function Account%.([%w_]+)%(")
+      if name and class then
+        local want = {}
+        for _, f in ipairs(catalogue) do
+          if f.name == name then
+            for _, p in ipairs(f.params) do want[p.name] = true end
+          end
+        end
+        assert.same(want, keys[class], name .. " (" .. class .. "Key)")
+        checked = checked + 1
+      end
+      if name then class = nil end
+    end
+    assert.is_true(checked >= 26, tostring(checked))
+  end)
 end)

@@ -38,9 +38,11 @@
 ---@field limit? integer|string records per page, 1–1000 (default 25; "25" works too)
 ---@field page? integer|string page number from 1 (default 1; "2" works too)
 ---@field fields? string[] build only these fields of each record (and id)
+---@alias wildix.PageParamsKey "limit"|"page"|"fields"
 
 ---@class wildix.SearchPageParams: wildix.PageParams
 ---@field search? string free text the PBX looks for in names, numbers and emails
+---@alias wildix.SearchPageParamsKey "limit"|"page"|"fields"|"search"
 
 ---@class wildix.CallParams: wildix.PageParams
 ---@field date_from? string `YYYY-MM-DD[ HH:MM[:SS]]` (or with `T`), PBX local time
@@ -49,20 +51,25 @@
 ---@field type? "call"|"fax" only this kind of record
 ---@field search? string free text the PBX looks for in numbers and names
 ---@field extension? string|integer one extension's calls, by extension number
+---@alias wildix.CallParamsKey "limit"|"page"|"fields"|"date_from"|"date_to"|"status"|"type"|"search"|"extension"
 
 ---@class wildix.IdParams
 ---@field id string|integer the record's id
+---@alias wildix.IdParamsKey "id"
 
 ---@class wildix.ExtensionParams
 ---@field extension? string|integer the extension number (exactly one of extension and id)
 ---@field id? string|integer the colleague's database id
+---@alias wildix.ExtensionParamsKey "extension"|"id"
 
 ---@class wildix.ScanParams
 ---@field page_size? integer|string records per request, 1–1000 (default 100 for calls, 1000 otherwise)
 ---@field fields? string[] build only these fields of each record (and id)
+---@alias wildix.ScanParamsKey "page_size"|"fields"
 
 ---@class wildix.SearchScanParams: wildix.ScanParams
 ---@field search? string free text the PBX looks for in names, numbers and emails
+---@alias wildix.SearchScanParamsKey "page_size"|"fields"|"search"
 
 ---@class wildix.CallScanParams: wildix.ScanParams
 ---@field date_from? string
@@ -73,6 +80,17 @@
 ---@field extension? string|integer
 ---@field direction? "inbound"|"outbound"|"internal"|"unknown" only calls that went this way
 ---@field missed? boolean only missed calls (true) or the others (false)
+---@alias wildix.CallScanParamsKey
+---| "page_size"
+---| "fields"
+---| "date_from"
+---| "date_to"
+---| "status"
+---| "type"
+---| "search"
+---| "extension"
+---| "direction"
+---| "missed"
 
 ---@class wildix.Call
 ---@field id string
@@ -172,9 +190,11 @@
 ---@class wildix.ContactParams: wildix.PageParams
 ---@field search? string free text (name, e-mail, numbers, organization)
 ---@field phonebook_id? string|integer one phonebook's contacts
+---@alias wildix.ContactParamsKey "limit"|"page"|"fields"|"search"|"phonebook_id"
 
 ---@class wildix.LookupParams
 ---@field number string|integer a phone number as people write it, or an extension
+---@alias wildix.LookupParamsKey "number"
 
 ---@class wildix.Match
 ---@field source "colleague"|"contact"
@@ -205,9 +225,16 @@
 
 ---@class wildix.ExtensionOnly
 ---@field extension? string|integer
+---@alias wildix.ExtensionOnlyKey "extension"
+
+---@class wildix.DownloadParams
+---@field id string|integer the call's id
+---@field path string the file to write (through path .. ".part")
+---@alias wildix.DownloadParamsKey "id"|"path"
 
 ---@class wildix.PresenceParams
 ---@field extension string|integer
+---@alias wildix.PresenceParamsKey "extension"
 
 ---@class wildix.Contact
 ---@field id string
@@ -292,32 +319,39 @@
 ---@class wildix.CallControlParams: wildix.WriteParams
 ---@field call_id string the call's sipCallId, from list_active_calls
 ---@field extension? string the extension acting (sent as user); required with a company key or an S2S app
+---@alias wildix.CallControlParamsKey "dry_run"|"call_id"|"extension"
 
 ---@class wildix.MakeCallParams: wildix.WriteParams
 ---@field to string the number or extension to call
 ---@field extension? string whose phone places the call (sent as user); required with a company key or an S2S app
 ---@field device? string which of the extension's devices (absent: its default)
+---@alias wildix.MakeCallParamsKey "dry_run"|"to"|"extension"|"device"
 
 ---@class wildix.AnswerCallParams: wildix.CallControlParams
 ---@field device? string which of the extension's devices
+---@alias wildix.AnswerCallParamsKey "dry_run"|"call_id"|"extension"|"device"
 
 ---@class wildix.TransferCallParams: wildix.CallControlParams
 ---@field to string where the call goes
 ---@field attended? boolean an attended transfer instead of a blind one (default false)
+---@alias wildix.TransferCallParamsKey "dry_run"|"call_id"|"extension"|"to"|"attended"
 
 ---@class wildix.DtmfParams: wildix.CallControlParams
 ---@field digits string 1 to 32 of 0-9 * #
+---@alias wildix.DtmfParamsKey "dry_run"|"call_id"|"extension"|"digits"
 
 ---@class wildix.SmsParams: wildix.WriteParams
 ---@field to string the mobile number to text
 ---@field text string the message, 1 to 1600 bytes
 ---@field from? string the sender number or extension
+---@alias wildix.SmsParamsKey "dry_run"|"to"|"text"|"from"
 
 ---@class wildix.SetPresenceParams: wildix.WriteParams
 ---@field status "available"|"away"|"dnd"
 ---@field message? string a status text shown with it
 ---@field until? string when it ends: YYYY-MM-DD HH:MM, UTC
 ---@field extension? string whose presence (absent: the credential's own user)
+---@alias wildix.SetPresenceParamsKey "dry_run"|"status"|"message"|"until"|"extension"
 
 ---@class wildix.ContactFields: wildix.WriteParams
 ---@field phonebook_id? string the phonebook it goes in (required to create)
@@ -327,12 +361,24 @@
 ---@field email? string email address
 ---@field organization? string company
 ---@field type? "external"|"internal"|"whitelist"|"blacklist" blacklist blocks the number
+---@alias wildix.ContactFieldsKey "dry_run"|"phonebook_id"|"name"|"phone"|"mobile"|"email"|"organization"|"type"
 
 ---@class wildix.UpdateContactParams: wildix.ContactFields
 ---@field id string the contact's id
+---@alias wildix.UpdateContactParamsKey
+---| "dry_run"
+---| "phonebook_id"
+---| "name"
+---| "phone"
+---| "mobile"
+---| "email"
+---| "organization"
+---| "type"
+---| "id"
 
 ---@class wildix.DeleteContactParams: wildix.WriteParams
 ---@field id string the contact's id
+---@alias wildix.DeleteContactParamsKey "dry_run"|"id"
 
 ---@class wildix.Done
 ---@field ok true
@@ -361,23 +407,23 @@ local Account = {}
 ---@return_overload false, wildix.Error|string
 function pcall(f, ...) end
 
----@param params? wildix.CallParams
+---@param params? wildix.CallParams & table<wildix.CallParamsKey, any>
 ---@return wildix.CallPage
 function Account.list_calls(params) end
 
----@param params wildix.IdParams
+---@param params wildix.IdParams & table<wildix.IdParamsKey, any>
 ---@return wildix.Call
 function Account.get_call(params) end
 
----@param params? wildix.SearchPageParams
+---@param params? wildix.SearchPageParams & table<wildix.SearchPageParamsKey, any>
 ---@return wildix.ExtensionPage
 function Account.list_extensions(params) end
 
----@param params wildix.ExtensionParams
+---@param params wildix.ExtensionParams & table<wildix.ExtensionParamsKey, any>
 ---@return wildix.Extension
 function Account.get_extension(params) end
 
----@param params? wildix.SearchPageParams
+---@param params? wildix.SearchPageParams & table<wildix.SearchPageParamsKey, any>
 ---@return wildix.UserPage
 function Account.list_users(params) end
 
@@ -385,11 +431,11 @@ function Account.list_users(params) end
 ---@return wildix.User
 function Account.get_current_user(params) end
 
----@param params? wildix.ContactParams
+---@param params? wildix.ContactParams & table<wildix.ContactParamsKey, any>
 ---@return wildix.ContactPage
 function Account.list_contacts(params) end
 
----@param params? wildix.PageParams
+---@param params? wildix.PageParams & table<wildix.PageParamsKey, any>
 ---@return wildix.PhonebookPage
 function Account.list_phonebooks(params) end
 
@@ -397,24 +443,24 @@ function Account.list_phonebooks(params) end
 ---@return wildix.CallGroups
 function Account.list_call_groups(params) end
 
----@param params wildix.PresenceParams
+---@param params wildix.PresenceParams & table<wildix.PresenceParamsKey, any>
 ---@return wildix.Presence
 function Account.get_presence(params) end
 
----@param params? wildix.PageParams
+---@param params? wildix.PageParams & table<wildix.PageParamsKey, any>
 ---@return wildix.DevicePage
 function Account.list_devices(params) end
 
----@param params wildix.LookupParams
+---@param params wildix.LookupParams & table<wildix.LookupParamsKey, any>
 ---@return wildix.Lookup
 function Account.lookup_number(params) end
 
----@param params? wildix.ExtensionOnly
+---@param params? wildix.ExtensionOnly & table<wildix.ExtensionOnlyKey, any>
 ---@return wildix.Registrations
 function Account.list_registrations(params) end
 
 --- Experimental: a PBX without call control raises not_found.
----@param params wildix.PresenceParams
+---@param params wildix.PresenceParams & table<wildix.PresenceParamsKey, any>
 ---@return wildix.ActiveCalls
 function Account.list_active_calls(params) end
 
@@ -422,21 +468,21 @@ function Account.list_active_calls(params) end
 --- what it has in flight (docs/reference.md).
 ---@class wildix.ScanClosing
 
----@param params? wildix.CallScanParams
+---@param params? wildix.CallScanParams & table<wildix.CallScanParamsKey, any>
 ---@return fun(): wildix.Call?
 ---@return nil state
 ---@return nil control
 ---@return wildix.ScanClosing? closing Lua 5.4 only
 function Account.each_call(params) end
 
----@param params? wildix.SearchScanParams
+---@param params? wildix.SearchScanParams & table<wildix.SearchScanParamsKey, any>
 ---@return fun(): wildix.Extension?
 ---@return nil state
 ---@return nil control
 ---@return wildix.ScanClosing? closing Lua 5.4 only
 function Account.each_extension(params) end
 
----@param params? wildix.SearchScanParams
+---@param params? wildix.SearchScanParams & table<wildix.SearchScanParamsKey, any>
 ---@return fun(): wildix.User?
 ---@return nil state
 ---@return nil control
@@ -449,73 +495,73 @@ Account.wildix_list_extensions = Account.list_extensions
 Account.wildix_get_extension = Account.get_extension
 --- Write: Places a call: the extension's phone rings, then dials `to`; falls back to Originate/Call
 --- without call control. Refused unless the account's `writes` allows it; sent at most once.
----@param params wildix.MakeCallParams
+---@param params wildix.MakeCallParams & table<wildix.MakeCallParamsKey, any>
 ---@return wildix.Done|wildix.WriteRequest
 function Account.make_call(params) end
 
 --- Write: Answers a ringing call. Refused unless the account's `writes` allows it; sent at most
 --- once.
----@param params wildix.AnswerCallParams
+---@param params wildix.AnswerCallParams & table<wildix.AnswerCallParamsKey, any>
 ---@return wildix.Done|wildix.WriteRequest
 function Account.answer_call(params) end
 
 --- Write: Hangs up a call. Refused unless the account's `writes` allows it; sent at most once.
----@param params wildix.CallControlParams
+---@param params wildix.CallControlParams & table<wildix.CallControlParamsKey, any>
 ---@return wildix.Done|wildix.WriteRequest
 function Account.hangup_call(params) end
 
 --- Write: Puts a call on hold. Refused unless the account's `writes` allows it; sent at most once.
----@param params wildix.CallControlParams
+---@param params wildix.CallControlParams & table<wildix.CallControlParamsKey, any>
 ---@return wildix.Done|wildix.WriteRequest
 function Account.hold_call(params) end
 
 --- Write: Takes a call off hold. Refused unless the account's `writes` allows it; sent at most
 --- once.
----@param params wildix.CallControlParams
+---@param params wildix.CallControlParams & table<wildix.CallControlParamsKey, any>
 ---@return wildix.Done|wildix.WriteRequest
 function Account.resume_call(params) end
 
 --- Write: Transfers a call. Refused unless the account's `writes` allows it; sent at most once.
----@param params wildix.TransferCallParams
+---@param params wildix.TransferCallParams & table<wildix.TransferCallParamsKey, any>
 ---@return wildix.Done|wildix.WriteRequest
 function Account.transfer_call(params) end
 
 --- Write: Sends touch-tone digits on a call. Refused unless the account's `writes` allows it; sent
 --- at most once.
----@param params wildix.DtmfParams
+---@param params wildix.DtmfParams & table<wildix.DtmfParamsKey, any>
 ---@return wildix.Done|wildix.WriteRequest
 function Account.send_dtmf(params) end
 
 --- Write: Sends a text message. Refused unless the account's `writes` allows it; sent at most once.
----@param params wildix.SmsParams
+---@param params wildix.SmsParams & table<wildix.SmsParamsKey, any>
 ---@return wildix.Done|wildix.WriteRequest
 function Account.send_sms(params) end
 
 --- Write: Sets a user's presence. Refused unless the account's `writes` allows it; sent at most
 --- once.
----@param params wildix.SetPresenceParams
+---@param params wildix.SetPresenceParams & table<wildix.SetPresenceParamsKey, any>
 ---@return wildix.Done|wildix.WriteRequest
 function Account.set_presence(params) end
 
 --- Write: Adds a contact; returns it with its id. Refused unless the account's `writes` allows it;
 --- sent at most once.
----@param params wildix.ContactFields
+---@param params wildix.ContactFields & table<wildix.ContactFieldsKey, any>
 ---@return wildix.Contact|wildix.WriteRequest
 function Account.create_contact(params) end
 
 --- Write: Changes a contact's fields. Refused unless the account's `writes` allows it; sent at most
 --- once.
----@param params wildix.UpdateContactParams
+---@param params wildix.UpdateContactParams & table<wildix.UpdateContactParamsKey, any>
 ---@return wildix.Done|wildix.WriteRequest
 function Account.update_contact(params) end
 
 --- Write: Deletes a contact. Refused unless the account's `writes` allows it; sent at most once.
----@param params wildix.DeleteContactParams
+---@param params wildix.DeleteContactParams & table<wildix.DeleteContactParamsKey, any>
 ---@return wildix.Done|wildix.WriteRequest
 function Account.delete_contact(params) end
 
 --- Experimental: the call's recording (attachments.recordings), saved to `path`.
----@param params { id: string, path: string }
+---@param params wildix.DownloadParams & table<wildix.DownloadParamsKey, any>
 ---@return { path: string, bytes: integer, content_type?: string }
 function Account.download_recording(params) end
 
@@ -556,35 +602,35 @@ Account.wildix_delete_contact = Account.delete_contact
 ---@field [string] any
 local SafeAccount = {}
 
----@param params? wildix.CallParams
+---@param params? wildix.CallParams & table<wildix.CallParamsKey, any>
 ---@return wildix.CallPage? result
 ---@return wildix.Error? err
 ---@return_overload wildix.CallPage, nil
 ---@return_overload nil, wildix.Error
 function SafeAccount.list_calls(params) end
 
----@param params wildix.IdParams
+---@param params wildix.IdParams & table<wildix.IdParamsKey, any>
 ---@return wildix.Call? result
 ---@return wildix.Error? err
 ---@return_overload wildix.Call, nil
 ---@return_overload nil, wildix.Error
 function SafeAccount.get_call(params) end
 
----@param params? wildix.PageParams
+---@param params? wildix.PageParams & table<wildix.PageParamsKey, any>
 ---@return wildix.ExtensionPage? result
 ---@return wildix.Error? err
 ---@return_overload wildix.ExtensionPage, nil
 ---@return_overload nil, wildix.Error
 function SafeAccount.list_extensions(params) end
 
----@param params wildix.ExtensionParams
+---@param params wildix.ExtensionParams & table<wildix.ExtensionParamsKey, any>
 ---@return wildix.Extension? result
 ---@return wildix.Error? err
 ---@return_overload wildix.Extension, nil
 ---@return_overload nil, wildix.Error
 function SafeAccount.get_extension(params) end
 
----@param params? wildix.PageParams
+---@param params? wildix.PageParams & table<wildix.PageParamsKey, any>
 ---@return wildix.UserPage? result
 ---@return wildix.Error? err
 ---@return_overload wildix.UserPage, nil
@@ -598,14 +644,14 @@ function SafeAccount.list_users(params) end
 ---@return_overload nil, wildix.Error
 function SafeAccount.get_current_user(params) end
 
----@param params? wildix.ContactParams
+---@param params? wildix.ContactParams & table<wildix.ContactParamsKey, any>
 ---@return wildix.ContactPage? result
 ---@return wildix.Error? err
 ---@return_overload wildix.ContactPage, nil
 ---@return_overload nil, wildix.Error
 function SafeAccount.list_contacts(params) end
 
----@param params? wildix.PageParams
+---@param params? wildix.PageParams & table<wildix.PageParamsKey, any>
 ---@return wildix.PhonebookPage? result
 ---@return wildix.Error? err
 ---@return_overload wildix.PhonebookPage, nil
@@ -619,97 +665,97 @@ function SafeAccount.list_phonebooks(params) end
 ---@return_overload nil, wildix.Error
 function SafeAccount.list_call_groups(params) end
 
----@param params wildix.PresenceParams
+---@param params wildix.PresenceParams & table<wildix.PresenceParamsKey, any>
 ---@return wildix.Presence? result
 ---@return wildix.Error? err
 ---@return_overload wildix.Presence, nil
 ---@return_overload nil, wildix.Error
 function SafeAccount.get_presence(params) end
 
----@param params? wildix.PageParams
+---@param params? wildix.PageParams & table<wildix.PageParamsKey, any>
 ---@return wildix.DevicePage? result
 ---@return wildix.Error? err
 ---@return_overload wildix.DevicePage, nil
 ---@return_overload nil, wildix.Error
 function SafeAccount.list_devices(params) end
 
----@param params wildix.LookupParams
+---@param params wildix.LookupParams & table<wildix.LookupParamsKey, any>
 ---@return wildix.Lookup? result
 ---@return wildix.Error? err
 ---@return_overload wildix.Lookup, nil
 ---@return_overload nil, wildix.Error
 function SafeAccount.lookup_number(params) end
 
----@param params? wildix.ExtensionOnly
+---@param params? wildix.ExtensionOnly & table<wildix.ExtensionOnlyKey, any>
 ---@return wildix.Registrations? result
 ---@return wildix.Error? err
 ---@return_overload wildix.Registrations, nil
 ---@return_overload nil, wildix.Error
 function SafeAccount.list_registrations(params) end
 
----@param params wildix.PresenceParams
+---@param params wildix.PresenceParams & table<wildix.PresenceParamsKey, any>
 ---@return wildix.ActiveCalls? result
 ---@return wildix.Error? err
 ---@return_overload wildix.ActiveCalls, nil
 ---@return_overload nil, wildix.Error
 function SafeAccount.list_active_calls(params) end
 
----@param params wildix.MakeCallParams
+---@param params wildix.MakeCallParams & table<wildix.MakeCallParamsKey, any>
 ---@return (wildix.Done|wildix.WriteRequest)? result
 ---@return wildix.Error? err
 function SafeAccount.make_call(params) end
 
----@param params wildix.AnswerCallParams
+---@param params wildix.AnswerCallParams & table<wildix.AnswerCallParamsKey, any>
 ---@return (wildix.Done|wildix.WriteRequest)? result
 ---@return wildix.Error? err
 function SafeAccount.answer_call(params) end
 
----@param params wildix.CallControlParams
+---@param params wildix.CallControlParams & table<wildix.CallControlParamsKey, any>
 ---@return (wildix.Done|wildix.WriteRequest)? result
 ---@return wildix.Error? err
 function SafeAccount.hangup_call(params) end
 
----@param params wildix.CallControlParams
+---@param params wildix.CallControlParams & table<wildix.CallControlParamsKey, any>
 ---@return (wildix.Done|wildix.WriteRequest)? result
 ---@return wildix.Error? err
 function SafeAccount.hold_call(params) end
 
----@param params wildix.CallControlParams
+---@param params wildix.CallControlParams & table<wildix.CallControlParamsKey, any>
 ---@return (wildix.Done|wildix.WriteRequest)? result
 ---@return wildix.Error? err
 function SafeAccount.resume_call(params) end
 
----@param params wildix.TransferCallParams
+---@param params wildix.TransferCallParams & table<wildix.TransferCallParamsKey, any>
 ---@return (wildix.Done|wildix.WriteRequest)? result
 ---@return wildix.Error? err
 function SafeAccount.transfer_call(params) end
 
----@param params wildix.DtmfParams
+---@param params wildix.DtmfParams & table<wildix.DtmfParamsKey, any>
 ---@return (wildix.Done|wildix.WriteRequest)? result
 ---@return wildix.Error? err
 function SafeAccount.send_dtmf(params) end
 
----@param params wildix.SmsParams
+---@param params wildix.SmsParams & table<wildix.SmsParamsKey, any>
 ---@return (wildix.Done|wildix.WriteRequest)? result
 ---@return wildix.Error? err
 function SafeAccount.send_sms(params) end
 
----@param params wildix.SetPresenceParams
+---@param params wildix.SetPresenceParams & table<wildix.SetPresenceParamsKey, any>
 ---@return (wildix.Done|wildix.WriteRequest)? result
 ---@return wildix.Error? err
 function SafeAccount.set_presence(params) end
 
----@param params wildix.ContactFields
+---@param params wildix.ContactFields & table<wildix.ContactFieldsKey, any>
 ---@return (wildix.Contact|wildix.WriteRequest)? result
 ---@return wildix.Error? err
 function SafeAccount.create_contact(params) end
 
----@param params wildix.UpdateContactParams
+---@param params wildix.UpdateContactParams & table<wildix.UpdateContactParamsKey, any>
 ---@return (wildix.Done|wildix.WriteRequest)? result
 ---@return wildix.Error? err
 function SafeAccount.update_contact(params) end
 
----@param params wildix.DeleteContactParams
+---@param params wildix.DeleteContactParams & table<wildix.DeleteContactParamsKey, any>
 ---@return (wildix.Done|wildix.WriteRequest)? result
 ---@return wildix.Error? err
 function SafeAccount.delete_contact(params) end
@@ -719,21 +765,21 @@ function SafeAccount.delete_contact(params) end
 ---@return wildix.Error? err
 function SafeAccount.download_recording(params) end
 
----@param params? wildix.CallScanParams
+---@param params? wildix.CallScanParams & table<wildix.CallScanParamsKey, any>
 ---@return wildix.SafeStepCall? result
 ---@return wildix.Error|any err
 ---@return_overload wildix.SafeStepCall, any
 ---@return_overload nil, wildix.Error
 function SafeAccount.each_call(params) end
 
----@param params? wildix.ScanParams
+---@param params? wildix.ScanParams & table<wildix.ScanParamsKey, any>
 ---@return wildix.SafeStepExtension? result
 ---@return wildix.Error|any err
 ---@return_overload wildix.SafeStepExtension, any
 ---@return_overload nil, wildix.Error
 function SafeAccount.each_extension(params) end
 
----@param params? wildix.ScanParams
+---@param params? wildix.ScanParams & table<wildix.ScanParamsKey, any>
 ---@return wildix.SafeStepUser? result
 ---@return wildix.Error|any err
 ---@return_overload wildix.SafeStepUser, any

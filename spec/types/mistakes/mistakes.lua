@@ -17,3 +17,5 @@ for _, c in ipairs(page.calls) do
 end
 local ext = wildix.get_extension{ extension = "201" }
 print(ext.nubmer)                                         --! undefined-field
+wildix.list_calls{ limt = 5 }                             --! param-type-mismatch
+wildix.make_call{ to = "201", extnesion = "202" }         --! param-type-mismatch
