@@ -544,13 +544,22 @@ describe("wildix command", function()
       assert.matches("\ncredentials +token wsk%-…6789\n", out)
       assert.matches("\nkind +company API key", out)
       assert.matches("\nuser +none: auth\n", out)
-      assert.matches("\nreaches +users, calls, contacts\n", out)
-      assert.matches("\nrefused +call_groups %(auth%), registrations %(auth%)\n", out)
+      assert.matches("\nreaches +PBX call history, colleagues, contacts\n", out)
+      assert.matches("\nrefused +user routes %(auth%), presence %(auth%), call groups %(auth%), "
+        .. "registrations %(auth%)\n", out)
       assert.matches("\nwrites +none\n", out)
+      -- What each refused family needs, from the catalogue (the function's Credential).
+      assert.matches("\nneeds: user routes +A credential that belongs to a user", out)
+      assert.matches("\nneeds: presence +[^\n]*company API key only with `pbx:read`", out)
+      -- A route the PBX does not have (the sandbox's call control, off) is not a refusal.
+      assert.matches("\nnot on this PBX +call control\n", out)
       assert.is_nil(out:find(helper.company_key, 1, true))
       out, err, code = wildix({ "whoami", "-f", "json" })
       assert.equals(0, code, err)
       assert.matches('"user": "[^"]+ %(extension %d+%)"', out)
+      assert.matches('"reaches": "user routes, PBX call history, colleagues, contacts, presence, call groups, '
+        .. 'registrations"', out, 1, true)
+      assert.is_nil(out:find('"needs', 1, true))
     end)
 
     it("should list missed calls, and calls by direction, by the module's own rules", function()

@@ -46,6 +46,12 @@ pub fn open(lua: &Lua) -> Result<Table> {
     )?;
     core.set("topic_names", topics::names())?;
     core.set(
+        "credential",
+        lua.create_function(|_, name: mlua::String| {
+            Ok(topics::credential_of(&name.to_string_lossy()))
+        })?,
+    )?;
+    core.set(
         "params_table",
         lua.create_function(|_, name: mlua::String| {
             Ok(topics::params_table(&name.to_string_lossy()))

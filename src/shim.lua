@@ -333,6 +333,8 @@ M._check_account_name = core.check_account_name
 -- A function's parameter table as its topic shows it (tools/docs.lua writes
 -- the reference's from it).
 M._params_table = core.params_table
+-- What a function needs of the credentials (its topic's Credential).
+M._credential = core.credential
 -- For the specs: seconds on a monotonic clock, sub-second (differences only).
 M._clock = core.clock
 

@@ -109,6 +109,15 @@ fn table(params: &[Param]) -> String {
     out
 }
 
+/// What function or iterator `name` needs of the account's credentials
+/// (its topic's Credential; `wildix whoami` says it of a refused route).
+pub(crate) fn credential_of(name: &str) -> Option<String> {
+    FUNCTIONS
+        .iter()
+        .find(|row| row.name == name || row.walk.is_some_and(|w| w.name == name))
+        .map(credential)
+}
+
 /// What the function needs of the account's credentials.
 fn credential(row: &Function) -> String {
     let (access, all) = match row.access {

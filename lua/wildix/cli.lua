@@ -17,8 +17,9 @@ usage: wildix <command> [options]
 
 commands:
   me                                  the user the token belongs to
-  whoami                              the account, its credential, and what it
-                                      can reach (a read of each kind)
+  whoami                              the account, its credential, what it can
+                                      reach (a read of each kind of route) and
+                                      what each refused kind needs
   calls [--from D] [--to D] [-n N | --all]
         [--status S,...] [--type call|fax]
         [--search TEXT] [-e EXT] [--missed] [--direction in|out|internal]
@@ -916,17 +917,26 @@ end
 
 -- What `whoami` tries, one small read of each kind: whether the
 -- credential reaches it, as `gh auth status` says what a token can do.
+-- The families of routes `whoami` tries, one small read each (as `gh auth
+-- status` says what a token can do): the name shown, the function, its
+-- parameters (`extension`: one the account can see, filled in).
 local PROBES = {
-  { "users", "list_users", { limit = 1 } },
-  { "calls", "list_calls", { limit = 1 } },
+  { "user routes", "get_current_user" },
+  { "PBX call history", "list_calls", { limit = 1 } },
+  { "colleagues", "list_users", { limit = 1 } },
   { "contacts", "list_contacts", { limit = 1 } },
-  { "call_groups", "list_call_groups", {} },
+  { "presence", "get_presence", { extension = true } },
+  { "call control", "list_active_calls", { extension = true } },
+  { "call groups", "list_call_groups", {} },
   { "registrations", "list_registrations", {} },
 }
 
---- The account, its credential (masked) and what it reaches.
+--- The account, its credential (masked) and which families of routes it
+--- reaches; for each it does not, what it would need (the function's
+--- Credential, from the catalogue).
 local function whoami(wildix, account, api)
-  local about = (wildix._account or require("wildix")._account)(account)
+  local module = wildix._account and wildix or require("wildix")
+  local about = module._account(account)
   local record = { account = about.account, url = about.url, credentials = about.credentials,
     kind = about.form, writes = about.writes }
   local ok, me = pcall(api.get_current_user)
@@ -935,15 +945,36 @@ local function whoami(wildix, account, api)
   else
     record.user = "none: " .. (type(me) == "table" and tostring(me.kind) or "error")
   end
-  local reaches, refused = {}, {}
+  -- An extension to ask presence and call control about: the user's own,
+  -- else the first colleague's.
+  local extension = ok and me.extension or nil
+  if not extension then
+    local fine, page = pcall(api.list_users, { limit = 1 })
+    extension = fine and page.users[1] and page.users[1].extension or nil
+  end
+  local reaches, refused, absent = {}, {}, {}
   for _, probe in ipairs(PROBES) do
-    local fine, err = pcall(api[probe[2]], probe[3])
+    local params = probe[3]
+    if params and params.extension then params = { extension = extension } end
+    local fine, err
+    if probe[2] == "get_current_user" then
+      fine, err = ok, me
+    elseif params and params.extension == nil and probe[3].extension then
+      fine, err = false, { kind = "unknown: no extension to ask about" }
+    else
+      fine, err = pcall(api[probe[2]], params)
+    end
+    local kind = type(err) == "table" and tostring(err.kind) or "error"
     if fine then
       reaches[#reaches + 1] = probe[1]
+    elseif kind == "not_found" then
+      absent[#absent + 1] = probe[1]
     else
-      refused[#refused + 1] = probe[1] .. " (" .. (type(err) == "table" and tostring(err.kind) or "error") .. ")"
+      refused[#refused + 1] = probe[1] .. " (" .. kind .. ")"
+      if kind == "auth" then record["needs: " .. probe[1]] = module._credential(probe[2]) end
     end
   end
+  if #absent > 0 then record["not on this PBX"] = table.concat(absent, ", ") end
   record.reaches = #reaches > 0 and table.concat(reaches, ", ") or "nothing"
   if #refused > 0 then record.refused = table.concat(refused, ", ") end
   return record
