@@ -29,10 +29,16 @@ fn tunnel(client: TcpStream) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
-    // The header lines, up to the blank one (bounded: this is a test tool).
+    // The header lines, up to the blank one; at most 64 KiB of them.
     let mut header = String::new();
-    while reader.read_line(&mut header)? > 2 && header.len() < 16 * 1024 {
+    let mut read = 0;
+    loop {
         header.clear();
+        let n = (&mut reader).take(16 * 1024).read_line(&mut header)?;
+        read += n;
+        if n <= 2 || read > 64 * 1024 {
+            break;
+        }
     }
     let mut client = client;
     let target = match line.split_whitespace().collect::<Vec<_>>()[..] {
@@ -71,6 +77,5 @@ fn tunnel(client: TcpStream) -> std::io::Result<()> {
     let _ = std::io::copy(&mut client_read, &mut up_write);
     let _ = up_write.shutdown(std::net::Shutdown::Write);
     let _ = back.join();
-    let _ = client_read.read(&mut [0; 0]);
     Ok(())
 }
