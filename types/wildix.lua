@@ -760,7 +760,7 @@ function SafeAccount.update_contact(params) end
 ---@return wildix.Error? err
 function SafeAccount.delete_contact(params) end
 
----@param params { id: string, path: string }
+---@param params wildix.DownloadParams & table<wildix.DownloadParamsKey, any>
 ---@return { path: string, bytes: integer, content_type?: string }? result
 ---@return wildix.Error? err
 function SafeAccount.download_recording(params) end
