@@ -7,6 +7,7 @@
 //! progress is not cut short: `connect_timeout` bounds them.
 
 use std::cell::RefCell;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Kind};
@@ -52,6 +53,22 @@ pub(crate) fn interrupted() -> bool {
 /// The error an interrupted call ends with.
 pub(crate) fn error() -> Error {
     Error::new(Kind::Interrupted, "interrupted").with_retryable(false)
+}
+
+/// Waits for another thread's answer on `rx` (a page asked for on a thread
+/// of its own: lists and scans alike), looking for an interrupt between
+/// slices: `Ok(None)` when the sender is gone, or `until` (if given) has
+/// passed by a slice; `Err` when interrupted.
+pub(crate) fn receive<T>(rx: &Receiver<T>, until: Option<Instant>) -> Result<Option<T>, Error> {
+    loop {
+        match rx.recv_timeout(SLICE) {
+            Ok(answer) => return Ok(Some(answer)),
+            Err(RecvTimeoutError::Timeout) if interrupted() => return Err(error()),
+            Err(RecvTimeoutError::Timeout)
+                if until.is_none_or(|until| Instant::now() < until + SLICE) => {}
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return Ok(None),
+        }
+    }
 }
 
 /// Sleeps for `wait`, or less when interrupted.

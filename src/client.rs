@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -370,19 +370,18 @@ impl Client {
             drop(tx);
             let mut got = 0;
             while got < chunks.len() {
-                match rx.recv_timeout(cancel::SLICE) {
-                    Ok((k, answer)) => {
+                match cancel::receive(&rx, None) {
+                    Ok(Some((k, answer))) => {
                         if let Some(slot) = answers.get_mut(k) {
                             *slot = Some(answer);
                         }
                         got += 1;
                     }
-                    Err(RecvTimeoutError::Timeout) if cancel::interrupted() => {
+                    Ok(None) => break,
+                    Err(_) => {
                         stop.store(true, Ordering::Relaxed);
                         return true;
                     }
-                    Err(RecvTimeoutError::Timeout) => {}
-                    Err(RecvTimeoutError::Disconnected) => break,
                 }
             }
             false

@@ -50,7 +50,7 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -324,21 +324,17 @@ impl Scan {
         let Some(next) = self.ahead.pop_front() else {
             return Ok(None);
         };
-        let answer = loop {
-            match next.answer.recv_timeout(cancel::SLICE) {
-                Ok(answer) => break answer,
-                Err(RecvTimeoutError::Timeout) if cancel::interrupted() => {
-                    self.drop_ahead();
-                    return Err(cancel::error());
-                }
-                Err(RecvTimeoutError::Timeout)
-                    if Instant::now() < next.deadline + cancel::SLICE => {}
-                // The thread could not start, ended without an answer, or
-                // is not in this process (a fork's child): asked for now.
-                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
-                    self.drop_ahead();
-                    return Ok(None);
-                }
+        let answer = match cancel::receive(&next.answer, Some(next.deadline)) {
+            Ok(Some(answer)) => answer,
+            // The thread could not start, ended without an answer, or is
+            // not in this process (a fork's child): asked for now.
+            Ok(None) => {
+                self.drop_ahead();
+                return Ok(None);
+            }
+            Err(e) => {
+                self.drop_ahead();
+                return Err(e);
             }
         };
         let decoded = match answer {
