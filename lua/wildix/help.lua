@@ -19,12 +19,7 @@ local FIRST_ARGUMENT = {
   completion = { "bash", "zsh" },
 }
 
-local function sorted(set)
-  local list = {}
-  for k in pairs(set) do list[#list + 1] = k end
-  table.sort(list)
-  return list
-end
+local sorted = require("wildix.format").sorted_keys
 
 local function words(list, prefix)
   local out = {}
