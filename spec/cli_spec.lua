@@ -536,6 +536,12 @@ describe("wildix command", function()
       assert.matches("wildix: GET /api/v1/PBX/Colleagues%?start=0&count=2 %-> 200, [%d.]+ s, [%d,]+ bytes, attempt 2\n",
         err)
       assert.is_nil(err:find(helper.token, 1, true))
+      -- WILDIX_DEBUG=1 does the same.
+      local _, debug_err, status = wildix({ "users", "-n", "2", "-f", "csv" }, { WILDIX_DEBUG = "1" })
+      assert.equals(0, status, debug_err)
+      assert.matches("wildix: GET /api/v1/PBX/Colleagues%?start=0&count=2 %-> 200, ", debug_err)
+      _, debug_err = wildix({ "users", "-n", "2", "-f", "csv" }, { WILDIX_DEBUG = "0" })
+      assert.equals("", debug_err:gsub("2 of [%d,]+ users %(%-%-all for every one%)\n", ""))
     end)
 
     it("should say with whoami what the credential is and what it reaches", function()

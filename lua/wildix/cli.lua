@@ -77,7 +77,8 @@ options:
   --from D, --since D    calls from D on; --to D: up to D (inclusive)
   -o, --output FILE      recording: where to save it
   -v, --debug            every request on stderr: method, path, query,
-                         status, time, size (never a header or a secret)
+                         status, time, size (never a header or a secret);
+                         WILDIX_DEBUG=1 does the same
   --dry-run              writes: show the request, send nothing
   -y, --yes              writes: send without asking on a terminal
   -f, --format table|json|jsonl|csv
@@ -1147,7 +1148,10 @@ local function run(argv, sys)
     settings.before_write = act.confirmation(sys, options)
   end
   -- --debug: each request as it was made (the account's on_request).
-  if options.debug then
+  -- WILDIX_DEBUG=1 (or true) does what --debug does, for scripts that
+  -- cannot change the command line.
+  local debug_var = (sys.getenv("WILDIX_DEBUG") or ""):lower()
+  if options.debug or debug_var == "1" or debug_var == "true" then
     settings = settings or {}
     settings.on_request = function(event)
       sys.stderr:write(fmt.one_line(("wildix: %s %s%s -> %s, %.3f s, %s bytes%s"):format(event.method, event.path,
