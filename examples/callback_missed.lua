@@ -20,7 +20,7 @@ local called_back, todo, seen = {}, {}, {}
 for call in wildix.each_call({ extension = ext, date_from = day, date_to = day }) do
   if call.from == ext and call.to then
     called_back[call.to] = true
-  elseif call.to == ext and call.status ~= "answered" and call.from and #call.from > 6
+  elseif call.missed and call.from and #call.from > 6 -- missed (inbound, not answered), from outside
     and not called_back[call.from] and not seen[call.from] then
     seen[call.from] = true
     todo[#todo + 1] = call

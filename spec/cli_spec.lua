@@ -566,6 +566,9 @@ describe("wildix command", function()
       assert.matches('"reaches": "user routes, PBX call history, colleagues, contacts, presence, call groups, '
         .. 'registrations"', out, 1, true)
       assert.is_nil(out:find('"needs', 1, true))
+      -- `auth status` is the same, as gh says it.
+      assert.equals(out, (wildix({ "auth", "status", "-f", "json" })))
+      assert.matches("^usage: wildix whoami | auth status", (wildix({ "auth", "status", "--help" })))
     end)
 
     it("should list missed calls, and calls by direction, by the module's own rules", function()

@@ -17,7 +17,7 @@ usage: wildix <command> [options]
 
 commands:
   me                                  the user the token belongs to
-  whoami                              the account, its credential, what it can
+  whoami | auth status                the account, its credential, what it can
                                       reach (a read of each kind of route) and
                                       what each refused kind needs
   calls [--from D] [--to D] [-n N | --all]
@@ -111,6 +111,7 @@ M.usage = USAGE
 local COMMANDS = {
   me = { args = 0, options = {} },
   whoami = { args = 0, options = {} },
+  auth = { args = 1, options = {}, arg = "status" }, -- `auth status`: whoami, as gh says it
   calls = { args = 0, options = { from = "value", since = "value", to = "value", limit = "value", all = "flag",
     status = "value", type = "value", search = "value", extension = "value", missed = "flag",
     direction = "value" } },
@@ -264,6 +265,7 @@ end
 --- `wildix COMMAND --help`: the command's lines of USAGE, the lines of
 --- the options it takes, and how dates are read if it takes any.
 local function command_help(command)
+  if command == "auth" then command = "whoami" end -- `auth status` is whoami's other name
   local takes = COMMANDS[command].options
   local usage, options, section, keep = {}, {}, nil, false
   for line in USAGE:gmatch("([^\n]*)\n") do
@@ -1133,6 +1135,10 @@ local function run(argv, sys)
     if options[name] and not tonumber(options[name]) then
       usage_error(("--%s must be a number, got '%s'"):format(name, options[name]))
     end
+  end
+  if command == "auth" then
+    if args[1] ~= "status" then usage_error(("'auth' takes 'status', got '%s'"):format(tostring(args[1]))) end
+    command = "whoami"
   end
   if command == "config" and args[1] ~= "view" then
     usage_error(("'config' takes 'view', got '%s'"):format(tostring(args[1])))

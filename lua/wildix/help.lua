@@ -16,6 +16,7 @@ local FIRST_ARGUMENT = {
   presence = { "set" },
   contact = { "add", "edit", "rm" },
   config = { "view" },
+  auth = { "status" },
   completion = { "bash", "zsh" },
 }
 
