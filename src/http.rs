@@ -147,7 +147,7 @@ impl Http {
                 Ok(body) => {
                     let size = body.len() as u64;
                     let seen = (Some(200), attempt, size);
-                    self.watch.record("GET", target, started, seen);
+                    self.watch.record("GET", &path, started, seen);
                     return Ok(Reply {
                         body,
                         attempts: attempt,
@@ -156,7 +156,7 @@ impl Http {
                 Err(failure) => failure,
             };
             let seen = (failure.error.http_status(), attempt, 0);
-            self.watch.record("GET", target, started, seen);
+            self.watch.record("GET", &path, started, seen);
             let error = failure
                 .error
                 .with_request("GET", &path)
@@ -317,7 +317,7 @@ impl Http {
         };
         let status = sent.as_ref().ok().map(|r| r.status().as_u16());
         self.watch
-            .record(method, target, started, (status, 1, bytes.len() as u64));
+            .record(method, &path, started, (status, 1, bytes.len() as u64));
         let failed = |e: Error, sent: Sent| {
             let e = write_error(e, sent).with_request(method, &path);
             self.config.credentials().cleared(e)

@@ -41,7 +41,8 @@ impl Watch {
         self.on.store(true, Ordering::Relaxed);
     }
 
-    /// Records a request `target` (path and query) that began at `started`.
+    /// Records a request `target` (path and query, the url's own path
+    /// first, as errors name it) that began at `started`.
     pub(crate) fn record(
         &self,
         method: &'static str,
