@@ -127,37 +127,33 @@ fn decode_into(body: &[u8], tape: &mut Tape, shape: Shape, view: View) -> Result
     })
 }
 
+/// A body's envelope alone, its records read onto a tape that is dropped:
+/// for the answers whose records are not wanted.
+fn envelope_only(body: &[u8]) -> Result<Envelope, serde_json::Error> {
+    let mut tape = Tape::default();
+    let mut builder = Builder::new(&mut tape, Shape::Record(RecordKind::User));
+    EnvelopeSeed {
+        b: &mut builder,
+        shape: None,
+    }
+    .deserialize(&mut serde_json::Deserializer::from_slice(body))
+}
+
 /// The error a 2xx body's envelope says (`{"type":"error",…}`), if it
 /// says one: what a decoded read raises, for the answers that are not
 /// decoded (writes, the call record a recording is read from).
 pub(crate) fn envelope_error(body: &[u8]) -> Option<Error> {
-    let mut tape = Tape::default();
-    let mut builder = Builder::new(&mut tape, Shape::Record(RecordKind::User));
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let envelope = EnvelopeSeed {
-        b: &mut builder,
-        shape: None,
-    }
-    .deserialize(&mut de)
-    .ok()?;
+    let envelope = envelope_only(body).ok()?;
     envelope.is_error.then(|| envelope.error())
 }
 
 /// The reason in a non-2xx body: the envelope's `reason`, else `message`,
 /// else `error`; or the text of an HTML page; bounded either way.
 pub(crate) fn error_reason(body: &[u8]) -> Option<String> {
-    let mut tape = Tape::default();
-    let mut builder = Builder::new(&mut tape, Shape::Record(RecordKind::User));
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let envelope = EnvelopeSeed {
-        b: &mut builder,
-        shape: None,
-    }
-    .deserialize(&mut de);
-    match envelope {
-        Ok(envelope) if envelope.reason().is_some() => envelope.reason(),
-        _ => reason::page_text(body),
-    }
+    envelope_only(body)
+        .ok()
+        .and_then(|envelope| envelope.reason())
+        .or_else(|| reason::page_text(body))
 }
 
 fn not_json(error: &serde_json::Error, body: &[u8]) -> Error {
