@@ -139,6 +139,26 @@ describe("a scan over call history that grows while it is read", function()
   end)
 end)
 
+describe("a list call over call history that grows while it is read", function()
+  -- The same pager as a scan's: its first answer pins the window, so calls
+  -- that arrive on top between its requests push nothing into a later one.
+  it("should list each call once, and every call there was when it began", function()
+    local url = helper.sandbox("--live --calls 200")
+    for _, concurrency in ipairs({ 1, 4 }) do
+      local wildix = helper.fresh()
+      wildix.configure{ url = url, token = helper.token, concurrency = concurrency }
+      local before = wildix.list_calls{ limit = 1 }.total
+      local calls = wildix.list_calls{ limit = 1000 }.calls
+      local seen = {}
+      for _, call in ipairs(calls) do
+        assert.is_nil(seen[call.id], "concurrency " .. concurrency .. ": listed twice: " .. call.id)
+        seen[call.id] = true
+      end
+      assert.is_true(#calls >= before, ("concurrency %d: %d of %d"):format(concurrency, #calls, before))
+    end
+  end)
+end)
+
 describe("get_call", function()
   local wildix = helper.configured()
 

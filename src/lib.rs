@@ -9,8 +9,9 @@
 //! `cancel`; what outlives a call is per process, `fork`) → `decode` (the
 //! body read into a `Tape`, records normalised by the rules in
 //! `normalize`) → `reply` (the result, owned by Rust) → `lua_push` (built
-//! in Lua). `client` runs a call and `scan` an iterator
-//! (both end when `progress` says the PBX no longer pages); a write goes
+//! in Lua). `client` runs a call; `pager` walks a list for
+//! an iterator or a list call (and ends when `progress` says the PBX no
+//! longer pages); a write goes
 //! through `write` (allowed, described, sent once), a recording through
 //! `recording`; `watch` keeps the requests made for `on_request`; `lua`,
 //! `lua_hook` (Ctrl-C), `topics` (a doc topic per function) and
@@ -37,6 +38,7 @@ mod error;
 mod fork;
 mod http;
 mod normalize;
+mod pager;
 mod params;
 mod pool;
 mod progress;
@@ -44,7 +46,6 @@ mod recording;
 mod reply;
 mod resolve;
 mod s2s;
-mod scan;
 mod terminal;
 mod throttle;
 mod topics;

@@ -12,7 +12,7 @@ use mlua::{Lua, MetaMethod, Result, Table, UserData, UserDataMethods, Value as L
 use crate::api::{self, Operation, Plan};
 use crate::cancel;
 use crate::catalogue;
-use crate::client::{Answer, Builds, Client, Page};
+use crate::client::{Answer, Builds, Client};
 use crate::config::{self, Config, Scope};
 use crate::dates;
 use crate::decode::stream::{self, Stream};
@@ -20,9 +20,9 @@ use crate::decode::{self, Shape};
 use crate::error::{self, Error, Kind};
 use crate::lua_hook::Hooks;
 use crate::lua_push::{self, Pushed, Streaming};
+use crate::pager::{Pager, Run};
 use crate::params::{self, Arg};
 use crate::reply::Out;
-use crate::scan::Scan;
 use crate::terminal;
 use crate::topics;
 use crate::write::Prepared;
@@ -285,15 +285,11 @@ fn decode_only(
     let shape = Shape::List(op.record_kind());
     Ok(match api::plan(op, params, Scope::Pbx) {
         Plan::List { limit, .. } => {
-            let mut page = Page::new(0);
-            page.take(list.build(body, shape, view, u64::MAX)?, 0, u64::MAX);
-            page.into_out(op, 1, limit)
+            Run::of(list.build(body, shape, view, u64::MAX)?).into_out(op, 0, 1, limit)
         }
         // A lookup's first search, every record kept.
         Plan::All(_) | Plan::Lookup(_) => {
-            let mut page = Page::new(0);
-            page.take(list.build(body, shape, view, u64::MAX)?, 0, u64::MAX);
-            page.into_all(op)
+            Run::of(list.build(body, shape, view, u64::MAX)?).into_all(op)
         }
         // One record, as a lookup returns it (a write's answer too).
         Plan::Record(_) | Plan::Find { .. } | Plan::Write { .. } => {
@@ -468,7 +464,7 @@ impl UserData for ClientHandle {
                 }
                 let params = params::validate(callable.spec, pairs.as_deref())
                     .map_err(|e| e.in_function(callable.name))?;
-                let scan = Scan::new(Arc::clone(&this.0), callable.op, params);
+                let scan = Pager::scan(Arc::clone(&this.0), callable.op, params);
                 Ok(ScanHandle(RefCell::new(scan)))
             });
             reply(lua, result.map(Made::Scan), None)
@@ -557,7 +553,7 @@ impl UserData for WriteHandle {
 }
 
 /// A scan held by an iterator.
-struct ScanHandle(RefCell<Scan>);
+struct ScanHandle(RefCell<Pager>);
 
 impl UserData for ScanHandle {
     fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {

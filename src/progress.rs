@@ -1,7 +1,7 @@
 //! Whether a PBX is still paging: the one rule that ends a list or a scan
 //! whose PBX (or a proxy in front of it) keeps answering what was already
 //! read — the same page whatever the offset, or one that never advances.
-//! Both pagers feed it every answer they take (`client::Page`, `scan`).
+//! The pager feeds it every answer it takes (`pager.rs`).
 //!
 //! - Outside a run of calls sharing one second, every answer of a PBX that
 //!   pages brings a new record: late calls push a page back by a few

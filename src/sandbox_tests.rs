@@ -2,7 +2,7 @@
 //! timeouts, Retry-After, redirects, bounded bodies and TLS, each as plain
 //! Rust. The busted specs check the same from Lua.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -35,24 +35,24 @@ fn s(text: &str) -> Arg {
 }
 
 /// A client for `url` with extra options.
-fn client(url: &str, extra: &[(&str, Arg)]) -> Result<Client, Error> {
+fn client(url: &str, extra: &[(&str, Arg)]) -> Result<Arc<Client>, Error> {
     let mut options = vec![(s("url"), s(url)), (s("token"), s(TOKEN))];
     options.extend(extra.iter().map(|(k, v)| (s(k), v.clone())));
-    Ok(Client::new(Config::from_options(
+    Ok(Arc::new(Client::new(Config::from_options(
         "default",
         Some(&options),
         &|_| None,
-    )?))
+    )?)))
 }
 
 /// A client whose requests get the sandbox fault `steps`.
-fn faulty(steps: &str, extra: &[(&str, Arg)]) -> Client {
+fn faulty(steps: &str, extra: &[(&str, Arg)]) -> Arc<Client> {
     static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     client(&format!("{}/_fault/{steps}~{n}", PLAIN.url), extra).expect("valid config")
 }
 
-fn me(client: &Client) -> Result<Value, Error> {
+fn me(client: &Arc<Client>) -> Result<Value, Error> {
     let out = client.call(Operation::GetCurrentUser, None)?;
     Ok(serde_json::from_str(&out.to_json()).expect("results are JSON"))
 }
@@ -186,12 +186,12 @@ fn a_list_page_is_filled_past_the_pbx_cap() {
 
 #[test]
 fn a_scan_yields_each_call_once() {
-    let client = std::sync::Arc::new(client(&PLAIN.url, &[]).unwrap());
+    let client = client(&PLAIN.url, &[]).unwrap();
     let params = crate::params::Params {
         limit: 300,
         ..Default::default()
     };
-    let mut scan = crate::scan::Scan::new(client, Operation::ListCalls, params);
+    let mut scan = crate::pager::Pager::scan(client, Operation::ListCalls, params);
     let mut seen = std::collections::HashSet::new();
     while let Some(out) = scan.next_page().unwrap() {
         let page: Value = serde_json::from_str(&out.to_json()).unwrap();
@@ -204,19 +204,20 @@ fn a_scan_yields_each_call_once() {
 
 #[test]
 fn a_scan_closed_early_refuses_more_and_one_closed_at_its_end_stays_ended() {
-    let client = std::sync::Arc::new(client(&PLAIN.url, &[]).unwrap());
+    let client = client(&PLAIN.url, &[]).unwrap();
     let params = crate::params::Params {
         limit: 100,
         ..Default::default()
     };
     let mut early =
-        crate::scan::Scan::new(std::sync::Arc::clone(&client), Operation::ListCalls, params);
+        crate::pager::Pager::scan(std::sync::Arc::clone(&client), Operation::ListCalls, params);
     assert!(early.next_page().unwrap().is_some());
     early.close();
     let err = early.next_page().unwrap_err();
     assert_eq!(err.kind(), Kind::Argument);
 
-    let mut whole = crate::scan::Scan::new(client, Operation::ListExtensions, Default::default());
+    let mut whole =
+        crate::pager::Pager::scan(client, Operation::ListExtensions, Default::default());
     while whole.next_page().unwrap().is_some() {}
     whole.close();
     assert!(whole.next_page().unwrap().is_none());
@@ -239,12 +240,12 @@ fn a_pbx_that_repeats_one_page_ends_the_list_and_the_scan() {
     assert!(err.message().contains("does not page as asked"), "{err}");
     assert!(!err.retryable());
 
-    let client = std::sync::Arc::new(faulty("samepage", &[("timeout", Arg::Num(10.0))]));
+    let client = faulty("samepage", &[("timeout", Arg::Num(10.0))]);
     let params = crate::params::Params {
         limit: 100,
         ..Default::default()
     };
-    let mut scan = crate::scan::Scan::new(client, Operation::ListCalls, params);
+    let mut scan = crate::pager::Pager::scan(client, Operation::ListCalls, params);
     let first: Value = serde_json::from_str(&scan.next_page().unwrap().unwrap().to_json()).unwrap();
     assert_eq!(first.as_array().map(Vec::len), Some(100));
     let err = scan.next_page().unwrap_err();
@@ -267,8 +268,8 @@ fn an_empty_page_ends_the_list_and_the_scan_whatever_total_says() {
         .unwrap();
     let page: Value = serde_json::from_str(&out.to_json()).unwrap();
     assert_eq!(page["calls"].as_array().map(Vec::len), Some(0), "{page}");
-    let client = std::sync::Arc::new(faulty("emptypage", &[]));
-    let mut scan = crate::scan::Scan::new(client, Operation::ListCalls, Default::default());
+    let client = faulty("emptypage", &[]);
+    let mut scan = crate::pager::Pager::scan(client, Operation::ListCalls, Default::default());
     assert!(scan.next_page().unwrap().is_none());
 }
 
@@ -301,14 +302,16 @@ fn no_request_starts_after_the_deadline() {
 }
 
 /// A client of the sandbox's S2S app, with `secret`.
-fn app(url: &str, secret: &str) -> Client {
+fn app(url: &str, secret: &str) -> Arc<Client> {
     let options = [
         (s("url"), s(url)),
         (s("app_id"), s("sandbox-app")),
         (s("app_name"), s("wildix-sandbox")),
         (s("secret"), s(secret)),
     ];
-    Client::new(Config::from_options("default", Some(&options), &|_| None).expect("valid config"))
+    Arc::new(Client::new(
+        Config::from_options("default", Some(&options), &|_| None).expect("valid config"),
+    ))
 }
 
 #[test]
@@ -581,9 +584,9 @@ fn contacts_are_form_encoded_and_an_s2s_app_signs_the_body() {
         (s("secret"), s("sandbox-app-secret")),
         (s("writes"), Arg::Bool(true)),
     ];
-    let app = Client::new(
+    let app = Arc::new(Client::new(
         Config::from_options("default", Some(&options), &|_| None).expect("valid config"),
-    );
+    ));
     let created = app
         .call(
             Operation::CreateContact,

@@ -147,8 +147,8 @@ end
 
 -- Iterators: each_call{...} walks every matching record, one page at a time,
 -- fetching the next page only when the loop gets there. Its parameters are
--- its row's; the scan itself (offsets, window, duplicates) is Rust's:
--- src/scan.rs.
+-- its row's; the walk itself (offsets, window, duplicates) is Rust's:
+-- src/pager.rs.
 -- Whether the generic for closes a to-be-closed fourth value.
 local CLOSING_FOR = _VERSION == "Lua 5.4"
 

@@ -68,7 +68,7 @@ pub(crate) fn decode_fields(body: Vec<u8>, shape: Shape, view: View) -> Result<D
 }
 
 /// What a decode says besides its tape.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Summary {
     /// `result.total`, when the PBX sent one.
     pub total: Option<u64>,

@@ -104,7 +104,7 @@ pub(super) struct Builder<'t> {
     pub first_start: Option<String>,
     /// The last call record's `start`, and how many records at the end
     /// share it (a call's legs share a second: scans start the next page
-    /// on them, see `scan.rs`).
+    /// on them, see `pager.rs`).
     pub last_start: Option<String>,
     pub tail_ties: u64,
     /// The ids of those records, one after the other (`tail_id_ends`: where
