@@ -29,6 +29,9 @@ pub(crate) enum Kind {
     /// A write the account does not allow, or that `before_write` stopped:
     /// nothing was sent.
     Refused,
+    /// A bug in wildix: a state its own code should never reach. Said as
+    /// such, never dressed as the PBX's fault.
+    Internal,
     /// The user interrupted the call (Ctrl-C): never an error object, the
     /// Lua side raises the interpreter's own "interrupted!" (src/cancel.rs).
     Interrupted,
@@ -54,6 +57,7 @@ impl Kind {
             Kind::Tls => "tls",
             Kind::Decode => "decode",
             Kind::Refused => "refused",
+            Kind::Internal => "internal",
             Kind::Interrupted => "interrupted",
             Kind::Raised => "raised",
         }
@@ -123,9 +127,10 @@ impl Error {
     /// a panic payload could hold anything.
     pub(crate) fn internal() -> Error {
         Error::new(
-            Kind::Decode,
+            Kind::Internal,
             "internal error in wildix (a bug: please report it with the call that caused it)",
         )
+        .with_retryable(false)
     }
 
     /// Ends a call whose result raised a Lua error while it was built

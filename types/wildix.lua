@@ -304,7 +304,7 @@
 ---@field has_more boolean
 
 ---@class wildix.Error
----@field kind "argument"|"config"|"auth"|"not_found"|"rate_limited"|"http"|"timeout"|"network"|"tls"|"decode"|"refused"
+---@field kind "argument"|"config"|"auth"|"not_found"|"rate_limited"|"http"|"timeout"|"network"|"tls"|"decode"|"refused"|"internal"
 ---@field message string one line, names the function and what to fix
 ---@field status? integer HTTP status, when there was one
 ---@field retryable boolean
