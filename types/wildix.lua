@@ -303,8 +303,22 @@
 ---@field limit integer
 ---@field has_more boolean
 
+---@alias wildix.ErrorKind
+---| "argument"
+---| "config"
+---| "auth"
+---| "not_found"
+---| "rate_limited"
+---| "http"
+---| "timeout"
+---| "network"
+---| "tls"
+---| "decode"
+---| "refused"
+---| "internal"
+
 ---@class wildix.Error
----@field kind "argument"|"config"|"auth"|"not_found"|"rate_limited"|"http"|"timeout"|"network"|"tls"|"decode"|"refused"|"internal"
+---@field kind wildix.ErrorKind
 ---@field message string one line, names the function and what to fix
 ---@field status? integer HTTP status, when there was one
 ---@field retryable boolean
