@@ -332,7 +332,7 @@ impl Client {
                 let message = format!(
                     "{}{user}; {}",
                     error.message(),
-                    credentials.auth_hint(op.row().scopes, crate::write::is_write(op))
+                    credentials.auth_hint(op.row().scopes, op.row().access)
                 );
                 error.with_message(message)
             }

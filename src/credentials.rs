@@ -6,6 +6,7 @@
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::catalogue::Access;
 use crate::error::Error;
 use crate::s2s::{self, Body};
 
@@ -356,8 +357,11 @@ impl Credentials {
     /// What to check when the PBX refuses these credentials (401/403) on a
     /// route a company key reaches with `scopes` (`<resource>`s; empty
     /// when only `pbx:read` is known to cover it).
-    pub(crate) fn auth_hint(&self, scopes: &[&str], write: bool) -> String {
-        let access = if write { "*" } else { "read" };
+    pub(crate) fn auth_hint(&self, scopes: &[&str], access: Access) -> String {
+        let access = match access {
+            Access::Read => "read",
+            Access::Write => "*",
+        };
         match self {
             _ if self.company_key() => {
                 let needed: Vec<String> = scopes.iter().map(|s| format!("{s}:{access}")).collect();
@@ -665,20 +669,20 @@ mod test {
     #[test]
     fn auth_hints_name_expiry_scope_basic_and_clock() {
         let key = Credentials::Bearer(Token::new("wsk-v1-abcdefghijklmnop").unwrap());
-        let hint = key.auth_hint(&["colleagues", "phonebooks"], false);
+        let hint = key.auth_hint(&["colleagues", "phonebooks"], Access::Read);
         assert!(
             hint.contains("expire")
                 && hint.contains("colleagues:read and phonebooks:read (or pbx:read)"),
             "{hint}"
         );
-        assert!(key.auth_hint(&[], true).contains("pbx:*"));
+        assert!(key.auth_hint(&[], Access::Write).contains("pbx:*"));
         let token = Credentials::Bearer(Token::new("access_abc").unwrap());
-        assert!(token.auth_hint(&[], false).contains("expire time"));
+        assert!(token.auth_hint(&[], Access::Read).contains("expire time"));
         let basic = Credentials::Basic {
             username: "a".into(),
             password: Token::text("password", "p").unwrap(),
         };
-        assert!(basic.auth_hint(&[], false).contains("WMS 5"));
-        assert!(app().auth_hint(&[], false).contains("clock"));
+        assert!(basic.auth_hint(&[], Access::Read).contains("WMS 5"));
+        assert!(app().auth_hint(&[], Access::Read).contains("clock"));
     }
 }

@@ -117,7 +117,7 @@ impl Http {
     /// left, and a retry whose wait would end past the deadline is not
     /// made. Errors carry the request path and the attempt count.
     pub(crate) fn get(&self, target: &str, deadline: Instant) -> Result<Reply, Error> {
-        self.get_paid(target, deadline, false)
+        self.get_paid(target, deadline, Token::Due)
     }
 
     /// `get` if a `max_requests_per_second` token is free now, else `None`
@@ -131,19 +131,19 @@ impl Http {
     ) -> Result<Option<Reply>, Error> {
         match self.bucket() {
             Some(bucket) if !bucket.try_take() => Ok(None),
-            Some(_) => self.get_paid(target, deadline, true).map(Some),
+            Some(_) => self.get_paid(target, deadline, Token::Taken).map(Some),
             None => self.get(target, deadline).map(Some),
         }
     }
 
-    /// `get`, its first request's token already taken when `paid`.
-    fn get_paid(&self, target: &str, deadline: Instant, mut paid: bool) -> Result<Reply, Error> {
+    /// `get`, its first request's rate token due or already taken.
+    fn get_paid(&self, target: &str, deadline: Instant, mut token: Token) -> Result<Reply, Error> {
         let path = self.config.request_path(target);
         let mut attempt = 0;
         loop {
             attempt += 1;
             let started = Instant::now();
-            let failure = match self.attempt(target, deadline, &mut paid) {
+            let failure = match self.attempt(target, deadline, &mut token) {
                 Ok(body) => {
                     let size = body.len() as u64;
                     let seen = (Some(200), attempt, size);
@@ -351,16 +351,17 @@ impl Http {
     }
 
     /// One attempt, following same-origin redirects, all before `deadline`;
-    /// each request takes a token, but one already `paid` for.
+    /// each request takes a rate token, but one whose `token` is taken.
     fn attempt(
         &self,
         target: &str,
         deadline: Instant,
-        paid: &mut bool,
+        token: &mut Token,
     ) -> Result<Vec<u8>, Failure> {
         let mut url = format!("{}{}", self.config.base_url(), target);
         for _ in 0..=MAX_REDIRECTS {
-            if let Some(bucket) = self.bucket().filter(|_| !std::mem::take(paid)) {
+            let due = std::mem::replace(token, Token::Due) == Token::Due;
+            if let Some(bucket) = self.bucket().filter(|_| due) {
                 bucket.take(deadline)?;
             }
             // The agent is shared (src/pool.rs): this account's settings
@@ -799,6 +800,14 @@ fn tls_error(detail: &str, host: &str) -> Error {
         ),
     )
     .with_retryable(false)
+}
+
+/// A request's `max_requests_per_second` token: still to take, or taken
+/// before it was sent (`get_if_free`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Token {
+    Due,
+    Taken,
 }
 
 #[cfg(test)]
