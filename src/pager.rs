@@ -440,29 +440,21 @@ impl Pager {
             return Ok(None);
         };
         let answer = match cancel::receive(&next.answer, Some(next.deadline)) {
-            Ok(Some(answer)) => answer,
+            Ok(Some(answer)) => answer.map_err(|e| self.failed(e)),
             // The thread could not start, ended without an answer, or is
             // not in this process (a fork's child): asked for now.
-            Ok(None) => {
-                self.drop_ahead();
-                return Ok(None);
-            }
-            Err(e) => {
-                self.drop_ahead();
-                return Err(e);
-            }
+            Ok(None) => Ok(None),
+            Err(interrupted) => Err(interrupted),
         };
         let decoded = match answer {
             Ok(Some(decoded)) => decoded,
-            // No rate token was free: not sent. The walk asks for it now,
-            // waiting its turn, and asks ahead less.
-            Ok(None) => {
+            // `Ok(None)` also when no rate token was free, so the page was
+            // not sent: the walk asks for it now, waiting its turn, and
+            // asks ahead less. An error is met here, after every earlier
+            // record.
+            other => {
                 self.drop_ahead();
-                return Ok(None);
-            }
-            Err(e) => {
-                self.drop_ahead();
-                return Err(self.failed(e));
+                return other.map(|_| None);
             }
         };
         let start = unpaged(&decoded, next.start, u64::from(self.page_size)).unwrap_or(next.start);
